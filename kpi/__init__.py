@@ -1,0 +1,3 @@
+"""kpi: track a sector plan's KPIs against their targets."""
+
+__version__ = "0.1.0"

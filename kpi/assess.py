@@ -1,0 +1,331 @@
+"""Where each KPI stands against its milestone target at a given date.
+
+The method follows the progress measures statistics offices use for plan and SDG
+targets: Eurostat's ratio of actual to required progress with 95 % / 60 % / 0 bands
+(as implemented in Open SDG), the UN Statistics Division's projected-value score,
+and an achieved target overriding the trend. The README works through an example.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from kpi.model import Actual, Dataset, Kpi, Target, Thresholds
+from kpi.periods import years_between
+
+STATUSES = (
+    "achieved",
+    "on_track",
+    "acceleration_needed",
+    "limited_progress",
+    "moving_away",
+    "insufficient_data",
+    "no_data",
+    "no_target",
+)
+LIGHTS = ("green", "amber", "red", "grey")
+LIGHT_OF = {
+    "achieved": "green",
+    "on_track": "green",
+    "acceleration_needed": "amber",
+    "limited_progress": "red",
+    "moving_away": "red",
+    "insufficient_data": "grey",
+    "no_data": "grey",
+    "no_target": "grey",
+}
+# Worse lights sort first: what needs attention leads.
+LIGHT_RANK = {"red": 0, "amber": 1, "green": 2, "grey": 3}
+
+DAYS_PER_YEAR = 365.25
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    date: date
+    value: float
+    kind: str  # "baseline" or "actual"
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    kpi: Kpi
+    as_of: date
+    milestone: Target | None
+    latest: Actual | None
+    known: tuple[Actual, ...]
+    points: tuple[Point, ...]
+    attainment: float | None
+    gap: float | None
+    progress: float | None
+    expected: float | None
+    slope: float | None  # linear trend, units per year
+    rate: float | None  # compound trend, growth per year
+    projected: float | None
+    projected_completion: date | None
+    score: float | None
+    status: str
+    light: str
+    reasons: tuple[str, ...]  # what each status rule decided, for `kpi show`
+
+    @property
+    def trend_per_year(self) -> float | None:
+        """The current annual change in the KPI's unit (compound: at the latest value)."""
+        if self.slope is not None:
+            return self.slope
+        if self.rate is not None and self.latest is not None:
+            return self.latest.value * self.rate
+        return None
+
+    @property
+    def required_per_year(self) -> float | None:
+        """The annual change still needed, from as-of, to reach the milestone; None when overdue."""
+        if self.milestone is None or self.latest is None:
+            return None
+        years = years_between(self.as_of, self.milestone.date)
+        if years <= 0:
+            return None
+        return (self.milestone.value - self.latest.value) / years
+
+    @property
+    def relative_gap(self) -> float | None:
+        if self.gap is None or self.milestone is None or self.milestone.value == 0:
+            return None
+        return self.gap / abs(self.milestone.value)
+
+
+def _div(a: float, b: float) -> float | None:
+    return None if b == 0 else a / b
+
+
+def known_actuals(actuals: Iterable[Actual], as_of: date) -> list[Actual]:
+    """Actuals known at as_of, oldest first.
+
+    A figure is known once published; without a publication date, once its period has ended.
+    """
+    known = [a for a in actuals if (a.published if a.published is not None else a.date) <= as_of]
+    known.sort(key=lambda a: (a.date, a.published or a.date))
+    return known
+
+
+def pick_milestone(kpi: Kpi, as_of: date, period: str | None = None) -> Target | None:
+    """The first target not yet due at as_of, else the last; or the one named by period."""
+    if not kpi.targets:
+        return None
+    if period is not None:
+        for target in kpi.targets:
+            if target.period.text == period:
+                return target
+        raise KeyError(period)
+    for target in kpi.targets:
+        if target.date >= as_of:
+            return target
+    return kpi.targets[-1]
+
+
+def plan_path_value(kpi: Kpi, when: date) -> float | None:
+    """The plan's value at a date: linear between baseline and targets; None before it starts."""
+    path = ([kpi.baseline] if kpi.baseline is not None else []) + list(kpi.targets)
+    if not path or when < path[0].date:
+        return None
+    for before, after in itertools.pairwise(path):
+        if before.date <= when <= after.date:
+            span = (after.date - before.date).days
+            share = (when - before.date).days / span
+            return before.value + share * (after.value - before.value)
+    return path[-1].value
+
+
+def ols_slope(points: Sequence[Point]) -> float | None:
+    """Least-squares slope in units per year; None when all points share one date."""
+    t0 = points[0].date
+    xs = [years_between(t0, p.date) for p in points]
+    ys = [p.value for p in points]
+    n = len(points)
+    mean_x = sum(xs) / n
+    mean_y = sum(ys) / n
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    if sxx == 0:
+        return None
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+    return sxy / sxx
+
+
+def _clamp(kpi: Kpi, value: float) -> float:
+    if kpi.min is not None and value < kpi.min:
+        return kpi.min
+    if kpi.max is not None and value > kpi.max:
+        return kpi.max
+    return value
+
+
+def assess_kpi(
+    kpi: Kpi,
+    actuals: Iterable[Actual],
+    as_of: date,
+    thresholds: Thresholds | None = None,
+    milestone_period: str | None = None,
+) -> Assessment:
+    thresholds = thresholds or Thresholds()
+    d = kpi.sign
+    milestone = pick_milestone(kpi, as_of, milestone_period)
+    known = known_actuals(actuals, as_of)
+    latest = known[-1] if known else None
+
+    points: list[Point] = []
+    if kpi.baseline is not None and kpi.baseline.date <= as_of:
+        points.append(Point(kpi.baseline.date, kpi.baseline.value, "baseline"))
+    points.extend(Point(a.date, a.value, "actual") for a in known)
+    points.sort(key=lambda p: p.date)
+
+    attainment = gap = progress = expected = None
+    slope = rate = projected = score = None
+    completion: date | None = None
+    reasons: list[str] = []
+
+    if milestone is not None and latest is not None:
+        T, y, t, tT = milestone.value, latest.value, latest.date, milestone.date
+        y0, t0 = points[0].value, points[0].date
+        attainment = _div(y, T) if d == 1 else _div(T, y)
+        gap = d * (T - y)
+        if len(points) >= 2:
+            progress = _div(y - y0, T - y0)
+        expected = plan_path_value(kpi, t)
+        achieved = d * (y - T) >= 0
+        if len(points) >= 2:
+            if kpi.trend == "compound":
+                span = years_between(t0, t)
+                if span > 0 and y0 > 0 and y > 0:
+                    rate = (y / y0) ** (1 / span) - 1
+                    projected = y * (1 + rate) ** years_between(t, tT)
+                    if not achieved and d * rate > 0 and T / y > 0:
+                        years = math.log(T / y) / math.log(1 + rate)
+                        completion = t + timedelta(days=years * DAYS_PER_YEAR)
+            else:
+                slope = ols_slope(points)
+                if slope is not None:
+                    projected = y + slope * years_between(t, tT)
+                    if not achieved and d * slope > 0:
+                        completion = t + timedelta(days=(T - y) / slope * DAYS_PER_YEAR)
+            if projected is not None:
+                projected = _clamp(kpi, projected)
+                score = _div(projected - y0, T - y0)
+
+    status = _status(kpi, milestone, latest, points, score, thresholds, reasons)
+    return Assessment(
+        kpi=kpi,
+        as_of=as_of,
+        milestone=milestone,
+        latest=latest,
+        known=tuple(known),
+        points=tuple(points),
+        attainment=attainment,
+        gap=gap,
+        progress=progress,
+        expected=expected,
+        slope=slope,
+        rate=rate,
+        projected=projected,
+        projected_completion=completion,
+        score=score,
+        status=status,
+        light=LIGHT_OF[status],
+        reasons=tuple(reasons),
+    )
+
+
+def _status(
+    kpi: Kpi,
+    milestone: Target | None,
+    latest: Actual | None,
+    points: list[Point],
+    score: float | None,
+    bands: Thresholds,
+    reasons: list[str],
+) -> str:
+    """The first rule that applies; each rule tried is written to reasons."""
+    if milestone is None:
+        reasons.append("no_target: the KPI has no targets")
+        return "no_target"
+    reasons.append("no_target: no, it has targets")
+    if latest is None:
+        reasons.append("no_data: no actual is known at the as-of date")
+        return "no_data"
+    reasons.append(f"no_data: no, latest actual is {latest.period}")
+    d, y, T = kpi.sign, latest.value, milestone.value
+    if d * (y - T) >= 0:
+        reasons.append(f"achieved: yes, {y:g} {'≥' if d == 1 else '≤'} target {T:g}")
+        return "achieved"
+    reasons.append(f"achieved: no, {y:g} {'<' if d == 1 else '>'} target {T:g}")
+    if len(points) < 2:
+        reasons.append(f"insufficient_data: only {len(points)} trend point; a trend needs 2")
+        return "insufficient_data"
+    reasons.append(f"insufficient_data: no, {len(points)} trend points")
+    y0 = points[0].value
+    if d * (T - y0) <= 0:
+        reasons.append(f"moving_away: the series started at {y0:g}, at or past the target, and fell back")
+        return "moving_away"
+    if score is None:
+        reasons.append("insufficient_data: the trend cannot be projected from these points")
+        return "insufficient_data"
+    for name, floor in (
+        ("on_track", bands.on_track),
+        ("acceleration_needed", bands.acceleration_needed),
+        ("limited_progress", 0.0),
+    ):
+        if score >= floor:
+            reasons.append(f"{name}: score {score:.3f} ≥ {floor:g}")
+            return name
+        reasons.append(f"{name}: no, score {score:.3f} < {floor:g}")
+    reasons.append(f"moving_away: score {score:.3f} < 0")
+    return "moving_away"
+
+
+def assess(
+    dataset: Dataset,
+    as_of: date,
+    kpis: Iterable[Kpi] | None = None,
+    milestone_period: str | None = None,
+) -> list[Assessment]:
+    """Assess the given KPIs (default: all), in declaration order."""
+    by_kpi = dataset.actuals_by_kpi()
+    chosen = dataset.kpis.values() if kpis is None else kpis
+    results = []
+    for kpi in chosen:
+        period = milestone_period
+        if period is not None and all(t.period.text != period for t in kpi.targets):
+            period = None  # --milestone applies to the KPIs that have a target then
+        results.append(assess_kpi(kpi, by_kpi.get(kpi.id, ()), as_of, dataset.thresholds, period))
+    return results
+
+
+@dataclass(frozen=True, slots=True)
+class SectorSummary:
+    id: str
+    name: str
+    lights: dict[str, int]
+    statuses: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.lights.values())
+
+
+def summarise(dataset: Dataset, results: Iterable[Assessment], lang: str = "vi") -> list[SectorSummary]:
+    """Counts per light and per status for each sector that has results, in declaration order."""
+    counts: dict[str, tuple[dict[str, int], dict[str, int]]] = {}
+    for r in results:
+        lights, statuses = counts.setdefault(
+            r.kpi.sector, (dict.fromkeys(LIGHTS, 0), dict.fromkeys(STATUSES, 0))
+        )
+        lights[r.light] += 1
+        statuses[r.status] += 1
+    return [
+        SectorSummary(sid, sector.label(lang), *counts[sid])
+        for sid, sector in dataset.sectors.items()
+        if sid in counts
+    ]

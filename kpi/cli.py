@@ -1,0 +1,449 @@
+"""The command line: parse options, call the core, hand the results to a renderer.
+
+Start-up is kept lean on purpose: Rich, json and dateutil are imported inside the code
+paths that use them, because `kpi validate` runs on every commit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+from kpi import __version__
+from kpi.loader import DataFiles, DataFilesNotFound, load, locate
+from kpi.periods import PeriodError, parse_period
+from kpi.problems import Problem, did_you_mean
+
+if TYPE_CHECKING:
+    from kpi.assess import Assessment
+    from kpi.model import Dataset, Kpi
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+FORMATS = ("table", "json", "csv", "markdown")
+STATUS_CHOICES = (
+    "achieved",
+    "on_track",
+    "acceleration_needed",
+    "limited_progress",
+    "moving_away",
+    "insufficient_data",
+    "no_data",
+    "no_target",
+    "green",
+    "amber",
+    "red",
+    "grey",
+)
+
+
+class DateType(click.ParamType):  # type: ignore[type-arg]
+    """A date: 2024-07-29, 29/07/2024, or (with periods=True) a period such as 2024-H1 (its last day)."""
+
+    name = "date"
+
+    def __init__(self, periods: bool = False) -> None:
+        self.periods = periods
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+        if self.periods:
+            try:
+                return parse_period(text).end
+            except PeriodError:
+                pass
+        # Reports write dates day first ("29/7/2024"); dateutil reads those.
+        from dateutil import parser
+
+        try:
+            return parser.parse(text, dayfirst=True, fuzzy=False).date()
+        except (ValueError, OverflowError):
+            forms = "YYYY-MM-DD, DD/MM/YYYY" + (" or a period such as 2024-H1" if self.periods else "")
+            self.fail(f'"{text}" is not a date: use {forms}', param, ctx)
+
+
+def _complete_files(ctx: click.Context) -> Dataset | None:
+    params = ctx.params
+    try:
+        files = locate(params.get("targets"), params.get("actuals"), params.get("data_dir"))
+        dataset, _ = load(files)
+    except Exception:  # completion must never break the shell
+        return None
+    return dataset
+
+
+def complete_sector(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    dataset = _complete_files(ctx)
+    return [s for s in dataset.sectors if s.startswith(incomplete)] if dataset else []
+
+
+def complete_kpi(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    dataset = _complete_files(ctx)
+    return [k for k in dataset.kpis if k.startswith(incomplete)] if dataset else []
+
+
+def data_options(f: F) -> F:
+    """--targets/--actuals/--data-dir, given after the command's name."""
+    f = click.option(
+        "--data-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        envvar="KPI_DATA_DIR",
+        show_envvar=True,
+        help="Folder holding targets.toml and actuals.toml. "
+        "Default: the current folder or the nearest parent with a targets.toml.",
+    )(f)
+    f = click.option("--actuals", type=click.Path(path_type=Path), help="The actuals file.")(f)
+    f = click.option("--targets", type=click.Path(path_type=Path), help="The targets file.")(f)
+    return f
+
+
+def report_options(f: F) -> F:
+    """Options shared by the assessment reports."""
+    f = click.option(
+        "--lang",
+        type=click.Choice(["vi", "en"]),
+        default="vi",
+        envvar="KPI_LANG",
+        show_default=True,
+        help="Language of KPI and sector names.",
+    )(f)
+    f = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="Output format.",
+    )(f)
+    f = click.option(
+        "--as-of",
+        type=DateType(periods=True),
+        help="Assess as known on this date (YYYY-MM-DD, or a period such as 2024-H1). Default: today.",
+    )(f)
+    return f
+
+
+def sector_option(f: F) -> F:
+    return click.option(
+        "--sector",
+        "sectors",
+        multiple=True,
+        shell_complete=complete_sector,
+        help="Only this sector (repeatable).",
+    )(f)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"kpi: {message}", err=True)
+    sys.exit(code)
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    from kpi.display import printable
+
+    for problem in problems:
+        click.echo(printable(str(problem)), err=True)
+
+
+def resolve_files(targets: Path | None, actuals: Path | None, data_dir: Path | None) -> DataFiles:
+    try:
+        return locate(targets, actuals, data_dir)
+    except DataFilesNotFound as exc:
+        fail(str(exc))
+
+
+def load_valid(targets: Path | None, actuals: Path | None, data_dir: Path | None) -> Dataset:
+    """Load the data; on any problem print them all and exit 1."""
+    dataset, problems = load(resolve_files(targets, actuals, data_dir))
+    if problems:
+        print_problems(problems)
+        fail(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the data; fix them (kpi validate)"
+        )
+    return dataset
+
+
+def pick_kpis(dataset: Dataset, sectors: Sequence[str]) -> list[Kpi]:
+    for sector in sectors:
+        if sector not in dataset.sectors:
+            raise click.BadParameter(
+                f'unknown sector "{sector}"{did_you_mean(sector, dataset.sectors)}; '
+                f"choose from: {', '.join(dataset.sectors)}",
+                param_hint="--sector",
+            )
+    if not sectors:
+        return list(dataset.kpis.values())
+    return [k for k in dataset.kpis.values() if k.sector in sectors]
+
+
+def get_kpi(dataset: Dataset, kpi_id: str) -> Kpi:
+    kpi = dataset.kpis.get(kpi_id)
+    if kpi is None:
+        hint = did_you_mean(kpi_id, dataset.kpis) or " (kpi list shows them all)"
+        raise click.BadParameter(f'unknown KPI "{kpi_id}"{hint}', param_hint="KPI_ID")
+    return kpi
+
+
+def run_assessment(
+    dataset: Dataset, kpis: Sequence[Kpi], as_of: date, milestone: str | None
+) -> list[Assessment]:
+    from kpi.assess import assess
+
+    if milestone is not None:
+        try:
+            parse_period(milestone)
+        except PeriodError as exc:
+            raise click.BadParameter(str(exc), param_hint="--milestone") from None
+        if not any(t.period.text == milestone for k in kpis for t in k.targets):
+            raise click.BadParameter(f'no KPI shown has a target for "{milestone}"', param_hint="--milestone")
+    return assess(dataset, as_of, kpis, milestone)
+
+
+def stdout() -> Any:
+    return sys.stdout
+
+
+# --- commands --------------------------------------------------------------------------
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="kpi")
+def cli() -> None:
+    """Track a sector plan's KPIs against their targets.
+
+    The plan lives in targets.toml (sectors, KPIs, milestone targets) and the figures in
+    actuals.toml, found in the current folder or the nearest parent that has a targets.toml.
+
+    \b
+    Examples:
+      kpi status                      traffic lights for the whole plan
+      kpi gap --sector telecom        shortfalls, largest first
+      kpi show telecom.fiber_households
+      kpi validate                    check both files (a pre-commit hook)
+    """
+
+
+@cli.command(context_settings=CONTEXT)
+@data_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def validate(targets: Path | None, actuals: Path | None, data_dir: Path | None, fmt: str) -> None:
+    """Check targets.toml and actuals.toml; report every problem, one per line.
+
+    Exits 0 when the data is valid, 1 when it is not.
+
+    \b
+    Example:
+      kpi validate --data-dir plans/2021-2025
+    """
+    files = resolve_files(targets, actuals, data_dir)
+    dataset, problems = load(files)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
+    elif problems:
+        print_problems(problems)
+        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.", err=True)
+    else:
+        click.echo(
+            f"ok: {len(dataset.kpis)} KPIs in {len(dataset.sectors)} sectors, {len(dataset.actuals)} actuals"
+        )
+    sys.exit(1 if problems else 0)
+
+
+@cli.command(context_settings=CONTEXT)
+@data_options
+@report_options
+@sector_option
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(STATUS_CHOICES),
+    help="Only KPIs with this status or light (repeatable).",
+)
+@click.option("--milestone", metavar="PERIOD", help="Assess against the target for this period, e.g. 2025.")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Show every KPI row in the table, not only those needing attention.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["amber", "red"]),
+    help="Exit 1 when a KPI shown is at this light or worse (red is worse than amber).",
+)
+def status(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    as_of: date | None,
+    fmt: str,
+    lang: str,
+    sectors: tuple[str, ...],
+    statuses: tuple[str, ...],
+    milestone: str | None,
+    show_all: bool,
+    fail_on: str | None,
+) -> None:
+    """Traffic lights: a summary per sector, then one row per KPI.
+
+    The table shows the red and amber rows when there are many KPIs; JSON, CSV and
+    Markdown always carry every KPI that matches the filters.
+
+    \b
+    Examples:
+      kpi status
+      kpi status --sector telecom --all --lang en
+      kpi status --status red --fail-on red     # for CI
+      kpi status --as-of 2024-12-31 --format json
+    """
+    from kpi.assess import summarise
+    from kpi.render import render_status
+
+    dataset = load_valid(targets, actuals, data_dir)
+    kpis = pick_kpis(dataset, sectors)
+    when = as_of or date.today()
+    results = run_assessment(dataset, kpis, when, milestone)
+    if statuses:
+        wanted = set(statuses)
+        results = [a for a in results if a.status in wanted or a.light in wanted]
+    render_status(
+        dataset,
+        results,
+        summarise(dataset, results, lang),
+        fmt,
+        lang,
+        when,
+        stdout(),
+        show_all=show_all or bool(statuses),
+    )
+    if fail_on is not None:
+        failing = {"red"} if fail_on == "red" else {"red", "amber"}
+        if any(a.light in failing for a in results):
+            sys.exit(1)
+
+
+@cli.command(context_settings=CONTEXT)
+@data_options
+@report_options
+@sector_option
+@click.option("--milestone", metavar="PERIOD", help="Measure gaps to the target for this period.")
+@click.option("--all", "show_all", is_flag=True, help="Also list the KPIs that have met their target.")
+def gap(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    as_of: date | None,
+    fmt: str,
+    lang: str,
+    sectors: tuple[str, ...],
+    milestone: str | None,
+    show_all: bool,
+) -> None:
+    """Shortfalls against the milestone targets, largest relative gap first.
+
+    For each KPI: latest value and target, the gap in units and in % of the target, the
+    annual change still needed to reach it in time (or "overdue"), the current annual
+    trend and the projected date of reaching it.
+
+    \b
+    Examples:
+      kpi gap --sector telecom
+      kpi gap --all --format csv > gaps.csv
+    """
+    from kpi.render import gap_order, render_gap
+
+    dataset = load_valid(targets, actuals, data_dir)
+    kpis = pick_kpis(dataset, sectors)
+    when = as_of or date.today()
+    results = run_assessment(dataset, kpis, when, milestone)
+    without_data = sum(1 for a in results if a.milestone is not None and a.latest is None)
+    render_gap(dataset, gap_order(results, show_all), fmt, lang, when, stdout(), without_data)
+
+
+@cli.command(context_settings=CONTEXT)
+@data_options
+@report_options
+@click.option("--milestone", metavar="PERIOD", help="Assess against the target for this period.")
+@click.argument("kpi_id", shell_complete=complete_kpi)
+def show(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    as_of: date | None,
+    fmt: str,
+    lang: str,
+    milestone: str | None,
+    kpi_id: str,
+) -> None:
+    """One KPI in full: definition, targets and actuals with their sources, and the assessment.
+
+    \b
+    Example:
+      kpi show digital.egov_rank --as-of 2024-12-31
+    """
+    from kpi.render import render_show
+
+    dataset = load_valid(targets, actuals, data_dir)
+    kpi = get_kpi(dataset, kpi_id)
+    if milestone is not None and all(t.period.text != milestone for t in kpi.targets):
+        periods = ", ".join(t.period.text for t in kpi.targets) or "none"
+        raise click.BadParameter(
+            f'{kpi_id} has no target for "{milestone}" (targets: {periods})', param_hint="--milestone"
+        )
+    [result] = run_assessment(dataset, [kpi], as_of or date.today(), milestone)
+    render_show(dataset, result, fmt, lang, stdout())
+
+
+@cli.command("list", context_settings=CONTEXT)
+@data_options
+@sector_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", envvar="KPI_LANG", show_default=True)
+def list_(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    sectors: tuple[str, ...],
+    fmt: str,
+    lang: str,
+) -> None:
+    """Sectors and KPIs: ids, names, units, and how many targets and actuals each has.
+
+    \b
+    Example:
+      kpi list --sector media --lang en
+    """
+    from kpi.render import render_list
+
+    dataset = load_valid(targets, actuals, data_dir)
+    render_list(dataset, pick_kpis(dataset, sectors), fmt, lang, stdout())
+
+
+def main() -> None:
+    # Output piped into `head` closes early; that is not an error worth a traceback.
+    try:
+        cli(prog_name="kpi")
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,609 @@
+"""Find, read and check the two data files.
+
+Like Beancount's loader, ``load`` never stops at the first mistake: it returns the
+dataset built from every entry that is sound, plus a list of every problem found,
+so ``kpi validate`` can report them all at once and the other commands can refuse
+to assess invalid data.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import tomli
+
+from kpi.model import Actual, Dataset, Kpi, Plan, Sector, Target, Thresholds
+from kpi.periods import Period, PeriodError, parse_period
+from kpi.problems import Problem, did_you_mean
+
+TARGETS_NAME = "targets.toml"
+ACTUALS_NAME = "actuals.toml"
+
+SECTOR_ID = re.compile(r"[a-z][a-z0-9_]*\Z")
+KPI_ID = re.compile(r"[a-z0-9_.-]+\Z")
+PLAN_PERIOD = re.compile(r"\d{4}-\d{4}\Z")
+
+
+class DataFilesNotFound(Exception):
+    """No targets.toml where the user pointed or in any parent directory."""
+
+
+@dataclass(frozen=True, slots=True)
+class DataFiles:
+    targets: Path
+    actuals: Path
+    actuals_required: bool  # named explicitly, so a missing file is an error
+
+
+def locate(
+    targets: Path | None = None,
+    actuals: Path | None = None,
+    data_dir: Path | None = None,
+    cwd: Path | None = None,
+) -> DataFiles:
+    """Resolve the data files from options, else search upwards from the current directory."""
+    if targets is None:
+        if data_dir is not None:
+            targets = data_dir / TARGETS_NAME
+        else:
+            start = (cwd or Path.cwd()).resolve()
+            for folder in (start, *start.parents):
+                if (folder / TARGETS_NAME).is_file():
+                    targets = folder / TARGETS_NAME
+                    break
+            else:
+                raise DataFilesNotFound(
+                    f"no {TARGETS_NAME} in {start} or any parent directory; "
+                    "use --data-dir DIR, --targets PATH or KPI_DATA_DIR"
+                )
+    if actuals is not None:
+        return DataFiles(targets, actuals, actuals_required=True)
+    folder = data_dir if data_dir is not None else targets.parent
+    return DataFiles(targets, folder / ACTUALS_NAME, actuals_required=False)
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+def read_toml(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
+    """Parse one TOML file; on failure add a one-line problem and return None."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(Problem(name, "file not found"))
+        return None
+    except IsADirectoryError:
+        problems.append(Problem(name, "is a directory, not a file"))
+        return None
+    except PermissionError:
+        problems.append(Problem(name, "cannot read the file: permission denied"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(name, f"cannot read the file: {exc.strerror or exc}"))
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        problems.append(
+            Problem(
+                name,
+                "starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM",
+                line=1,
+                column=1,
+            )
+        )
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(
+            Problem(
+                name,
+                f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                line=line,
+                column=column,
+            )
+        )
+        return None
+    try:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        message = getattr(exc, "msg", None) or str(exc).split(" (at ")[0]
+        problems.append(
+            Problem(
+                name,
+                f"TOML syntax error: {message}",
+                line=getattr(exc, "lineno", None),
+                column=getattr(exc, "colno", None),
+            )
+        )
+        return None
+
+
+# --- field checks --------------------------------------------------------------------
+
+
+def _is_number(value: object) -> bool:
+    return type(value) in (int, float)
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+# A field's checker answers None when the value is acceptable, else what it should be.
+Checker = Callable[[object], str | None]
+
+
+def _string(value: object) -> str | None:
+    return None if isinstance(value, str) else "a string"
+
+
+def _text(value: object) -> str | None:
+    if not isinstance(value, str):
+        return "a string"
+    return None if value.strip() else "a non-empty string"
+
+
+def _number(value: object) -> str | None:
+    if not _is_number(value):
+        return "a number"
+    return None if math.isfinite(value) else "a finite number"  # type: ignore[arg-type]
+
+
+def _boolean(value: object) -> str | None:
+    return None if isinstance(value, bool) else "true or false"
+
+
+def _date(value: object) -> str | None:
+    if isinstance(value, date) and type(value) is date:
+        return None
+    if isinstance(value, str):
+        return f"a TOML date without quotes (published = {value.strip()})"
+    return "a date such as 2024-07-29"
+
+
+def _table(value: object) -> str | None:
+    return None if isinstance(value, dict) else "a table"
+
+
+def _array(value: object) -> str | None:
+    return None if isinstance(value, list) else "an array"
+
+
+def _one_of(*choices: str) -> Checker:
+    def check(value: object) -> str | None:
+        if isinstance(value, str) and value in choices:
+            return None
+        return " or ".join(f'"{c}"' for c in choices)
+
+    return check
+
+
+PLAN_FIELDS: dict[str, Checker] = {"name": _text, "name_en": _text, "period": _string}
+ASSESSMENT_FIELDS: dict[str, Checker] = {"on_track": _number, "acceleration_needed": _number}
+SECTOR_FIELDS: dict[str, Checker] = {"name": _text, "name_en": _text, "note": _string}
+TARGET_FIELDS: dict[str, Checker] = {
+    "period": _string,
+    "value": _number,
+    "stretch": _number,
+    "source": _text,
+    "quote": _text,
+    "note": _string,
+    "derived": _boolean,
+}
+KPI_FIELDS: dict[str, Checker] = {
+    "id": _string,
+    "sector": _string,
+    "name": _text,
+    "name_en": _text,
+    "unit": _string,
+    "direction": _one_of("up", "down"),
+    "trend": _one_of("linear", "compound"),
+    "min": _number,
+    "max": _number,
+    "baseline": _table,
+    "targets": _array,
+    "source": _text,
+    "quote": _text,
+    "note": _string,
+}
+ACTUAL_FIELDS: dict[str, Checker] = {
+    "kpi": _string,
+    "period": _string,
+    "value": _number,
+    "estimated": _boolean,
+    "published": _date,
+    "source": _text,
+    "quote": _text,
+    "derived": _boolean,
+    "note": _string,
+}
+ACTUAL_KEYS = frozenset(ACTUAL_FIELDS)
+
+
+class _Report:
+    """Collects problems for one file, one entry at a time."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+
+    def add(self, path: str | None, message: str) -> None:
+        self.problems.append(Problem(self.file, message, path))
+
+    def fields(
+        self,
+        table: dict[str, Any],
+        spec: dict[str, Checker],
+        required: tuple[str, ...],
+        path: str,
+        prefix: str = "",
+    ) -> bool:
+        """Check keys and types of a table; True when every field is sound."""
+        ok = True
+        for key, value in table.items():
+            check = spec.get(key)
+            if check is None:
+                self.add(path, f'unknown key "{prefix}{key}"{did_you_mean(key, spec)}')
+                ok = False
+                continue
+            wanted = check(value)
+            if wanted is not None:
+                self.add(path, f'"{prefix}{key}" must be {wanted}, not {_describe(value)}')
+                ok = False
+        for key in required:
+            if key not in table:
+                self.add(path, f'missing required key "{prefix}{key}"')
+                ok = False
+        return ok
+
+
+def _describe(value: object) -> str:
+    if _is_number(value) and not math.isfinite(value):  # type: ignore[arg-type]
+        return str(value)
+    if isinstance(value, str):
+        return f'"{value}"' if len(value) <= 40 else "a string"
+    return _kind(value)
+
+
+def _period(report: _Report, path: str, text: object, key: str = "period") -> Period | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return parse_period(text)
+    except PeriodError as exc:
+        report.add(path, f"{key}: {exc}")
+        return None
+
+
+# --- targets.toml --------------------------------------------------------------------
+
+
+def _load_targets(
+    doc: dict[str, Any], report: _Report, declared_ids: set[str]
+) -> tuple[Plan, Thresholds, dict[str, Sector], dict[str, Kpi]]:
+    known = {"plan": _table, "assessment": _table, "sectors": _table, "kpi": _array}
+    for key, value in doc.items():
+        if key not in known:
+            report.add(None, f'unknown top-level key "{key}"{did_you_mean(key, known)}')
+        elif (wanted := known[key](value)) is not None:
+            hint = " (write [[kpi]] tables)" if key == "kpi" else ""
+            report.add(None, f'"{key}" must be {wanted}, not {_kind(value)}{hint}')
+
+    plan = Plan(name="")
+    raw_plan = doc.get("plan")
+    if raw_plan is None:
+        report.add(None, 'missing the [plan] table (it needs at least name = "...")')
+    elif isinstance(raw_plan, dict) and report.fields(raw_plan, PLAN_FIELDS, ("name",), "[plan]"):
+        period = raw_plan.get("period")
+        if period is not None and not PLAN_PERIOD.match(period):
+            report.add("[plan]", f'period "{period}" must look like "2021-2025"')
+        plan = Plan(raw_plan["name"], period, raw_plan.get("name_en"))
+
+    thresholds = Thresholds()
+    raw_bands = doc.get("assessment")
+    if isinstance(raw_bands, dict) and report.fields(raw_bands, ASSESSMENT_FIELDS, (), "[assessment]"):
+        on_track = float(raw_bands.get("on_track", thresholds.on_track))
+        acceleration = float(raw_bands.get("acceleration_needed", thresholds.acceleration_needed))
+        if not 0 <= acceleration <= on_track:
+            report.add(
+                "[assessment]",
+                f"need 0 <= acceleration_needed ({acceleration}) <= on_track ({on_track})",
+            )
+        else:
+            thresholds = Thresholds(on_track, acceleration)
+
+    sectors: dict[str, Sector] = {}
+    raw_sectors = doc.get("sectors")
+    if isinstance(raw_sectors, dict):
+        for sector_id, raw in raw_sectors.items():
+            path = f"[sectors.{sector_id}]"
+            if not SECTOR_ID.match(sector_id):
+                report.add(path, f'sector id "{sector_id}" must match [a-z][a-z0-9_]*')
+                continue
+            if not isinstance(raw, dict):
+                report.add(path, f"must be a table, not {_kind(raw)}")
+                continue
+            if report.fields(raw, SECTOR_FIELDS, ("name",), path):
+                sectors[sector_id] = Sector(sector_id, raw["name"], raw.get("name_en"))
+
+    kpis: dict[str, Kpi] = {}
+    first_index: dict[str, int] = {}
+    raw_kpis = doc.get("kpi")
+    if isinstance(raw_kpis, list):
+        declared = set(raw_sectors) if isinstance(raw_sectors, dict) else set()
+        for index, raw in enumerate(raw_kpis, 1):
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                declared_ids.add(raw["id"])
+            kpi = _load_kpi(raw, index, declared, report)
+            if kpi is None:
+                continue
+            if kpi.id in kpis:
+                report.add(
+                    f'kpi "{kpi.id}" (kpi[{index}])',
+                    f"duplicate KPI id: already declared at kpi[{first_index[kpi.id]}]",
+                )
+                continue
+            kpis[kpi.id] = kpi
+            first_index[kpi.id] = index
+    return plan, thresholds, sectors, kpis
+
+
+def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kpi | None:
+    if not isinstance(raw, dict):
+        report.add(f"kpi[{index}]", f"must be a table, not {_kind(raw)}")
+        return None
+    kpi_id = raw.get("id")
+    path = f'kpi "{kpi_id}" (kpi[{index}])' if isinstance(kpi_id, str) else f"kpi[{index}]"
+    ok = report.fields(raw, KPI_FIELDS, ("id", "sector", "name", "unit"), path)
+    if isinstance(kpi_id, str) and not KPI_ID.match(kpi_id):
+        report.add(path, f'id "{kpi_id}" must use only a-z, 0-9, "_", "." and "-"')
+        ok = False
+    sector = raw.get("sector")
+    if isinstance(sector, str) and sector not in sectors:
+        hint = did_you_mean(sector, sectors)
+        choices = ", ".join(sorted(sectors)) or "none declared"
+        report.add(
+            path, f'sector "{sector}" is not declared under [sectors]{hint or f" (declared: {choices})"}'
+        )
+        ok = False
+    has_targets = bool(raw.get("targets")) or "baseline" in raw
+    if has_targets and "direction" not in raw:
+        report.add(path, 'missing "direction" ("up" or "down"): it decides what meeting a target means')
+        ok = False
+    direction = raw.get("direction", "up")
+    trend = raw.get("trend", "linear")
+    low = float(raw["min"]) if _is_number(raw.get("min")) else None
+    high = float(raw["max"]) if _is_number(raw.get("max")) else None
+    if low is not None and high is not None and low > high:
+        report.add(path, f"min ({low}) is greater than max ({high})")
+        ok = False
+
+    def check_value(value: object, where: str) -> bool:
+        if not _is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
+            return False
+        v = float(value)  # type: ignore[arg-type]
+        if low is not None and v < low:
+            report.add(path, f"{where} {_fmt(v)} is below min {_fmt(low)}")
+            return False
+        if high is not None and v > high:
+            report.add(path, f"{where} {_fmt(v)} is above max {_fmt(high)}")
+            return False
+        if trend == "compound" and v <= 0:
+            report.add(path, f'{where} {_fmt(v)} must be positive for trend = "compound"')
+            return False
+        return True
+
+    def load_point(raw_point: object, where: str) -> Target | None:
+        if not isinstance(raw_point, dict):
+            report.add(
+                path,
+                f'{where} must be a table such as {{ period = "2025", value = 80 }}, not {_kind(raw_point)}',
+            )
+            return None
+        good = report.fields(raw_point, TARGET_FIELDS, ("period", "value"), path, prefix=f"{where}.")
+        period = _period(report, path, raw_point.get("period"), f"{where}.period")
+        value = raw_point.get("value")
+        label = f"{where} ({raw_point.get('period')})"
+        good = check_value(value, label + " value") and good
+        stretch = raw_point.get("stretch")
+        if stretch is not None and _is_number(stretch) and math.isfinite(stretch) and _is_number(value):
+            good = check_value(stretch, label + " stretch") and good
+            beyond = stretch > value if direction == "up" else stretch < value
+            if direction in ("up", "down") and not beyond:
+                side = "above" if direction == "up" else "below"
+                report.add(
+                    path,
+                    f"{label} stretch {_fmt(stretch)} must be {side} its value {_fmt(value)} "
+                    f'for direction = "{direction}"',
+                )
+                good = False
+        if not good or period is None:
+            return None
+        return Target(
+            period,
+            float(value),  # type: ignore[arg-type]
+            float(stretch) if stretch is not None else None,
+            raw_point.get("source"),
+            raw_point.get("quote"),
+            raw_point.get("note"),
+            bool(raw_point.get("derived", False)),
+        )
+
+    baseline = None
+    if isinstance(raw.get("baseline"), dict):
+        baseline = load_point(raw["baseline"], "baseline")
+        ok = ok and baseline is not None
+    targets: list[Target] = []
+    if isinstance(raw.get("targets"), list):
+        seen: dict[Any, str] = {}
+        for n, raw_target in enumerate(raw["targets"], 1):
+            target = load_point(raw_target, f"targets[{n}]")
+            if target is None:
+                ok = False
+                continue
+            if target.date in seen:
+                report.add(
+                    path,
+                    f'two targets for one period: targets[{n}] ("{target.period}") and {seen[target.date]}',
+                )
+                ok = False
+                continue
+            seen[target.date] = f'the one for "{target.period}"'
+            targets.append(target)
+        targets.sort(key=lambda t: t.date)
+    if baseline is not None and targets and baseline.date >= targets[0].date:
+        report.add(
+            path,
+            f'baseline period "{baseline.period}" must be before the first target ("{targets[0].period}")',
+        )
+        ok = False
+    if not ok:
+        return None
+    return Kpi(
+        id=raw["id"],
+        sector=raw["sector"],
+        name=raw["name"],
+        unit=raw["unit"],
+        direction=direction,
+        trend=trend,
+        name_en=raw.get("name_en"),
+        min=low,
+        max=high,
+        baseline=baseline,
+        targets=tuple(targets),
+        source=raw.get("source"),
+        quote=raw.get("quote"),
+        note=raw.get("note"),
+        index=index,
+    )
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --- actuals.toml --------------------------------------------------------------------
+
+
+def _load_actuals(
+    doc: dict[str, Any], report: _Report, kpis: dict[str, Kpi], declared_ids: set[str] | None
+) -> list[Actual]:
+    for key in doc:
+        if key != "actual":
+            report.add(None, f'unknown top-level key "{key}"{did_you_mean(key, ["actual"])}')
+    raw_actuals = doc.get("actual", [])
+    if not isinstance(raw_actuals, list):
+        report.add(None, f'"actual" must be an array of [[actual]] tables, not {_kind(raw_actuals)}')
+        return []
+    actuals: list[Actual] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, raw in enumerate(raw_actuals, 1):
+        if not isinstance(raw, dict):
+            report.add(f"actual[{index}]", f"must be a table, not {_kind(raw)}")
+            continue
+        kpi_id, period_text, value = raw.get("kpi"), raw.get("period"), raw.get("value")
+        path = f"actual[{index}]"
+        if isinstance(kpi_id, str) and isinstance(period_text, str):
+            path = f'actual[{index}] (kpi "{kpi_id}", period "{period_text}")'
+        # Fast path: every key known and of the right type. The slow path says what is wrong.
+        ok = (
+            raw.keys() <= ACTUAL_KEYS
+            and type(kpi_id) is str
+            and type(period_text) is str
+            and type(value) in (int, float)
+            and math.isfinite(value)  # type: ignore[arg-type]
+            and type(raw.get("source")) is str
+            and all(
+                ACTUAL_FIELDS[k](v) is None for k, v in raw.items() if k not in ("kpi", "period", "value")
+            )
+        )
+        if not ok:
+            ok = report.fields(raw, ACTUAL_FIELDS, ("kpi", "period", "value", "source"), path)
+        period = _period(report, path, period_text)
+        kpi = kpis.get(kpi_id) if isinstance(kpi_id, str) else None
+        if isinstance(kpi_id, str) and declared_ids is not None and kpi_id not in declared_ids:
+            report.add(path, f'unknown KPI "{kpi_id}"{did_you_mean(kpi_id, declared_ids)}')
+            ok = False
+        if kpi is not None and ok:
+            v = float(value)  # type: ignore[arg-type]
+            if kpi.min is not None and v < kpi.min:
+                report.add(path, f"value {_fmt(value)} is below the KPI's min {_fmt(kpi.min)}")
+                ok = False
+            elif kpi.max is not None and v > kpi.max:
+                report.add(path, f"value {_fmt(value)} is above the KPI's max {_fmt(kpi.max)}")
+                ok = False
+            elif kpi.trend == "compound" and v <= 0:
+                report.add(path, f'value {_fmt(value)} must be positive: the KPI has trend = "compound"')
+                ok = False
+        if period is not None and isinstance(kpi_id, str):
+            entry = (kpi_id, period.text)
+            if entry in seen:
+                report.add(path, f"duplicate: actual[{seen[entry]}] already records this KPI and period")
+                ok = False
+            else:
+                seen[entry] = index
+        if not ok or period is None or kpi is None:
+            continue
+        actuals.append(
+            Actual(
+                kpi=kpi_id,  # type: ignore[arg-type]
+                period=period,
+                value=float(value),  # type: ignore[arg-type]
+                source=raw["source"],
+                estimated=raw.get("estimated", False),
+                published=raw.get("published"),
+                quote=raw.get("quote"),
+                derived=raw.get("derived", False),
+                note=raw.get("note"),
+                index=index,
+            )
+        )
+    return actuals
+
+
+# --- entry point ----------------------------------------------------------------------
+
+
+def load(files: DataFiles) -> tuple[Dataset, list[Problem]]:
+    """Read and check both files; return what is sound and every problem found."""
+    problems: list[Problem] = []
+    targets_doc = read_toml(files.targets, problems)
+    targets_report = _Report(str(files.targets), problems)
+    declared_ids: set[str] | None = None
+    if targets_doc is not None:
+        declared_ids = set()
+        plan, thresholds, sectors, kpis = _load_targets(targets_doc, targets_report, declared_ids)
+    else:
+        plan, thresholds, sectors, kpis = Plan(""), Thresholds(), {}, {}
+    actuals: list[Actual] = []
+    if files.actuals_required or os.path.lexists(files.actuals):
+        actuals_doc = read_toml(files.actuals, problems)
+        if actuals_doc is not None:
+            # "Unknown KPI" is claimed only against a targets.toml that parsed.
+            actuals = _load_actuals(actuals_doc, _Report(str(files.actuals), problems), kpis, declared_ids)
+    dataset = Dataset(plan, thresholds, sectors, kpis, actuals, files.targets, files.actuals)
+    return dataset, problems

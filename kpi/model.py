@@ -1,0 +1,120 @@
+"""The plan's data as plain, immutable values: what the loader builds and the rest reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from kpi.periods import Period
+
+Direction = Literal["up", "down"]
+Trend = Literal["linear", "compound"]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    name: str
+    period: str | None = None
+    name_en: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Score bands of the assessment (Eurostat / Open SDG use 0.95 and 0.60)."""
+
+    on_track: float = 0.95
+    acceleration_needed: float = 0.60
+
+
+@dataclass(frozen=True, slots=True)
+class Sector:
+    id: str
+    name: str
+    name_en: str | None = None
+
+    def label(self, lang: str) -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A milestone target, or the baseline the plan starts from."""
+
+    period: Period
+    value: float
+    stretch: float | None = None
+    source: str | None = None
+    quote: str | None = None
+    note: str | None = None
+    derived: bool = False
+
+    @property
+    def date(self) -> date:
+        return self.period.end
+
+
+@dataclass(frozen=True, slots=True)
+class Kpi:
+    id: str
+    sector: str
+    name: str
+    unit: str
+    direction: Direction = "up"
+    trend: Trend = "linear"
+    name_en: str | None = None
+    min: float | None = None
+    max: float | None = None
+    baseline: Target | None = None
+    targets: tuple[Target, ...] = ()
+    source: str | None = None
+    quote: str | None = None
+    note: str | None = None
+    index: int = 0  # 1-based position among the [[kpi]] tables, for messages
+
+    def label(self, lang: str) -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name
+
+    @property
+    def sign(self) -> int:
+        return 1 if self.direction == "up" else -1
+
+
+@dataclass(frozen=True, slots=True)
+class Actual:
+    kpi: str
+    period: Period
+    value: float
+    source: str
+    estimated: bool = False
+    published: date | None = None
+    quote: str | None = None
+    derived: bool = False
+    note: str | None = None
+    index: int = 0  # 1-based position among the [[actual]] tables, for messages
+
+    @property
+    def date(self) -> date:
+        return self.period.end
+
+
+@dataclass(slots=True)
+class Dataset:
+    plan: Plan
+    thresholds: Thresholds
+    sectors: dict[str, Sector]
+    kpis: dict[str, Kpi]
+    actuals: list[Actual]
+    targets_path: Path | None = None
+    actuals_path: Path | None = None
+    _by_kpi: dict[str, list[Actual]] | None = field(default=None, repr=False)
+
+    def actuals_by_kpi(self) -> dict[str, list[Actual]]:
+        """Actuals grouped by KPI id, built once: the assessment stays O(n)."""
+        if self._by_kpi is None:
+            grouped: dict[str, list[Actual]] = {}
+            for actual in self.actuals:
+                grouped.setdefault(actual.kpi, []).append(actual)
+            self._by_kpi = grouped
+        return self._by_kpi

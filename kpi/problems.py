@@ -1,0 +1,40 @@
+"""Problems found in the data files: one line each, in the form editors and CI understand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    message: str
+    path: str | None = None  # the entry: 'kpi "x" (kpi[3])', 'actual[12] (...)'
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            where = f"{self.file}:{self.line}:{self.column or 1}"
+            return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        if self.path:
+            return f"{self.file}: {self.path}: {self.message}"
+        return f"{self.file}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean "x"?)' for the closest choice, or '' when none is close."""
+    import difflib  # only on the error path: validate's clean path stays lean
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""

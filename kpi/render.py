@@ -1,0 +1,852 @@
+"""Renderers: assessment results as a Rich table, JSON, CSV or Markdown.
+
+Machine formats (JSON, CSV, Markdown) never import Rich. Every piece of data text goes
+into Rich as a ``Text`` object, so a KPI called ``[bold]x[/]`` prints as written.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import IO, TYPE_CHECKING, Any
+
+from kpi import display
+from kpi.assess import LIGHT_RANK, LIGHTS, STATUSES, Assessment, SectorSummary
+from kpi.model import Dataset, Kpi, Target
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+STATUS_LABEL = {
+    "achieved": "achieved",
+    "on_track": "on track",
+    "acceleration_needed": "acceleration needed",
+    "limited_progress": "limited progress",
+    "moving_away": "moving away",
+    "insufficient_data": "insufficient data",
+    "no_data": "no data",
+    "no_target": "no target",
+}
+LIGHT_SYMBOL = {"green": "✔", "amber": "▲", "red": "✖", "grey": "○"}
+LIGHT_EMOJI = {"green": "🟢", "amber": "🟡", "red": "🔴", "grey": "⚪"}
+LIGHT_STYLE = {"green": "green", "amber": "yellow", "red": "red", "grey": "bright_black"}
+ESTIMATE_MARK = "~"
+# With more rows than this, the default status table shows only red and amber ones.
+READABLE_ROWS = 20
+
+
+# --- shared pieces -------------------------------------------------------------------
+
+
+def _target_json(t: Target | None) -> dict[str, Any] | None:
+    if t is None:
+        return None
+    return {"period": t.period.text, "date": t.date.isoformat(), "value": t.value, "stretch": t.stretch}
+
+
+def kpi_json(a: Assessment, lang: str) -> dict[str, Any]:
+    """One KPI's assessment in the documented, stable JSON shape."""
+    k, latest = a.kpi, a.latest
+    return {
+        "id": k.id,
+        "sector": k.sector,
+        "name": k.label(lang),
+        "unit": k.unit,
+        "direction": k.direction,
+        "trend": k.trend,
+        "milestone": _target_json(a.milestone),
+        "latest": None
+        if latest is None
+        else {
+            "period": latest.period.text,
+            "date": latest.date.isoformat(),
+            "value": latest.value,
+            "estimated": latest.estimated,
+            "source": latest.source,
+        },
+        "points": len(a.points),
+        "attainment": a.attainment,
+        "gap": a.gap,
+        "progress": a.progress,
+        "expected": a.expected,
+        "projected": a.projected,
+        "projected_completion": a.projected_completion.isoformat() if a.projected_completion else None,
+        "score": a.score,
+        "status": a.status,
+        "light": a.light,
+    }
+
+
+def _plan_json(dataset: Dataset) -> dict[str, Any]:
+    p = dataset.plan
+    return {"name": p.name, "name_en": p.name_en, "period": p.period}
+
+
+def _sector_json(s: SectorSummary) -> dict[str, Any]:
+    return {"id": s.id, "name": s.name, "kpis": s.total, "lights": s.lights, "statuses": s.statuses}
+
+
+def _dump_json(obj: object, out: IO[str]) -> None:
+    json.dump(obj, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _latest_text(a: Assessment) -> tuple[str, str]:
+    if a.latest is None:
+        return "–", ""
+    mark = ESTIMATE_MARK if a.latest.estimated else ""
+    return mark + display.value(a.latest.value, a.kpi.unit), a.latest.period.text
+
+
+def _target_text(t: Target | None, unit: str) -> tuple[str, str]:
+    if t is None:
+        return "–", ""
+    text = display.value(t.value, unit)
+    if t.stretch is not None:
+        text += "–" + display.value(t.stretch, unit)
+    return text, t.period.text
+
+
+def _status_text(a: Assessment) -> str:
+    return f"{LIGHT_SYMBOL[a.light]} {STATUS_LABEL[a.status]}"
+
+
+def attention_order(results: Iterable[Assessment]) -> list[Assessment]:
+    """Worst light first, then declaration order."""
+    return sorted(results, key=lambda a: (LIGHT_RANK[a.light], a.kpi.index))
+
+
+def make_console(out: IO[str]) -> Console:
+    from rich.console import Console
+
+    return Console(file=out, highlight=False, emoji=False)
+
+
+def _text(value: str, style: str = "") -> Text:
+    from rich.text import Text
+
+    return Text(display.printable(value), style=style)
+
+
+# --- kpi status ----------------------------------------------------------------------
+
+STATUS_COLUMNS = (
+    "sector",
+    "id",
+    "name",
+    "unit",
+    "latest",
+    "latest_period",
+    "estimated",
+    "target",
+    "stretch",
+    "target_period",
+    "attainment",
+    "gap",
+    "projected",
+    "status",
+    "light",
+)
+
+
+def status_records(results: Sequence[Assessment], lang: str) -> list[dict[str, Any]]:
+    rows = []
+    for a in results:
+        m, latest = a.milestone, a.latest
+        rows.append(
+            {
+                "sector": a.kpi.sector,
+                "id": a.kpi.id,
+                "name": a.kpi.label(lang),
+                "unit": a.kpi.unit,
+                "latest": None if latest is None else latest.value,
+                "latest_period": None if latest is None else latest.period.text,
+                "estimated": None if latest is None else latest.estimated,
+                "target": None if m is None else m.value,
+                "stretch": None if m is None else m.stretch,
+                "target_period": None if m is None else m.period.text,
+                "attainment": a.attainment,
+                "gap": a.gap,
+                "projected": a.projected,
+                "status": a.status,
+                "light": a.light,
+            }
+        )
+    return rows
+
+
+def _csv(records: list[dict[str, Any]], columns: Sequence[str], out: IO[str]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow(
+            [
+                ""
+                if record[c] is None
+                else display.printable(str(record[c]))
+                if isinstance(record[c], str)
+                else ("true" if record[c] else "false")
+                if isinstance(record[c], bool)
+                else repr(record[c])
+                for c in columns
+            ]
+        )
+
+
+def _markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], out: IO[str]) -> None:
+    out.write("| " + " | ".join(header) + " |\n")
+    out.write("|" + "|".join("---" for _ in header) + "|\n")
+    for row in rows:
+        out.write("| " + " | ".join(row) + " |\n")
+
+
+def render_status(
+    dataset: Dataset,
+    results: Sequence[Assessment],
+    summaries: Sequence[SectorSummary],
+    fmt: str,
+    lang: str,
+    as_of: date,
+    out: IO[str],
+    show_all: bool = False,
+) -> None:
+    if fmt == "json":
+        _dump_json(
+            {
+                "as_of": as_of.isoformat(),
+                "plan": _plan_json(dataset),
+                "kpis": [kpi_json(a, lang) for a in results],
+                "sectors": [_sector_json(s) for s in summaries],
+            },
+            out,
+        )
+    elif fmt == "csv":
+        _csv(status_records(results, lang), STATUS_COLUMNS, out)
+    elif fmt == "markdown":
+        _status_markdown(dataset, results, summaries, lang, as_of, out)
+    else:
+        _status_table(dataset, results, summaries, lang, as_of, out, show_all)
+
+
+def _summary_counts(summaries: Sequence[SectorSummary]) -> dict[str, int]:
+    total = dict.fromkeys(LIGHTS, 0)
+    for s in summaries:
+        for light, n in s.lights.items():
+            total[light] += n
+    return total
+
+
+def _plan_title(dataset: Dataset, lang: str, as_of: date) -> str:
+    plan = dataset.plan
+    name = (plan.name_en or plan.name) if lang == "en" else plan.name
+    return f"{display.one_line(name)} — as of {as_of.isoformat()}"
+
+
+def _status_markdown(
+    dataset: Dataset,
+    results: Sequence[Assessment],
+    summaries: Sequence[SectorSummary],
+    lang: str,
+    as_of: date,
+    out: IO[str],
+) -> None:
+    md = display.markdown_text
+    out.write(f"## {md(_plan_title(dataset, lang, as_of))}\n\n")
+    header = ["Sector", *(f"{LIGHT_EMOJI[x]} {x}" for x in LIGHTS), "KPIs"]
+    rows = [[md(s.name), *(str(s.lights[x]) for x in LIGHTS), str(s.total)] for s in summaries]
+    total = _summary_counts(summaries)
+    rows.append(["**Whole plan**", *(str(total[x]) for x in LIGHTS), str(sum(total.values()))])
+    _markdown_table(header, rows, out)
+    out.write("\n")
+    kpi_rows = []
+    for a in results:
+        latest, latest_period = _latest_text(a)
+        target, target_period = _target_text(a.milestone, a.kpi.unit)
+        kpi_rows.append(
+            [
+                md(a.kpi.id),
+                md(a.kpi.label(lang)),
+                md(a.kpi.unit),
+                f"{md(latest)} ({latest_period})" if latest_period else "–",
+                f"{md(target)} ({target_period})" if target_period else "–",
+                display.percent(a.attainment),
+                md(display.value(a.gap, a.kpi.unit)),
+                md(display.value(a.projected, a.kpi.unit)),
+                f"{LIGHT_EMOJI[a.light]} {STATUS_LABEL[a.status]}",
+            ]
+        )
+    _markdown_table(
+        ["KPI", "Name", "Unit", "Latest", "Target", "Attainment", "Gap", "Projected", "Status"],
+        kpi_rows,
+        out,
+    )
+    out.write(f"\n{ESTIMATE_MARK} marks an estimate.\n")
+
+
+def _status_table(
+    dataset: Dataset,
+    results: Sequence[Assessment],
+    summaries: Sequence[SectorSummary],
+    lang: str,
+    as_of: date,
+    out: IO[str],
+    show_all: bool,
+) -> None:
+    from rich.table import Table
+
+    console = make_console(out)
+    console.print(_text(_plan_title(dataset, lang, as_of), "bold"))
+    summary = Table(box=None, pad_edge=False, header_style="bold")
+    summary.add_column("Sector", overflow="fold")
+    for light in LIGHTS:
+        summary.add_column(
+            _text(f"{LIGHT_SYMBOL[light]} {light}", LIGHT_STYLE[light]), justify="right", no_wrap=True
+        )
+    summary.add_column("KPIs", justify="right", no_wrap=True)
+    for s in summaries:
+        summary.add_row(_text(s.name), *(str(s.lights[x]) for x in LIGHTS), str(s.total))
+    total = _summary_counts(summaries)
+    summary.add_row(
+        _text("Whole plan" if lang == "en" else "Toàn kế hoạch", "bold"),
+        *(str(total[x]) for x in LIGHTS),
+        str(sum(total.values())),
+        style="bold",
+    )
+    console.print(summary)
+
+    shown = list(results)
+    hidden = 0
+    if not show_all and len(shown) > READABLE_ROWS:
+        shown = [a for a in results if a.light in ("red", "amber")]
+        hidden = len(results) - len(shown)
+    if shown:
+        console.print(_kpi_table(dataset, attention_order(shown), lang))
+    if hidden:
+        console.print(
+            _text(
+                f"{hidden} more KPIs not shown (green or grey); --all shows every row, "
+                "--status LIGHT or --sector ID narrows the list.",
+                "dim",
+            )
+        )
+    if any(a.latest is not None and a.latest.estimated for a in shown):
+        console.print(_text(f"{ESTIMATE_MARK} marks an estimate.", "dim"))
+
+
+def _kpi_table(dataset: Dataset, results: Sequence[Assessment], lang: str) -> Any:
+    table = _data_table()
+    table.add_column("Latest", justify="right", overflow="fold")
+    table.add_column("Target", justify="right", overflow="fold")
+    table.add_column("Att.", justify="right", overflow="fold")
+    table.add_column("Gap", justify="right", overflow="fold")
+    table.add_column("Proj.", justify="right", overflow="fold")
+    table.add_column("Status", overflow="fold", max_width=14)
+    order = {sid: n for n, sid in enumerate(dataset.sectors)}
+    by_sector: dict[str, list[Assessment]] = {}
+    for a in results:
+        by_sector.setdefault(a.kpi.sector, []).append(a)
+    for sid in sorted(by_sector, key=lambda s: order.get(s, len(order))):
+        sector = dataset.sectors.get(sid)
+        table.add_row(_text(sector.label(lang) if sector else sid, "bold underline"), end_section=False)
+        for a in by_sector[sid]:
+            table.add_row(*_kpi_cells(a, lang), style=None)
+    return table
+
+
+def _data_table() -> Any:
+    """A table whose first column is the KPI: no vertical rules, so at 80 columns the data fits."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("KPI", overflow="fold", min_width=16, ratio=1)
+    return table
+
+
+def _kpi_name(a: Assessment, lang: str) -> Text:
+    name = _text(a.kpi.label(lang))
+    name.append(f"\n{display.printable(a.kpi.id)} ({display.printable(a.kpi.unit)})", style="dim")
+    return name
+
+
+def _kpi_cells(a: Assessment, lang: str) -> list[Text]:
+    from rich.text import Text
+
+    unit = a.kpi.unit
+    name = _kpi_name(a, lang)
+    latest, latest_period = _latest_text(a)
+    target, target_period = _target_text(a.milestone, unit)
+    latest_cell = Text(display.printable(latest))
+    if latest_period:
+        latest_cell.append(f"\n{latest_period}", style="dim")
+    target_cell = Text(display.printable(target))
+    if target_period:
+        target_cell.append(f"\n{target_period}", style="dim")
+    return [
+        name,
+        latest_cell,
+        target_cell,
+        Text(display.percent(a.attainment)),
+        Text(display.value(a.gap, unit)),
+        Text(display.value(a.projected, unit)),
+        Text(_status_text(a), style=LIGHT_STYLE[a.light]),
+    ]
+
+
+# --- kpi gap ---------------------------------------------------------------------------
+
+GAP_COLUMNS = (
+    "sector",
+    "id",
+    "name",
+    "unit",
+    "latest",
+    "latest_period",
+    "target",
+    "target_period",
+    "gap",
+    "gap_pct",
+    "required_per_year",
+    "overdue",
+    "trend_per_year",
+    "projected_completion",
+    "status",
+    "light",
+)
+
+
+def gap_order(results: Iterable[Assessment], show_all: bool) -> list[Assessment]:
+    """Shortfalls, largest relative gap first; achieved ones last and only with show_all."""
+    with_gap = [a for a in results if a.gap is not None]
+    short = [a for a in with_gap if a.gap is not None and a.gap > 0]
+    short.sort(key=lambda a: (-(a.relative_gap if a.relative_gap is not None else float("inf")), a.kpi.index))
+    if show_all:
+        met = sorted((a for a in with_gap if a.gap is not None and a.gap <= 0), key=lambda a: a.kpi.index)
+        return short + met
+    return short
+
+
+def _overdue(a: Assessment) -> bool:
+    return a.gap is not None and a.gap > 0 and a.required_per_year is None
+
+
+def gap_records(results: Sequence[Assessment], lang: str) -> list[dict[str, Any]]:
+    rows = []
+    for a in results:
+        m, latest = a.milestone, a.latest
+        assert m is not None and latest is not None
+        rows.append(
+            {
+                "sector": a.kpi.sector,
+                "id": a.kpi.id,
+                "name": a.kpi.label(lang),
+                "unit": a.kpi.unit,
+                "latest": latest.value,
+                "latest_period": latest.period.text,
+                "target": m.value,
+                "target_period": m.period.text,
+                "gap": a.gap,
+                "gap_pct": a.relative_gap,
+                "required_per_year": a.required_per_year,
+                "overdue": _overdue(a),
+                "trend_per_year": a.trend_per_year,
+                "projected_completion": a.projected_completion.isoformat()
+                if a.projected_completion
+                else None,
+                "status": a.status,
+                "light": a.light,
+            }
+        )
+    return rows
+
+
+def render_gap(
+    dataset: Dataset,
+    results: Sequence[Assessment],
+    fmt: str,
+    lang: str,
+    as_of: date,
+    out: IO[str],
+    without_data: int,
+) -> None:
+    if fmt == "json":
+        kpis = []
+        for a, record in zip(results, gap_records(results, lang), strict=True):
+            entry = kpi_json(a, lang)
+            entry.update(
+                gap_pct=record["gap_pct"],
+                required_per_year=record["required_per_year"],
+                overdue=record["overdue"],
+                trend_per_year=record["trend_per_year"],
+            )
+            kpis.append(entry)
+        _dump_json({"as_of": as_of.isoformat(), "plan": _plan_json(dataset), "kpis": kpis}, out)
+        return
+    if fmt == "csv":
+        _csv(gap_records(results, lang), GAP_COLUMNS, out)
+        return
+    cells: list[dict[str, Any]] = []
+    for a in results:
+        unit = a.kpi.unit
+        latest, latest_period = _latest_text(a)
+        target, target_period = _target_text(a.milestone, unit)
+        needed = "overdue" if _overdue(a) else display.signed(a.required_per_year, unit)
+        if a.gap is not None and a.gap <= 0:
+            needed = "met"
+        cells.append(
+            {
+                "a": a,
+                "latest": (latest, latest_period),
+                "target": (target, target_period),
+                "gap": display.value(a.gap, unit),
+                "gap_pct": display.percent(a.relative_gap),
+                "needed": needed,
+                "trend": display.signed(a.trend_per_year, unit),
+                "eta": display.iso(a.projected_completion),
+            }
+        )
+    note = f"{without_data} KPIs with a target have no known actual, so no gap." if without_data else ""
+    if fmt == "markdown":
+        md = display.markdown_text
+        out.write(f"## Gaps — {md(_plan_title(dataset, lang, as_of))}\n\n")
+        _markdown_table(
+            ["KPI", "Name", "Latest", "Target", "Gap", "Gap %", "Needed/yr", "Trend/yr", "Reached", "Status"],
+            (
+                [
+                    md(c["a"].kpi.id),
+                    md(c["a"].kpi.label(lang)),
+                    f"{md(c['latest'][0])} ({c['latest'][1]})",
+                    f"{md(c['target'][0])} ({c['target'][1]})",
+                    md(c["gap"]),
+                    c["gap_pct"],
+                    md(c["needed"]),
+                    md(c["trend"]),
+                    c["eta"],
+                    f"{LIGHT_EMOJI[c['a'].light]} {STATUS_LABEL[c['a'].status]}",
+                ]
+                for c in cells
+            ),
+            out,
+        )
+        if note:
+            out.write(f"\n{note}\n")
+        return
+    from rich.text import Text
+
+    console = make_console(out)
+    console.print(_text("Gaps — " + _plan_title(dataset, lang, as_of), "bold"))
+    if not cells:
+        console.print("No shortfall: every KPI with data has met its milestone target.")
+    else:
+        table = _data_table()
+        # Gap and gap % share a cell (two lines) so the table fits 80 columns.
+        for title in ("Latest", "Target", "Gap\n% of T", "Need/yr", "Trend/yr", "Reached"):
+            table.add_column(title, justify="right", overflow="fold")
+        for c in cells:
+            a = c["a"]
+            name = _kpi_name(a, lang)
+            latest_cell = Text(display.printable(c["latest"][0]))
+            latest_cell.append("\n" + c["latest"][1], style="dim")
+            target_cell = Text(display.printable(c["target"][0]))
+            target_cell.append("\n" + c["target"][1], style="dim")
+            gap_cell = Text(f"{LIGHT_SYMBOL[a.light]} {c['gap']}", style=LIGHT_STYLE[a.light])
+            gap_cell.append(f"\n{c['gap_pct']}", style="dim")
+            table.add_row(
+                name,
+                latest_cell,
+                target_cell,
+                gap_cell,
+                Text(c["needed"], style="red" if c["needed"] == "overdue" else ""),
+                Text(c["trend"]),
+                Text(c["eta"]),
+            )
+        console.print(table)
+    if note:
+        console.print(_text(note, "dim"))
+
+
+# --- kpi show --------------------------------------------------------------------------
+
+
+def show_json(dataset: Dataset, a: Assessment, lang: str) -> dict[str, Any]:
+    k = a.kpi
+    entry = kpi_json(a, lang)
+    entry.update(
+        name_vi=k.name,
+        name_en=k.name_en,
+        min=k.min,
+        max=k.max,
+        note=k.note,
+        source=k.source,
+        quote=k.quote,
+        baseline=_point_json(k.baseline, k) if k.baseline else None,
+        targets=[_point_json(t, k) for t in k.targets],
+        actuals=[
+            {
+                "period": x.period.text,
+                "date": x.date.isoformat(),
+                "value": x.value,
+                "estimated": x.estimated,
+                "derived": x.derived,
+                "published": x.published.isoformat() if x.published else None,
+                "known": x in a.known,
+                "source": x.source,
+                "quote": x.quote,
+                "note": x.note,
+            }
+            for x in sorted(dataset.actuals_by_kpi().get(k.id, ()), key=lambda x: x.date)
+        ],
+        slope_per_year=a.slope,
+        rate_per_year=a.rate,
+        required_per_year=a.required_per_year,
+        rules=list(a.reasons),
+    )
+    return entry
+
+
+def _point_json(t: Target, k: Kpi) -> dict[str, Any]:
+    entry = _target_json(t) or {}
+    entry.update(
+        derived=t.derived,
+        source=t.source or k.source,
+        quote=t.quote or k.quote,
+        note=t.note,
+    )
+    return entry
+
+
+def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[str]) -> None:
+    if fmt == "json":
+        _dump_json({"as_of": a.as_of.isoformat(), **show_json(dataset, a, lang)}, out)
+        return
+    data = show_json(dataset, a, lang)
+    k = a.kpi
+    unit = k.unit
+    facts = [
+        ("Sector", dataset.sectors[k.sector].label(lang) if k.sector in dataset.sectors else k.sector),
+        ("Name", k.name),
+        ("English", k.name_en or "–"),
+        ("Unit", unit),
+        ("Direction", "up (higher is better)" if k.direction == "up" else "down (lower is better)"),
+        ("Trend", k.trend),
+    ]
+    if k.min is not None or k.max is not None:
+        facts.append(("Bounds", f"{display.value(k.min, unit)} … {display.value(k.max, unit)}"))
+    if k.note:
+        facts.append(("Note", k.note))
+    m = a.milestone
+    numbers = [
+        ("As of", a.as_of.isoformat()),
+        ("Milestone", f"{_target_text(m, unit)[0]} in {m.period}" if m else "–"),
+        ("Latest", " ".join(_latest_text(a)).strip()),
+        ("Attainment", display.percent(a.attainment)),
+        ("Gap", display.value(a.gap, unit)),
+        ("Progress", display.percent(a.progress)),
+        ("Expected (plan path)", display.value(a.expected, unit)),
+        (
+            "Trend",
+            f"{display.signed(a.slope, unit)} per year (least squares over {len(a.points)} points)"
+            if a.slope is not None
+            else f"{a.rate * 100:+.2f}% per year (compound)"
+            if a.rate is not None
+            else "–",
+        ),
+        ("Needed per year", display.signed(a.required_per_year, unit) if a.required_per_year else "–"),
+        ("Projected at milestone", display.value(a.projected, unit)),
+        ("Projected completion", display.iso(a.projected_completion)),
+        ("Score", "–" if a.score is None else f"{a.score:.3f}"),
+        ("Status", _status_text(a)),
+    ]
+    if fmt == "markdown":
+        md = display.markdown_text
+        out.write(f"## {md(k.id)} — {md(k.label(lang))}\n\n")
+        _markdown_table(["", ""], ([label, md(v)] for label, v in facts + numbers), out)
+        out.write("\n### Targets\n\n")
+        _markdown_table(
+            ["Period", "Value", "Source", "Quote"],
+            (
+                [
+                    t["period"],
+                    md(_target_text(k.targets[i], unit)[0]),
+                    md(t["source"] or "–"),
+                    md(t["quote"] or "–"),
+                ]
+                for i, t in enumerate(data["targets"])
+            ),
+            out,
+        )
+        out.write("\n### Actuals\n\n")
+        _markdown_table(
+            ["Period", "Value", "Published", "Source", "Quote"],
+            (
+                [
+                    x["period"],
+                    (ESTIMATE_MARK if x["estimated"] else "") + md(display.value(x["value"], unit)),
+                    x["published"] or "–",
+                    md(x["source"]),
+                    md(x["quote"] or "–"),
+                ]
+                for x in data["actuals"]
+            ),
+            out,
+        )
+        out.write("\n### Rules\n\n" + "".join(f"- {md(r)}\n" for r in a.reasons))
+        return
+
+    from rich.table import Table
+
+    console = make_console(out)
+    heading = _text(k.label(lang), "bold")
+    heading.append(f"  {display.printable(k.id)}", style="dim")
+    console.print(heading)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, v in facts:
+        grid.add_row(label, _text(v))
+    console.print(grid)
+
+    console.print(_text("\nTargets", "bold underline"))
+    targets = Table(header_style="bold")
+    targets.add_column("Period", no_wrap=True)
+    targets.add_column("Value", justify="right", overflow="fold")
+    targets.add_column("Source / quote", overflow="fold", ratio=1)
+    rows = ([("baseline", k.baseline)] if k.baseline else []) + [(t.period.text, t) for t in k.targets]
+    for label, t in rows:
+        point = _point_json(t, k)
+        provenance = _text(point["source"] or "–")
+        if point["quote"]:
+            provenance.append(f"\n“{display.printable(point['quote'])}”", style="italic")
+        if t.derived or t.note:
+            provenance.append(
+                f"\n{'derived: ' if t.derived else ''}{display.printable(t.note or '')}", style="dim"
+            )
+        targets.add_row(
+            label if label != "baseline" else f"{t.period} (baseline)",
+            _text(_target_text(t, unit)[0]),
+            provenance,
+        )
+    if rows:
+        console.print(targets)
+    else:
+        console.print(_text("none: a tracked indicator", "dim"))
+
+    console.print(_text("\nActuals", "bold underline"))
+    if data["actuals"]:
+        actuals = Table(header_style="bold")
+        actuals.add_column("Period", no_wrap=True)
+        actuals.add_column("Value", justify="right", overflow="fold")
+        actuals.add_column("Published", no_wrap=True)
+        actuals.add_column("Source / quote", overflow="fold", ratio=1)
+        for x in data["actuals"]:
+            mark = ESTIMATE_MARK if x["estimated"] else ""
+            provenance = _text(x["source"])
+            if x["quote"]:
+                provenance.append(f"\n“{display.printable(x['quote'])}”", style="italic")
+            if x["derived"] or x["note"]:
+                provenance.append(
+                    f"\n{'derived: ' if x['derived'] else ''}{display.printable(x['note'] or '')}",
+                    style="dim",
+                )
+            published = x["published"] or "–"
+            if not x["known"]:
+                published += "\n(after as-of)"
+            actuals.add_row(
+                x["period"], _text(mark + display.value(x["value"], unit)), _text(published), provenance
+            )
+        console.print(actuals)
+        if any(x["estimated"] for x in data["actuals"]):
+            console.print(_text(f"{ESTIMATE_MARK} marks an estimate.", "dim"))
+    else:
+        console.print(_text("none yet", "dim"))
+
+    console.print(_text("\nAssessment", "bold underline"))
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, v in numbers:
+        grid.add_row(label, _text(v, LIGHT_STYLE[a.light] if label == "Status" else ""))
+    console.print(grid)
+    console.print(_text("\nStatus rules, in order", "bold underline"))
+    for reason in a.reasons:
+        console.print(_text(f"  {reason}"))
+
+
+# --- kpi list ---------------------------------------------------------------------------
+
+
+def render_list(dataset: Dataset, kpis: Sequence[Kpi], fmt: str, lang: str, out: IO[str]) -> None:
+    counts = {kid: len(v) for kid, v in dataset.actuals_by_kpi().items()}
+    records: list[dict[str, Any]] = [
+        {
+            "sector": k.sector,
+            "id": k.id,
+            "name": k.label(lang),
+            "unit": k.unit,
+            "direction": k.direction,
+            "trend": k.trend,
+            "targets": len(k.targets),
+            "actuals": counts.get(k.id, 0),
+        }
+        for k in kpis
+    ]
+    if fmt == "json":
+        _dump_json(
+            {
+                "plan": _plan_json(dataset),
+                "sectors": [
+                    {"id": s.id, "name": s.name, "name_en": s.name_en} for s in dataset.sectors.values()
+                ],
+                "kpis": records,
+            },
+            out,
+        )
+        return
+    columns = ("sector", "id", "name", "unit", "direction", "trend", "targets", "actuals")
+    if fmt == "csv":
+        _csv(records, columns, out)
+        return
+    if fmt == "markdown":
+        md = display.markdown_text
+        _markdown_table(columns, ([md(str(r[c])) for c in columns] for r in records), out)
+        return
+    from rich.table import Table
+
+    console = make_console(out)
+    table = Table(header_style="bold")
+    table.add_column("KPI", overflow="fold", ratio=1)
+    table.add_column("Unit", overflow="fold")
+    table.add_column("Dir.", no_wrap=True)
+    table.add_column("Targets", justify="right", no_wrap=True)
+    table.add_column("Actuals", justify="right", no_wrap=True)
+    by_sector: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        by_sector.setdefault(r["sector"], []).append(r)
+    for sid, rows in by_sector.items():
+        sector = dataset.sectors.get(sid)
+        title = _text(sector.label(lang) if sector else sid, "bold underline")
+        title.append(f"  {sid}", style="dim")
+        table.add_row(title)
+        for r in rows:
+            name = _text(r["id"])
+            name.append(f"\n{display.printable(r['name'])}", style="dim")
+            table.add_row(
+                name,
+                _text(r["unit"]),
+                "↑" if r["direction"] == "up" else "↓",
+                str(r["targets"]),
+                str(r["actuals"]),
+            )
+    console.print(table)
+
+
+__all__ = [
+    "STATUSES",
+    "render_gap",
+    "render_list",
+    "render_show",
+    "render_status",
+]
