@@ -343,7 +343,7 @@ def _kpi_table(dataset: Dataset, results: Sequence[Assessment], lang: str) -> An
     table.add_column("Att.", justify="right", overflow="fold")
     table.add_column("Gap", justify="right", overflow="fold")
     table.add_column("Proj.", justify="right", overflow="fold")
-    table.add_column("Status", overflow="fold", max_width=14)
+    table.add_column("Status", overflow="fold")
     order = {sid: n for n, sid in enumerate(dataset.sectors)}
     by_sector: dict[str, list[Assessment]] = {}
     for a in results:

@@ -1,0 +1,196 @@
+"""The assessment method, checked against values computed by hand."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import pytest
+
+from kpi.assess import assess_kpi, plan_path_value
+from kpi.model import Actual, Kpi, Target, Thresholds
+from kpi.periods import parse_period
+
+Y = 365.25
+
+
+def target(period: str, value: float, stretch: float | None = None) -> Target:
+    return Target(parse_period(period), value, stretch)
+
+
+def actual(period: str, value: float, published: date | None = None, estimated: bool = False) -> Actual:
+    return Actual("k", parse_period(period), value, "src", estimated=estimated, published=published)
+
+
+def kpi(**kwargs: object) -> Kpi:
+    base: dict[str, object] = {"id": "k", "sector": "s", "name": "K", "unit": "%"}
+    base.update(kwargs)
+    return Kpi(**base)  # type: ignore[arg-type]
+
+
+LINEAR = kpi(baseline=target("2020", 50), targets=(target("2025", 100),))
+AS_OF = date(2023, 6, 30)
+
+
+def test_on_track_every_number() -> None:
+    a = assess_kpi(LINEAR, [actual("2021", 60), actual("2022", 70)], AS_OF)
+    assert a.milestone is not None and a.milestone.value == 100
+    assert a.latest is not None and a.latest.value == 70
+    assert a.attainment == pytest.approx(0.7)
+    assert a.gap == pytest.approx(30)
+    assert a.progress == pytest.approx(0.4)
+    # Plan path 50 (2020-12-31) → 100 (2025-12-31), read at 2022-12-31: 730 of 1826 days.
+    assert a.expected == pytest.approx(50 + 50 * 730 / 1826)
+    # Points are collinear: 10 per 365 days, so the OLS slope is 10 · 365.25/365 a year.
+    assert a.slope == pytest.approx(10 * Y / 365)
+    # 1096 days from 2022-12-31 to 2025-12-31.
+    assert a.projected == pytest.approx(70 + 10 * 1096 / 365)
+    assert a.score == pytest.approx((70 + 10 * 1096 / 365 - 50) / 50)
+    # 30 to go at 10 per 365 days: 1095 days.
+    assert a.projected_completion == date(2022, 12, 31) + timedelta(days=1095)
+    assert (a.status, a.light) == ("on_track", "green")
+
+
+@pytest.mark.parametrize(
+    ("values", "status", "light", "score"),
+    [
+        ((58, 66), "acceleration_needed", "amber", (66 + 8 * 1096 / 365 - 50) / 50),
+        ((52, 54), "limited_progress", "red", (54 + 2 * 1096 / 365 - 50) / 50),
+        ((48, 46), "moving_away", "red", (46 - 2 * 1096 / 365 - 50) / 50),
+    ],
+)
+def test_score_bands(values: tuple[float, float], status: str, light: str, score: float) -> None:
+    a = assess_kpi(LINEAR, [actual("2021", values[0]), actual("2022", values[1])], AS_OF)
+    assert a.score == pytest.approx(score)
+    assert (a.status, a.light) == (status, light)
+
+
+def test_bands_come_from_the_thresholds() -> None:
+    actuals = [actual("2021", 58), actual("2022", 66)]  # score 0.8005
+    strict = Thresholds(on_track=0.99, acceleration_needed=0.9)
+    lenient = Thresholds(on_track=0.8, acceleration_needed=0.5)
+    assert assess_kpi(LINEAR, actuals, AS_OF, strict).status == "limited_progress"
+    assert assess_kpi(LINEAR, actuals, AS_OF, lenient).status == "on_track"
+
+
+def test_achieved_overrides_the_trend() -> None:
+    a = assess_kpi(LINEAR, [actual("2021", 120), actual("2022", 101)], AS_OF)
+    assert (a.status, a.light) == ("achieved", "green")
+    assert a.gap == pytest.approx(-1)
+    assert a.projected_completion is None
+
+
+def test_started_past_the_target_and_fell_back_is_moving_away() -> None:
+    k = kpi(targets=(target("2025", 100),))
+    a = assess_kpi(k, [actual("2021", 110), actual("2022", 95)], AS_OF)
+    assert (a.status, a.light) == ("moving_away", "red")
+    assert a.progress == pytest.approx((95 - 110) / (100 - 110))
+
+
+def test_grey_statuses() -> None:
+    assert assess_kpi(kpi(), [actual("2022", 5)], AS_OF).status == "no_target"
+    assert (
+        assess_kpi(LINEAR.__class__(**{**_fields(LINEAR), "baseline": None}), [], AS_OF).status == "no_data"
+    )
+    one = assess_kpi(kpi(targets=(target("2025", 100),)), [actual("2022", 70)], AS_OF)
+    assert (one.status, one.light) == ("insufficient_data", "grey")
+    assert one.progress is None and one.projected is None and one.score is None
+    assert one.attainment == pytest.approx(0.7)
+
+
+def _fields(k: Kpi) -> dict[str, object]:
+    return {name: getattr(k, name) for name in k.__slots__}  # type: ignore[attr-defined]
+
+
+def test_a_down_rank() -> None:
+    k = kpi(unit="hạng", direction="down", min=1, targets=(target("2025", 50),))
+    a = assess_kpi(k, [actual("2022", 73), actual("2024", 67)], date(2025, 6, 30))
+    assert a.attainment == pytest.approx(50 / 67)
+    assert a.gap == pytest.approx(17)
+    # 6 places in 731 days; 365 days to the milestone.
+    slope = -6 * Y / 731
+    assert a.slope == pytest.approx(slope)
+    assert a.projected == pytest.approx(67 - 6 * 365 / 731)
+    assert a.score == pytest.approx((67 - 6 * 365 / 731 - 73) / (50 - 73))
+    assert a.status == "limited_progress"
+    assert a.projected_completion == date(2024, 12, 31) + timedelta(days=17 * 731 / 6)
+    # A rank that reaches the target is achieved even though the number fell.
+    assert assess_kpi(k, [actual("2022", 73), actual("2024", 48)], date(2025, 6, 30)).status == "achieved"
+
+
+def test_a_compound_kpi() -> None:
+    k = kpi(unit="tỷ đồng", trend="compound", targets=(target("2025", 200),))
+    a = assess_kpi(k, [actual("2020", 100), actual("2022", 121)], date(2023, 1, 31))
+    rate = 1.21 ** (Y / 730) - 1
+    assert a.rate == pytest.approx(rate)
+    assert a.slope is None
+    assert a.projected == pytest.approx(121 * (1 + rate) ** (1096 / Y))
+    assert a.score == pytest.approx((121 * (1 + rate) ** (1096 / Y) - 100) / 100)
+    years = math.log(200 / 121) / math.log(1 + rate)
+    assert a.projected_completion == date(2022, 12, 31) + timedelta(days=years * Y)
+    assert a.trend_per_year == pytest.approx(121 * rate)
+
+
+def test_projection_is_clamped_to_the_bounds() -> None:
+    k = kpi(max=100, targets=(target("2025", 100),))
+    a = assess_kpi(k, [actual("2021", 60), actual("2022", 90)], AS_OF)
+    assert a.projected == 100
+    assert a.score == pytest.approx(1.0)
+    assert a.status == "on_track"
+
+
+def test_a_passed_deadline_uses_the_last_target_and_is_overdue() -> None:
+    k = kpi(targets=(target("2021", 100),))
+    a = assess_kpi(k, [actual("2016", 1.42), actual("2020", 30.86)], date(2026, 11, 23))
+    assert a.milestone is not None and a.milestone.period.text == "2021"
+    assert a.required_per_year is None  # overdue
+    slope = (30.86 - 1.42) / (1461 / Y)
+    assert a.projected == pytest.approx(30.86 + slope * 365 / Y)
+    assert a.status == "limited_progress"
+
+
+def test_milestone_is_the_first_target_not_yet_due() -> None:
+    k = kpi(targets=(target("2021", 60), target("2025", 80)))
+    assert assess_kpi(k, [], date(2021, 12, 31)).milestone == target("2021", 60)
+    assert assess_kpi(k, [], date(2022, 1, 1)).milestone == target("2025", 80)
+    assert assess_kpi(k, [], date(2022, 1, 1), milestone_period="2021").milestone == target("2021", 60)
+
+
+def test_a_figure_published_after_as_of_is_not_known() -> None:
+    k = kpi(targets=(target("2025", 80),))
+    figures = [actual("2024-05", 82.2, published=date(2024, 7, 29))]
+    assert assess_kpi(k, figures, date(2024, 7, 28)).status == "no_data"
+    known = assess_kpi(k, figures, date(2024, 7, 29))
+    assert known.status == "achieved"
+    # Without a publication date a figure is known once its period has ended.
+    unpublished = [actual("2024-05", 82.2)]
+    assert assess_kpi(k, unpublished, date(2024, 5, 30)).status == "no_data"
+    assert assess_kpi(k, unpublished, date(2024, 5, 31)).status == "achieved"
+
+
+def test_required_change_per_year_counts_from_as_of() -> None:
+    k = kpi(targets=(target("2025", 80),))
+    a = assess_kpi(k, [actual("2023", 60)], date(2024, 12, 31))
+    assert a.required_per_year == pytest.approx(20 / (365 / Y))
+
+
+def test_plan_path() -> None:
+    k = kpi(targets=(target("2021", 60), target("2025", 80)))
+    assert plan_path_value(k, date(2021, 6, 30)) is None  # before the path starts
+    assert plan_path_value(k, date(2021, 12, 31)) == 60
+    assert plan_path_value(k, date(2023, 12, 31)) == pytest.approx(60 + 20 * 730 / 1461)
+    assert plan_path_value(k, date(2027, 1, 1)) == 80  # after it ends: the last target
+
+
+def test_baseline_after_as_of_is_not_a_trend_point() -> None:
+    k = kpi(baseline=target("2020", 50), targets=(target("2025", 100),))
+    a = assess_kpi(k, [actual("2020-06", 40)], date(2020, 7, 31))
+    assert len(a.points) == 1
+    assert a.status == "insufficient_data"
+
+
+def test_attainment_is_null_when_dividing_by_zero() -> None:
+    k = kpi(direction="down", targets=(target("2025", 5),))
+    a = assess_kpi(k, [actual("2024", 0)], AS_OF.replace(year=2025))
+    assert a.attainment is None
+    assert a.status == "achieved"

@@ -1,0 +1,253 @@
+"""`kpi status`, `gap`, `show` and `list` through the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TARGETS, run
+
+AS_OF = "2025-06-30"
+WIDE = {"COLUMNS": "200"}
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+@pytest.mark.parametrize("command", ["status", "gap"])
+def test_tables_fit_the_terminal_and_keep_every_digit(command: str, columns: int) -> None:
+    from rich.cells import cell_len
+
+    result = run(
+        command, "--data-dir", str(REPO), "--as-of", "2025-06-30", "--all", env={"COLUMNS": str(columns)}
+    )
+    assert result.exit_code == 0
+    assert max(cell_len(line) for line in result.output.splitlines()) <= columns
+    assert "…" not in result.output  # nothing cut with an ellipsis
+    if command == "gap":
+        assert "1,858,371" not in result.output  # tracked indicators have no gap
+        assert "2030-05-24" in result.output  # a whole date, never folded
+
+
+def test_status_json_contract(data_dir: Path) -> None:
+    result = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "json")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["as_of"] == AS_OF
+    assert doc["plan"]["name"] == "Test plan"
+    kpis = {k["id"]: k for k in doc["kpis"]}
+    assert list(kpis) == ["telecom.fiber", "digital.rank", "digital.revenue"]
+    fiber = kpis["telecom.fiber"]
+    assert set(fiber) == {
+        "id", "sector", "name", "unit", "direction", "trend", "milestone", "latest", "points",
+        "attainment", "gap", "progress", "expected", "projected", "projected_completion",
+        "score", "status", "light",
+    }  # fmt: skip
+    assert fiber["milestone"] == {"period": "2025", "date": "2025-12-31", "value": 80.0, "stretch": None}
+    assert fiber["latest"] == {
+        "period": "2024-05",
+        "date": "2024-05-31",
+        "value": 82.2,
+        "estimated": False,
+        "source": "report",
+    }
+    assert fiber["attainment"] == pytest.approx(82.2 / 80)  # unrounded
+    assert (fiber["status"], fiber["light"]) == ("achieved", "green")
+    rank = kpis["digital.rank"]
+    assert rank["gap"] == pytest.approx(17)
+    assert rank["status"] == "limited_progress"
+    assert kpis["digital.revenue"]["status"] == "no_target"
+    sectors = {s["id"]: s for s in doc["sectors"]}
+    assert sectors["digital"]["lights"] == {"green": 0, "amber": 0, "red": 1, "grey": 1}
+    assert sectors["digital"]["statuses"]["limited_progress"] == 1
+    assert sectors["telecom"]["name"] == "Viễn thông"
+
+
+def test_status_filters_and_fail_on(data_dir: Path) -> None:
+    args = ("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "json")
+    red = json.loads(run(*args, "--status", "red").stdout)
+    assert [k["id"] for k in red["kpis"]] == ["digital.rank"]
+    telecom = json.loads(run(*args, "--sector", "telecom").stdout)
+    assert [k["id"] for k in telecom["kpis"]] == ["telecom.fiber"]
+    assert run(*args, "--fail-on", "red").exit_code == 1
+    assert run(*args, "--fail-on", "amber").exit_code == 1
+    assert run(*args, "--sector", "telecom", "--fail-on", "amber").exit_code == 0
+
+
+def test_status_milestone_option(data_dir: Path) -> None:
+    args = ("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "json")
+    doc = json.loads(run(*args, "--milestone", "2021").stdout)
+    fiber = next(k for k in doc["kpis"] if k["id"] == "telecom.fiber")
+    assert fiber["milestone"]["period"] == "2021"
+    bad = run(*args, "--milestone", "2030")
+    assert bad.exit_code == 2
+    assert 'no KPI shown has a target for "2030"' in bad.output
+
+
+def test_status_table_is_readable_and_literal(data_dir: Path) -> None:
+    result = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--lang", "en", env=WIDE)
+    assert result.exit_code == 0
+    out = result.output
+    assert "Telecommunications" in out and "Fibre" in out
+    assert "✖ limited progress" in out  # the light reads without colour
+    assert "✔ achieved" in out
+    assert "\x1b[" not in out  # not a terminal: no colour codes
+
+
+def test_markup_and_escapes_in_names_print_literally(data_dir: Path) -> None:
+    targets = TARGETS.replace('name = "Cáp quang"', 'name = "[bold]x[/] \\u001b[31mred"')
+    (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
+    for fmt in ("table", "markdown", "csv"):
+        result = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--all", "--format", fmt)
+        assert result.exit_code == 0
+        assert "\x1b" not in result.output
+        assert "\\x1b[31mred" in result.output or "\\\\x1b" in result.output
+    table = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--all").output
+    assert "[bold]x[/]" in table
+    show = run("show", "telecom.fiber", "--data-dir", str(data_dir), "--as-of", AS_OF).output
+    assert "[bold]x[/]" in show and "\x1b" not in show
+    doc = json.loads(run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "json").stdout)
+    assert doc["kpis"][0]["name"] == "[bold]x[/] \x1b[31mred"  # JSON carries the data as it is
+
+
+def test_colour_on_a_terminal_and_no_color(data_dir: Path) -> None:
+    args = ("status", "--data-dir", str(data_dir), "--as-of", AS_OF)
+    coloured = run(*args, env={"FORCE_COLOR": "1", "NO_COLOR": "", **WIDE})
+    assert "\x1b[" in coloured.output
+    plain = run(*args, env={"FORCE_COLOR": "1", "NO_COLOR": "1", **WIDE})
+    assert "\x1b[3" not in plain.output and "\x1b[9" not in plain.output
+    assert "✖ limited progress" in plain.output
+
+
+def test_csv_has_full_precision_and_markdown_rounds(data_dir: Path) -> None:
+    args = ("status", "--data-dir", str(data_dir), "--as-of", AS_OF)
+    rows = list(csv.DictReader(io.StringIO(run(*args, "--format", "csv").stdout)))
+    fiber = next(r for r in rows if r["id"] == "telecom.fiber")
+    assert float(fiber["attainment"]) == pytest.approx(82.2 / 80)
+    assert fiber["attainment"] == repr(82.2 / 80)
+    assert fiber["latest_period"] == "2024-05"
+    md = run(*args, "--format", "markdown").stdout
+    assert "| telecom.fiber | Cáp quang | % | 82.2 (2024-05) | 80.0 (2025) | 102.8% |" in md
+    assert "🔴 limited progress" in md
+
+
+def test_large_table_shows_rows_needing_attention_by_default() -> None:
+    repo = Path(__file__).resolve().parents[1]
+    args = ("status", "--data-dir", str(repo), "--as-of", "2025-06-30", "--lang", "en")
+    default = run(*args, env=WIDE).output
+    everything = run(*args, "--all", env=WIDE).output
+    assert "more KPIs not shown" in default
+    assert "Postal services revenue" not in default  # a grey, tracked indicator
+    assert "Postal services revenue" in everything
+
+
+def test_gap_lists_shortfalls_largest_relative_first(data_dir: Path) -> None:
+    (data_dir / "actuals.toml").write_text(
+        (data_dir / "actuals.toml").read_text(encoding="utf-8").replace("value = 82.2", "value = 72"),
+        encoding="utf-8",
+    )
+    args = ("gap", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "json")
+    doc = json.loads(run(*args).stdout)
+    ids = [k["id"] for k in doc["kpis"]]
+    assert ids == ["digital.rank", "telecom.fiber"]  # 17/50 = 34 % before 8/80 = 10 %
+    rank = doc["kpis"][0]
+    assert rank["gap_pct"] == pytest.approx(17 / 50)
+    assert rank["required_per_year"] == pytest.approx(-17 / (184 / 365.25))
+    assert rank["overdue"] is False
+    assert rank["trend_per_year"] == pytest.approx(-6 * 365.25 / 731)
+    overdue = json.loads(run(*args[:-2], "--format", "json", "--as-of", "2026-03-01").stdout)
+    assert all(k["overdue"] for k in overdue["kpis"])
+
+
+def test_gap_puts_achieved_last_only_with_all(data_dir: Path) -> None:
+    args = ("gap", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "json")
+    assert [k["id"] for k in json.loads(run(*args).stdout)["kpis"]] == ["digital.rank"]
+    assert [k["id"] for k in json.loads(run(*args, "--all").stdout)["kpis"]] == [
+        "digital.rank",
+        "telecom.fiber",
+    ]
+    table = run("gap", "--data-dir", str(data_dir), "--as-of", AS_OF, "--sector", "digital").output
+    assert "digital.rank" in table and "telecom.fiber" not in table
+
+
+def test_show_explains_every_rule(data_dir: Path) -> None:
+    result = run("show", "digital.rank", "--data-dir", str(data_dir), "--as-of", AS_OF)
+    assert result.exit_code == 0
+    out = result.output
+    assert "down (lower is better)" in out
+    assert "achieved: no, 67 > target 50" in out
+    assert "limited_progress: score 0.391 ≥ 0" in out
+    doc = json.loads(
+        run("show", "digital.rank", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "json").stdout
+    )
+    assert [a["period"] for a in doc["actuals"]] == ["2022", "2024"]
+    assert doc["rules"][-1] == "limited_progress: score 0.391 ≥ 0"
+
+
+def test_list(data_dir: Path) -> None:
+    doc = json.loads(run("list", "--data-dir", str(data_dir), "--format", "json").stdout)
+    assert [(k["id"], k["targets"], k["actuals"]) for k in doc["kpis"]] == [
+        ("telecom.fiber", 2, 2),
+        ("digital.rank", 1, 2),
+        ("digital.revenue", 0, 0),
+    ]
+    assert "telecom.fiber" in run("list", "--data-dir", str(data_dir)).output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("status", "--sector", "telecon"), 'unknown sector "telecon" (did you mean "telecom"?)'),
+        (("gap", "--sector", "x"), "choose from: telecom, digital"),
+        (("show", "telecom.fibre"), 'unknown KPI "telecom.fibre" (did you mean "telecom.fiber"?)'),
+        (("show", "telecom.fiber", "--milestone", "2030"), 'has no target for "2030"'),
+        (("status", "--as-of", "someday"), '"someday" is not a date'),
+        (("status", "--format", "xml"), "'xml' is not one of"),
+    ],
+)
+def test_usage_errors_exit_2(data_dir: Path, args: tuple[str, ...], message: str) -> None:
+    result = run(*args, "--data-dir", str(data_dir))
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_as_of_accepts_periods_and_day_first_dates(data_dir: Path) -> None:
+    for value in ("2024-07-29", "29/07/2024", "2024-H2"):
+        result = run("status", "--data-dir", str(data_dir), "--as-of", value, "--format", "json")
+        assert result.exit_code == 0, value
+    assert (
+        json.loads(
+            run("status", "--data-dir", str(data_dir), "--as-of", "2024-H1", "--format", "json").stdout
+        )["as_of"]
+        == "2024-06-30"
+    )
+
+
+def test_invalid_data_stops_reports_with_exit_1(data_dir: Path) -> None:
+    (data_dir / "targets.toml").write_text(TARGETS.replace("value = 60", "value = nan"), encoding="utf-8")
+    result = run("status", "--data-dir", str(data_dir))
+    assert result.exit_code == 1
+    assert "must be a finite number" in result.output
+    assert "1 problem in the data" in result.output
+
+
+def test_version_and_help() -> None:
+    assert run("--version").output.startswith("kpi, version ")
+    for command in ("validate", "status", "gap", "show", "list"):
+        text = run(command, "-h").output
+        assert "Example" in text, command
+
+
+def test_shell_completion_offers_sectors_and_kpis(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import click
+
+    from kpi.cli import cli, complete_kpi, complete_sector
+
+    monkeypatch.chdir(data_dir)
+    ctx = click.Context(cli)
+    param = click.Option(["--sector"])
+    assert complete_sector(ctx, param, "tel") == ["telecom"]
+    assert complete_kpi(ctx, param, "digital.") == ["digital.rank", "digital.revenue"]
