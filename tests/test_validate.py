@@ -126,12 +126,14 @@ BAD_ACTUALS = [
     (
         "unknown kpi",
         ACTUALS.replace('kpi = "digital.rank"\nperiod = "2022"', 'kpi = "digital.ranks"\nperiod = "2022"'),
-        'actual[3] (kpi "digital.ranks", period "2022"): unknown KPI "digital.ranks" (did you mean "digital.rank"?)',
+        'actual[3] (kpi "digital.ranks", period "2022"): '
+        'unknown KPI "digital.ranks" (did you mean "digital.rank"?)',
     ),
     (
         "duplicate",
         ACTUALS.replace('period = "2024"', 'period = "2022"'),
-        'actual[4] (kpi "digital.rank", period "2022"): duplicate: actual[3] already records this KPI and period',
+        'actual[4] (kpi "digital.rank", period "2022"): '
+        "duplicate: actual[3] already records this KPI and period",
     ),
     (
         "bad period",
