@@ -233,6 +233,7 @@ def cli() -> None:
       kpi gap --sector telecom        shortfalls, largest first
       kpi show telecom.fiber_households
       kpi validate                    check both files (a pre-commit hook)
+      kpi record telecom.fiber_households 84.1 --period 2024-12 --source "..."
     """
 
 
@@ -433,6 +434,136 @@ def list_(
 
     dataset = load_valid(targets, actuals, data_dir)
     render_list(dataset, pick_kpis(dataset, sectors), fmt, lang, stdout())
+
+
+class NumberType(click.ParamType):  # type: ignore[type-arg]
+    """A finite number; says so when a decimal comma was used ("82,2")."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        text = str(value).strip()
+        try:
+            number = float(text)
+        except ValueError:
+            hint = f" (use a decimal point: {text.replace(',', '.')})" if "," in text else ""
+            self.fail(f'"{text}" is not a number{hint}', param, ctx)
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(f'"{text}" is not a finite number', param, ctx)
+        return number
+
+
+@cli.command(context_settings=CONTEXT)
+@data_options
+@click.argument("kpi_id", shell_complete=complete_kpi)
+@click.argument("value", type=NumberType())
+@click.option(
+    "--period", required=True, help="The period the figure is for: 2024, 2024-H1, 2024-Q3, 2024-05, ..."
+)
+@click.option("--source", required=True, help="Where the figure comes from (a document, a report).")
+@click.option("--quote", help="The fragment of the source that states the figure.")
+@click.option("--estimated", is_flag=True, help='The source calls it an estimate ("ước đạt").')
+@click.option("--published", type=DateType(), help="When the figure was reported (YYYY-MM-DD or DD/MM/YYYY).")
+@click.option(
+    "--derived", is_flag=True, help="Computed from a stated change, not stated itself (say how in --note)."
+)
+@click.option("--note", help="Anything a reader should know about the figure.")
+@click.option("--replace", is_flag=True, help="Replace the entry already recorded for this KPI and period.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print the [[actual]] table that would be added; change nothing."
+)
+@click.option(
+    "--lock-timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for another writer."
+)
+def record(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    kpi_id: str,
+    value: float,
+    period: str,
+    source: str,
+    quote: str | None,
+    estimated: bool,
+    published: date | None,
+    derived: bool,
+    note: str | None,
+    replace: bool,
+    dry_run: bool,
+    lock_timeout: float,
+) -> None:
+    """Add a measured or estimated figure to actuals.toml.
+
+    The file is only appended to: comments, formatting and every other entry stay byte for
+    byte as they were. The write is atomic (a crash leaves the old file or the new one),
+    concurrent runs queue on a lock, and the new text is parsed before it replaces the file.
+
+    \b
+    Example:
+      kpi record telecom.fiber_households 84.1 --period 2024-12 --estimated \\
+          --source "Báo cáo tổng kết 2024" --published 2024-12-28
+    """
+    from kpi import record as rec
+    from kpi.atomic import WriteError, atomic_write, locked, real_path
+    from kpi.loader import actuals_from, decode
+
+    files = resolve_files(targets, actuals, data_dir)
+    dataset, problems = load(files, with_actuals=False)
+    if problems:
+        print_problems(problems)
+        fail(f"{files.targets} has problems; fix them first (kpi validate)")
+    kpi = get_kpi(dataset, kpi_id)
+    try:
+        parse_period(period)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
+    entry = rec.Entry(kpi_id, period, value, source, quote, estimated, published, derived, note)
+    try:
+        rec.check_entry(entry, kpi)
+    except rec.RecordError as exc:
+        raise click.BadParameter(str(exc), param_hint="VALUE") from None
+    if dry_run:
+        click.echo(rec.block(entry), nl=False)
+        return
+
+    path = real_path(files.actuals)
+    replaced = None
+    try:
+        with locked(path.parent, lock_timeout):
+            old = ""
+            if path.exists():
+                decode_problems: list[Problem] = []
+                try:
+                    text = decode(path.read_bytes(), str(files.actuals), decode_problems)
+                except OSError as exc:
+                    fail(f"{files.actuals}: cannot read the file: {exc.strerror}")
+                if text is None:
+                    print_problems(decode_problems)
+                    fail(f"{files.actuals}: not changed")
+                old = text
+            if replace:
+                new, raw, replaced = rec.replace(old, entry)
+            else:
+                new, raw = rec.append(old, entry)
+            atomic_write(files.actuals, new.encode("utf-8"))
+    except (rec.RecordError, WriteError) as exc:
+        fail(f"{files.actuals}: {exc}")
+
+    from kpi.assess import assess_kpi
+    from kpi.render import LIGHT_SYMBOL, STATUS_LABEL
+
+    own: list[Problem] = []
+    mine = actuals_from(
+        {"actual": [r for r in raw if isinstance(r, dict) and r.get("kpi") == kpi_id]}, "", dataset, own
+    )
+    result = assess_kpi(kpi, mine, date.today(), dataset.thresholds)
+    what = f"{kpi_id} {period} = {value:g}{' (estimate)' if estimated else ''}"
+    if replaced is not None:
+        click.echo(f"replaced {kpi_id} {period} = {replaced.get('value')} in {files.actuals}")
+    click.echo(
+        f"recorded {what} in {files.actuals}; "
+        f"status now {LIGHT_SYMBOL[result.light]} {STATUS_LABEL[result.status]}"
+    )
 
 
 def main() -> None:

@@ -74,6 +74,12 @@ def locate(
 
 def read_toml(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
     """Parse one TOML file; on failure add a one-line problem and return None."""
+    text = read_text(path, problems)
+    return None if text is None else parse_toml(text, str(path), problems)
+
+
+def read_text(path: Path, problems: list[Problem]) -> str | None:
+    """A data file's text; a missing, unreadable or non-UTF-8 file is a problem."""
     name = str(path)
     try:
         data = path.read_bytes()
@@ -89,6 +95,10 @@ def read_toml(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
     except OSError as exc:
         problems.append(Problem(name, f"cannot read the file: {exc.strerror or exc}"))
         return None
+    return decode(data, name, problems)
+
+
+def decode(data: bytes, name: str, problems: list[Problem]) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         problems.append(
             Problem(
@@ -100,7 +110,7 @@ def read_toml(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
         )
         return None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -113,6 +123,9 @@ def read_toml(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
             )
         )
         return None
+
+
+def parse_toml(text: str, name: str, problems: list[Problem]) -> dict[str, Any] | None:
     try:
         return tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
@@ -588,8 +601,8 @@ def _load_actuals(
 # --- entry point ----------------------------------------------------------------------
 
 
-def load(files: DataFiles) -> tuple[Dataset, list[Problem]]:
-    """Read and check both files; return what is sound and every problem found."""
+def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Problem]]:
+    """Read and check both files (or only targets.toml); return what is sound and every problem."""
     problems: list[Problem] = []
     targets_doc = read_toml(files.targets, problems)
     targets_report = _Report(str(files.targets), problems)
@@ -600,10 +613,15 @@ def load(files: DataFiles) -> tuple[Dataset, list[Problem]]:
     else:
         plan, thresholds, sectors, kpis = Plan(""), Thresholds(), {}, {}
     actuals: list[Actual] = []
-    if files.actuals_required or os.path.lexists(files.actuals):
+    if with_actuals and (files.actuals_required or os.path.lexists(files.actuals)):
         actuals_doc = read_toml(files.actuals, problems)
         if actuals_doc is not None:
             # "Unknown KPI" is claimed only against a targets.toml that parsed.
             actuals = _load_actuals(actuals_doc, _Report(str(files.actuals), problems), kpis, declared_ids)
     dataset = Dataset(plan, thresholds, sectors, kpis, actuals, files.targets, files.actuals)
     return dataset, problems
+
+
+def actuals_from(doc: dict[str, Any], file: str, dataset: Dataset, problems: list[Problem]) -> list[Actual]:
+    """Check and build the [[actual]] tables of an already parsed document."""
+    return _load_actuals(doc, _Report(file, problems), dataset.kpis, set(dataset.kpis))

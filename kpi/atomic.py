@@ -1,0 +1,136 @@
+"""Writing a data file so that nothing the user wrote is ever lost.
+
+A write goes to a temporary file beside the target, is flushed and fsynced, takes the
+original's permissions, and replaces the original with ``os.replace``: a crash at any
+moment leaves the old file or the new one, never a torn one. Writers of one folder take
+an exclusive lock first, so concurrent ``kpi record`` runs queue instead of losing entries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+
+class WriteError(Exception):
+    """A write that could not be done; the original is untouched. The message says why."""
+
+
+def real_path(path: Path) -> Path:
+    """The file a symlink points to, so the link is kept and its target updated."""
+    return path.resolve() if path.is_symlink() else path
+
+
+@contextlib.contextmanager
+def locked(folder: Path, timeout: float = 30.0) -> Iterator[None]:
+    """Hold an exclusive lock on a folder's data files; wait up to timeout seconds."""
+    if not folder.is_dir():
+        raise WriteError(f"{folder}: folder does not exist")
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: a lock file created exclusively
+        with _lock_file(folder, timeout):
+            yield
+        return
+    # flock on the folder itself: released by the kernel if the process dies, no file left behind.
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WriteError(
+                        f"{folder}: another kpi process is writing here; gave up after {timeout:g} s"
+                    ) from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _lock_file(folder: Path, timeout: float) -> Iterator[None]:
+    lock = folder / ".kpi.lock"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            break
+        except FileExistsError:
+            if time.monotonic() >= deadline:
+                raise WriteError(
+                    f"{lock}: locked by another kpi process (delete it if none is running)"
+                ) from None
+            time.sleep(0.05)
+    try:
+        yield
+    finally:
+        os.close(fd)
+        lock.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace path's content with data, atomically and durably; verify what landed."""
+    target = real_path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        raise WriteError(f"{target}: folder {folder} does not exist")
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+        exists = True
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+        exists = False
+    if exists and not os.access(target, os.W_OK):
+        raise WriteError(f"{target}: the file is read-only; nothing was changed")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise WriteError(f"{target}: cannot write in {folder}: {exc.strerror}; nothing was changed") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise WriteError(f"{target}: cannot write: {reason}; nothing was changed") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_folder(folder)
+    if target.read_bytes() != data:
+        raise WriteError(f"{target}: the file read back differs from what was written")
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

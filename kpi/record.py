@@ -1,0 +1,167 @@
+"""Adding one [[actual]] table to actuals.toml as text, leaving every other byte alone.
+
+The file is never re-serialised: the new table is appended (or, with replace, only the
+lines of the replaced table are rewritten), and the whole new text is parsed once to
+prove it holds exactly the old entries plus the new one before it may replace the file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import tomli
+import tomli_w
+
+from kpi.model import Kpi
+from kpi.periods import parse_period
+
+# An [[actual]] header on its own line, and the start of any table header.
+ACTUAL_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*actual[ \t]*\]\][ \t]*(?:#.*)?\r?$", re.MULTILINE)
+ANY_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
+TRAILING_TRIVIA = re.compile(r"(?:^[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z))*\Z", re.MULTILINE)
+
+
+class RecordError(Exception):
+    """The entry cannot be recorded; nothing was changed. The message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    kpi: str
+    period: str
+    value: float
+    source: str
+    quote: str | None = None
+    estimated: bool = False
+    published: date | None = None
+    derived: bool = False
+    note: str | None = None
+
+    def table(self) -> dict[str, Any]:
+        """The entry as a TOML table, in the order of the documented format; defaults left out."""
+        value: float | int = int(self.value) if float(self.value).is_integer() else float(self.value)
+        table: dict[str, Any] = {"kpi": self.kpi, "period": self.period, "value": value}
+        if self.estimated:
+            table["estimated"] = True
+        if self.published is not None:
+            table["published"] = self.published
+        table["source"] = self.source
+        if self.quote is not None:
+            table["quote"] = self.quote
+        if self.derived:
+            table["derived"] = True
+        if self.note is not None:
+            table["note"] = self.note
+        return table
+
+
+def check_entry(entry: Entry, kpi: Kpi) -> None:
+    """Refuse a value the data files would reject (validate says the same)."""
+    parse_period(entry.period)  # raises PeriodError with the reason
+    v = entry.value
+    if not math.isfinite(v):
+        raise RecordError(f"value {v} is not a finite number")
+    if kpi.min is not None and v < kpi.min:
+        raise RecordError(f"value {v:g} is below {kpi.id}'s min {kpi.min:g}")
+    if kpi.max is not None and v > kpi.max:
+        raise RecordError(f"value {v:g} is above {kpi.id}'s max {kpi.max:g}")
+    if kpi.trend == "compound" and v <= 0:
+        raise RecordError(f'value {v:g} must be positive: {kpi.id} has trend = "compound"')
+    if not entry.source.strip():
+        raise RecordError("--source must not be empty")
+
+
+def block(entry: Entry, newline: str = "\n") -> str:
+    """The entry as its own [[actual]] table. tomli-w writes only the scalar keys here, so
+    nothing can be inlined into a previous table."""
+    text = "[[actual]]\n" + tomli_w.dumps(entry.table())
+    return text.replace("\n", newline) if newline != "\n" else text
+
+
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def _actuals(doc: dict[str, Any]) -> list[Any]:
+    raw = doc.get("actual", [])
+    if not isinstance(raw, list):
+        raise RecordError('"actual" is not an array of [[actual]] tables; fix the file first (kpi validate)')
+    return raw
+
+
+def _parse(text: str, what: str) -> dict[str, Any]:
+    try:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        raise RecordError(f"{what} does not parse: {exc}; fix it first (kpi validate)") from None
+
+
+def _check_form(text: str, doc: dict[str, Any]) -> list[Any]:
+    """The document's actuals, refusing any that are not [[actual]] tables."""
+    raw = _actuals(doc)
+    headers = len(ACTUAL_HEADER.findall(text))
+    if headers != len(raw) or ("actual" in doc and headers == 0):
+        raise RecordError(
+            "the file holds actuals that are not [[actual]] tables (an inline actual = [...] array?); "
+            "kpi record only adds [[actual]] tables, so convert the file to that form first"
+        )
+    return raw
+
+
+def _same(raw: object, entry: Entry) -> bool:
+    return isinstance(raw, dict) and raw.get("kpi") == entry.kpi and raw.get("period") == entry.period
+
+
+def append(old: str, entry: Entry) -> tuple[str, list[Any]]:
+    """The new text with the entry appended, and its parsed actuals (parsed once, here)."""
+    newline = _newline(old) if old else "\n"
+    if not old or old.endswith(newline * 2):
+        separator = ""
+    elif old.endswith(("\n", "\r")):
+        separator = newline
+    else:
+        separator = newline * 2
+    new = old + separator + block(entry, newline)
+    try:
+        doc = tomli.loads(new)
+    except tomli.TOMLDecodeError:
+        # Say what is wrong with the old file: broken, or not in [[actual]] form.
+        _check_form(old, _parse(old, "the existing file"))
+        raise RecordError("the new entry would not parse; nothing was changed") from None
+    raw = _check_form(new, doc)
+    if not raw or raw[-1] != entry.table():
+        raise RecordError("the new entry did not land as its own [[actual]] table; nothing was changed")
+    for n, existing in enumerate(raw[:-1], 1):
+        if _same(existing, entry):
+            raise RecordError(
+                f'actual[{n}] already records {entry.kpi} for period "{entry.period}" '
+                f"(value {existing.get('value')}); use --replace to replace it"
+            )
+    return new, raw
+
+
+def replace(old: str, entry: Entry) -> tuple[str, list[Any], dict[str, Any] | None]:
+    """The new text with the (kpi, period) table's lines rewritten, its parsed actuals, and the
+    entry replaced (None when there was none, and the entry is appended instead)."""
+    old_raw = _check_form(old, _parse(old, "the existing file"))
+    index = next((n for n, raw in enumerate(old_raw) if _same(raw, entry)), None)
+    if index is None:
+        new, raw = append(old, entry)
+        return new, raw, None
+    start = list(ACTUAL_HEADER.finditer(old))[index].start()
+    following = ANY_HEADER.search(old, old.index("]]", start) + 2)
+    end = following.start() if following else len(old)
+    # Comments and blank lines before the next table stay where they are.
+    trivia = TRAILING_TRIVIA.search(old, start, end)
+    if trivia is not None and trivia.start() > start:
+        end = trivia.start()
+    new = old[:start] + block(entry, _newline(old)) + old[end:]
+    raw = _actuals(_parse(new, "the new text"))
+    expected = [*old_raw[:index], entry.table(), *old_raw[index + 1 :]]
+    if raw != expected:
+        raise RecordError("replacing the entry would change other entries; nothing was changed")
+    return new, raw, old_raw[index]
