@@ -305,7 +305,7 @@ def test_twenty_concurrent_records_all_land(data_dir: Path) -> None:
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-        )  # fmt: skip
+        )
         for n in range(20)
     ]
     for proc in procs:
