@@ -6,13 +6,11 @@ targets: Eurostat's ratio of actual to required progress with 95 % / 60 % / 0 ba
 and an achieved target overriding the trend. The README works through an example.
 """
 
-from __future__ import annotations
-
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from kpi.model import Actual, Dataset, Kpi, Target, Thresholds
 from kpi.periods import years_between
@@ -44,15 +42,11 @@ LIGHT_RANK = {"red": 0, "amber": 1, "green": 2, "grey": 3}
 DAYS_PER_YEAR = 365.25
 
 
-@dataclass(frozen=True, slots=True)
-class Point:
-    date: date
-    value: float
-    kind: str  # "baseline" or "actual"
+# A trend point: (date, value). Plain tuples: a status at 10^5 actuals builds one per actual.
+Point = tuple[date, float]
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
+class Assessment(NamedTuple):
     kpi: Kpi
     as_of: date
     milestone: Target | None
@@ -70,7 +64,7 @@ class Assessment:
     score: float | None
     status: str
     light: str
-    reasons: tuple[str, ...]  # what each status rule decided, for `kpi show`
+    reasons: tuple[str, ...]  # what each status rule decided (with explain=True), for `kpi show`
 
     @property
     def trend_per_year(self) -> float | None:
@@ -102,13 +96,21 @@ def _div(a: float, b: float) -> float | None:
     return None if b == 0 else a / b
 
 
+def _first(point: Point) -> date:
+    return point[0]
+
+
+def _known_order(a: Actual) -> tuple[date, date]:
+    return (a.period.end, a.published or a.period.end)
+
+
 def known_actuals(actuals: Iterable[Actual], as_of: date) -> list[Actual]:
     """Actuals known at as_of, oldest first.
 
     A figure is known once published; without a publication date, once its period has ended.
     """
-    known = [a for a in actuals if (a.published if a.published is not None else a.date) <= as_of]
-    known.sort(key=lambda a: (a.date, a.published or a.date))
+    known = [a for a in actuals if (a.published or a.period.end) <= as_of]
+    known.sort(key=_known_order)
     return known
 
 
@@ -142,9 +144,9 @@ def plan_path_value(kpi: Kpi, when: date) -> float | None:
 
 def ols_slope(points: Sequence[Point]) -> float | None:
     """Least-squares slope in units per year; None when all points share one date."""
-    t0 = points[0].date
-    xs = [years_between(t0, p.date) for p in points]
-    ys = [p.value for p in points]
+    t0 = points[0][0]
+    xs = [years_between(t0, when) for when, _ in points]
+    ys = [value for _, value in points]
     n = len(points)
     mean_x = sum(xs) / n
     mean_y = sum(ys) / n
@@ -163,33 +165,43 @@ def _clamp(kpi: Kpi, value: float) -> float:
     return value
 
 
+def _date_after(start: date, years: float) -> date | None:
+    """start + years, or None when that lies beyond the calendar (a near-flat trend)."""
+    try:
+        return start + timedelta(days=years * DAYS_PER_YEAR)
+    except OverflowError:
+        return None
+
+
 def assess_kpi(
     kpi: Kpi,
     actuals: Iterable[Actual],
     as_of: date,
     thresholds: Thresholds | None = None,
     milestone_period: str | None = None,
+    explain: bool = False,
 ) -> Assessment:
+    """Assess one KPI; with explain, `reasons` says what each status rule decided."""
     thresholds = thresholds or Thresholds()
     d = kpi.sign
     milestone = pick_milestone(kpi, as_of, milestone_period)
     known = known_actuals(actuals, as_of)
     latest = known[-1] if known else None
 
-    points: list[Point] = []
-    if kpi.baseline is not None and kpi.baseline.date <= as_of:
-        points.append(Point(kpi.baseline.date, kpi.baseline.value, "baseline"))
-    points.extend(Point(a.date, a.value, "actual") for a in known)
-    points.sort(key=lambda p: p.date)
+    points: list[Point] = [(a.period.end, a.value) for a in known]  # already in date order
+    baseline = kpi.baseline
+    if baseline is not None and baseline.period.end <= as_of:
+        points.append((baseline.period.end, baseline.value))
+        points.sort(key=_first)
 
     attainment = gap = progress = expected = None
     slope = rate = projected = score = None
     completion: date | None = None
-    reasons: list[str] = []
+    reasons: list[str] | None = [] if explain else None
 
     if milestone is not None and latest is not None:
         T, y, t, tT = milestone.value, latest.value, latest.date, milestone.date
-        y0, t0 = points[0].value, points[0].date
+        t0, y0 = points[0]
         attainment = _div(y, T) if d == 1 else _div(T, y)
         gap = d * (T - y)
         if len(points) >= 2:
@@ -203,14 +215,13 @@ def assess_kpi(
                     rate = (y / y0) ** (1 / span) - 1
                     projected = y * (1 + rate) ** years_between(t, tT)
                     if not achieved and d * rate > 0 and T / y > 0:
-                        years = math.log(T / y) / math.log(1 + rate)
-                        completion = t + timedelta(days=years * DAYS_PER_YEAR)
+                        completion = _date_after(t, math.log(T / y) / math.log(1 + rate))
             else:
                 slope = ols_slope(points)
                 if slope is not None:
                     projected = y + slope * years_between(t, tT)
                     if not achieved and d * slope > 0:
-                        completion = t + timedelta(days=(T - y) / slope * DAYS_PER_YEAR)
+                        completion = _date_after(t, (T - y) / slope)
             if projected is not None:
                 projected = _clamp(kpi, projected)
                 score = _div(projected - y0, T - y0)
@@ -234,7 +245,7 @@ def assess_kpi(
         score=score,
         status=status,
         light=LIGHT_OF[status],
-        reasons=tuple(reasons),
+        reasons=tuple(reasons or ()),
     )
 
 
@@ -245,32 +256,34 @@ def _status(
     points: list[Point],
     score: float | None,
     bands: Thresholds,
-    reasons: list[str],
+    reasons: list[str] | None,
 ) -> str:
-    """The first rule that applies; each rule tried is written to reasons."""
+    """The first rule that applies. With a reasons list, each rule tried is explained in it
+    (for `kpi show`); without, no text is formatted: a status at 10^4 KPIs stays cheap."""
+    note = reasons.append if reasons is not None else None
     if milestone is None:
-        reasons.append("no_target: the KPI has no targets")
+        note and note("no_target: the KPI has no targets")
         return "no_target"
-    reasons.append("no_target: no, it has targets")
+    note and note("no_target: no, it has targets")
     if latest is None:
-        reasons.append("no_data: no actual is known at the as-of date")
+        note and note("no_data: no actual is known at the as-of date")
         return "no_data"
-    reasons.append(f"no_data: no, latest actual is {latest.period}")
+    note and note(f"no_data: no, latest actual is {latest.period}")
     d, y, T = kpi.sign, latest.value, milestone.value
     if d * (y - T) >= 0:
-        reasons.append(f"achieved: yes, {y:g} {'≥' if d == 1 else '≤'} target {T:g}")
+        note and note(f"achieved: yes, {y:g} {'≥' if d == 1 else '≤'} target {T:g}")
         return "achieved"
-    reasons.append(f"achieved: no, {y:g} {'<' if d == 1 else '>'} target {T:g}")
+    note and note(f"achieved: no, {y:g} {'<' if d == 1 else '>'} target {T:g}")
     if len(points) < 2:
-        reasons.append(f"insufficient_data: only {len(points)} trend point; a trend needs 2")
+        note and note(f"insufficient_data: only {len(points)} trend point; a trend needs 2")
         return "insufficient_data"
-    reasons.append(f"insufficient_data: no, {len(points)} trend points")
-    y0 = points[0].value
+    note and note(f"insufficient_data: no, {len(points)} trend points")
+    y0 = points[0][1]
     if d * (T - y0) <= 0:
-        reasons.append(f"moving_away: the series started at {y0:g}, at or past the target, and fell back")
+        note and note(f"moving_away: the series started at {y0:g}, at or past the target, and fell back")
         return "moving_away"
     if score is None:
-        reasons.append("insufficient_data: the trend cannot be projected from these points")
+        note and note("insufficient_data: the trend cannot be projected from these points")
         return "insufficient_data"
     for name, floor in (
         ("on_track", bands.on_track),
@@ -278,10 +291,10 @@ def _status(
         ("limited_progress", 0.0),
     ):
         if score >= floor:
-            reasons.append(f"{name}: score {score:.3f} ≥ {floor:g}")
+            note and note(f"{name}: score {score:.3f} ≥ {floor:g}")
             return name
-        reasons.append(f"{name}: no, score {score:.3f} < {floor:g}")
-    reasons.append(f"moving_away: score {score:.3f} < 0")
+        note and note(f"{name}: no, score {score:.3f} < {floor:g}")
+    note and note(f"moving_away: score {score:.3f} < 0")
     return "moving_away"
 
 
@@ -290,6 +303,7 @@ def assess(
     as_of: date,
     kpis: Iterable[Kpi] | None = None,
     milestone_period: str | None = None,
+    explain: bool = False,
 ) -> list[Assessment]:
     """Assess the given KPIs (default: all), in declaration order."""
     by_kpi = dataset.actuals_by_kpi()
@@ -299,12 +313,11 @@ def assess(
         period = milestone_period
         if period is not None and all(t.period.text != period for t in kpi.targets):
             period = None  # --milestone applies to the KPIs that have a target then
-        results.append(assess_kpi(kpi, by_kpi.get(kpi.id, ()), as_of, dataset.thresholds, period))
+        results.append(assess_kpi(kpi, by_kpi.get(kpi.id, ()), as_of, dataset.thresholds, period, explain))
     return results
 
 
-@dataclass(frozen=True, slots=True)
-class SectorSummary:
+class SectorSummary(NamedTuple):
     id: str
     name: str
     lights: dict[str, int]

@@ -6,6 +6,7 @@ paths that use them, because `kpi validate` runs on every commit.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -16,13 +17,13 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from kpi import __version__
-from kpi.loader import DataFiles, DataFilesNotFound, load, locate
-from kpi.periods import PeriodError, parse_period
-from kpi.problems import Problem, did_you_mean
 
+# The core is imported inside the commands: `kpi --help` needs none of it.
 if TYPE_CHECKING:
     from kpi.assess import Assessment
+    from kpi.loader import DataFiles
     from kpi.model import Dataset, Kpi
+    from kpi.problems import Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,6 +61,8 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
             return date.fromisoformat(text)
         except ValueError:
             pass
+        from kpi.periods import PeriodError, parse_period
+
         if self.periods:
             try:
                 return parse_period(text).end
@@ -76,6 +79,8 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
 
 
 def _complete_files(ctx: click.Context) -> Dataset | None:
+    from kpi.loader import load, locate
+
     params = ctx.params
     try:
         files = locate(params.get("targets"), params.get("actuals"), params.get("data_dir"))
@@ -159,6 +164,8 @@ def print_problems(problems: Sequence[Problem]) -> None:
 
 
 def resolve_files(targets: Path | None, actuals: Path | None, data_dir: Path | None) -> DataFiles:
+    from kpi.loader import DataFilesNotFound, locate
+
     try:
         return locate(targets, actuals, data_dir)
     except DataFilesNotFound as exc:
@@ -167,6 +174,8 @@ def resolve_files(targets: Path | None, actuals: Path | None, data_dir: Path | N
 
 def load_valid(targets: Path | None, actuals: Path | None, data_dir: Path | None) -> Dataset:
     """Load the data; on any problem print them all and exit 1."""
+    from kpi.loader import load
+
     dataset, problems = load(resolve_files(targets, actuals, data_dir))
     if problems:
         print_problems(problems)
@@ -177,6 +186,8 @@ def load_valid(targets: Path | None, actuals: Path | None, data_dir: Path | None
 
 
 def pick_kpis(dataset: Dataset, sectors: Sequence[str]) -> list[Kpi]:
+    from kpi.problems import did_you_mean
+
     for sector in sectors:
         if sector not in dataset.sectors:
             raise click.BadParameter(
@@ -190,6 +201,8 @@ def pick_kpis(dataset: Dataset, sectors: Sequence[str]) -> list[Kpi]:
 
 
 def get_kpi(dataset: Dataset, kpi_id: str) -> Kpi:
+    from kpi.problems import did_you_mean
+
     kpi = dataset.kpis.get(kpi_id)
     if kpi is None:
         hint = did_you_mean(kpi_id, dataset.kpis) or " (kpi list shows them all)"
@@ -198,9 +211,10 @@ def get_kpi(dataset: Dataset, kpi_id: str) -> Kpi:
 
 
 def run_assessment(
-    dataset: Dataset, kpis: Sequence[Kpi], as_of: date, milestone: str | None
+    dataset: Dataset, kpis: Sequence[Kpi], as_of: date, milestone: str | None, explain: bool = False
 ) -> list[Assessment]:
     from kpi.assess import assess
+    from kpi.periods import PeriodError, parse_period
 
     if milestone is not None:
         try:
@@ -209,7 +223,7 @@ def run_assessment(
             raise click.BadParameter(str(exc), param_hint="--milestone") from None
         if not any(t.period.text == milestone for k in kpis for t in k.targets):
             raise click.BadParameter(f'no KPI shown has a target for "{milestone}"', param_hint="--milestone")
-    return assess(dataset, as_of, kpis, milestone)
+    return assess(dataset, as_of, kpis, milestone, explain)
 
 
 def stdout() -> Any:
@@ -249,6 +263,8 @@ def validate(targets: Path | None, actuals: Path | None, data_dir: Path | None, 
     Example:
       kpi validate --data-dir plans/2021-2025
     """
+    from kpi.loader import load
+
     files = resolve_files(targets, actuals, data_dir)
     dataset, problems = load(files)
     if fmt == "json":
@@ -407,7 +423,7 @@ def show(
         raise click.BadParameter(
             f'{kpi_id} has no target for "{milestone}" (targets: {periods})', param_hint="--milestone"
         )
-    [result] = run_assessment(dataset, [kpi], as_of or date.today(), milestone)
+    [result] = run_assessment(dataset, [kpi], as_of or date.today(), milestone, explain=True)
     render_show(dataset, result, fmt, lang, stdout())
 
 
@@ -505,7 +521,8 @@ def record(
     """
     from kpi import record as rec
     from kpi.atomic import WriteError, atomic_write, locked, real_path
-    from kpi.loader import actuals_from, decode
+    from kpi.loader import actuals_from, decode, load
+    from kpi.periods import PeriodError, parse_period
 
     files = resolve_files(targets, actuals, data_dir)
     dataset, problems = load(files, with_actuals=False)
@@ -567,6 +584,9 @@ def record(
 
 
 def main() -> None:
+    # A short-lived process whose data lives until exit creates no garbage cycles worth
+    # collecting; the cyclic collector would rescan every parsed table as 10^5 actuals are built.
+    gc.disable()
     # Output piped into `head` closes early; that is not an error worth a traceback.
     try:
         cli(prog_name="kpi")

@@ -5,13 +5,10 @@ A period is written as text in the data files (``2025``, ``2024-H1``, ``2024-Q3`
 is the state of things at the close of the year.
 """
 
-from __future__ import annotations
-
-import calendar
 import re
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 _PATTERN = re.compile(r"(?P<y>\d{4})(?:-(?:H(?P<h>\d)|Q(?P<q>\d)|(?P<m>\d{2})(?:-(?P<d>\d{2}))?))?\Z")
 
@@ -22,8 +19,7 @@ class PeriodError(ValueError):
     """The text is not a valid period; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
+class Period(NamedTuple):
     text: str
     start: date
     end: date
@@ -33,7 +29,9 @@ class Period:
 
 
 def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
+    # The day before the next month starts (calendar would cost an import on every run).
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return following - timedelta(days=1)
 
 
 @lru_cache(maxsize=4096)
@@ -70,7 +68,7 @@ def parse_period(text: str) -> Period:
             try:
                 day_date = date(year, month, day)
             except ValueError:
-                last = calendar.monthrange(year, month)[1]
+                last = _month_end(year, month).day
                 raise PeriodError(
                     f'invalid period "{text}": {year}-{month:02d} has days 01 to {last}'
                 ) from None

@@ -1,13 +1,10 @@
 """Problems found in the data files: one line each, in the form editors and CI understand."""
 
-from __future__ import annotations
-
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     file: str
     message: str
     path: str | None = None  # the entry: 'kpi "x" (kpi[3])', 'actual[12] (...)'

@@ -89,17 +89,11 @@ def test_started_past_the_target_and_fell_back_is_moving_away() -> None:
 
 def test_grey_statuses() -> None:
     assert assess_kpi(kpi(), [actual("2022", 5)], AS_OF).status == "no_target"
-    assert (
-        assess_kpi(LINEAR.__class__(**{**_fields(LINEAR), "baseline": None}), [], AS_OF).status == "no_data"
-    )
+    assert assess_kpi(LINEAR._replace(baseline=None), [], AS_OF).status == "no_data"
     one = assess_kpi(kpi(targets=(target("2025", 100),)), [actual("2022", 70)], AS_OF)
     assert (one.status, one.light) == ("insufficient_data", "grey")
     assert one.progress is None and one.projected is None and one.score is None
     assert one.attainment == pytest.approx(0.7)
-
-
-def _fields(k: Kpi) -> dict[str, object]:
-    return {name: getattr(k, name) for name in k.__slots__}  # type: ignore[attr-defined]
 
 
 def test_a_down_rank() -> None:
@@ -194,3 +188,26 @@ def test_attainment_is_null_when_dividing_by_zero() -> None:
     a = assess_kpi(k, [actual("2024", 0)], AS_OF.replace(year=2025))
     assert a.attainment is None
     assert a.status == "achieved"
+
+
+def test_a_near_flat_trend_never_completes_within_the_calendar() -> None:
+    k = kpi(targets=(target("2025", 100),))
+    a = assess_kpi(k, [actual("2021", 50), actual("2022", 50.0000000001)], AS_OF)
+    assert a.slope is not None and a.slope > 0
+    assert a.projected_completion is None
+    c = assess_kpi(
+        kpi(trend="compound", targets=(target("2025", 100),)),
+        [actual("2021", 50), actual("2022", 50.0000000001)],
+        AS_OF,
+    )
+    assert c.rate is not None and c.rate > 0
+    assert c.projected_completion is None
+
+
+def test_reasons_are_written_only_when_asked_for() -> None:
+    figures = [actual("2021", 60), actual("2022", 70)]
+    assert assess_kpi(LINEAR, figures, AS_OF).reasons == ()
+    explained = assess_kpi(LINEAR, figures, AS_OF, explain=True)
+    assert explained.reasons[0] == "no_target: no, it has targets"
+    assert explained.reasons[-1].startswith("on_track: score 1.00")
+    assert explained.status == assess_kpi(LINEAR, figures, AS_OF).status
