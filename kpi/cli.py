@@ -7,6 +7,7 @@ paths that use them, because `kpi validate` runs on every commit.
 from __future__ import annotations
 
 import gc
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -115,8 +116,16 @@ def data_options(f: F) -> F:
     return f
 
 
-def report_options(f: F) -> F:
+def report_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
     """Options shared by the assessment reports."""
+
+    def add(f: F) -> F:
+        return _report_options(f, formats)
+
+    return add
+
+
+def _report_options(f: F, formats: tuple[str, ...]) -> F:
     f = click.option(
         "--lang",
         type=click.Choice(["vi", "en"]),
@@ -128,7 +137,7 @@ def report_options(f: F) -> F:
     f = click.option(
         "--format",
         "fmt",
-        type=click.Choice(FORMATS),
+        type=click.Choice(formats),
         default="table",
         show_default=True,
         help="Output format.",
@@ -283,7 +292,7 @@ def validate(targets: Path | None, actuals: Path | None, data_dir: Path | None, 
 
 @cli.command(context_settings=CONTEXT)
 @data_options
-@report_options
+@report_options((*FORMATS, "svg"))
 @sector_option
 @click.option(
     "--status",
@@ -304,6 +313,12 @@ def validate(targets: Path | None, actuals: Path | None, data_dir: Path | None, 
     type=click.Choice(["amber", "red"]),
     help="Exit 1 when a KPI shown is at this light or worse (red is worse than amber).",
 )
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file (default: stdout).",
+)
 def status(
     targets: Path | None,
     actuals: Path | None,
@@ -316,6 +331,7 @@ def status(
     milestone: str | None,
     show_all: bool,
     fail_on: str | None,
+    output: Path | None,
 ) -> None:
     """Traffic lights: a summary per sector, then one row per KPI.
 
@@ -328,6 +344,7 @@ def status(
       kpi status --sector telecom --all --lang en
       kpi status --status red --fail-on red     # for CI
       kpi status --as-of 2024-12-31 --format json
+      kpi status --format svg -o status.svg    # for slides
     """
     from kpi.assess import summarise
     from kpi.render import render_status
@@ -339,6 +356,7 @@ def status(
     if statuses:
         wanted = set(statuses)
         results = [a for a in results if a.status in wanted or a.light in wanted]
+    buffer = io.StringIO() if output is not None else stdout()
     render_status(
         dataset,
         results,
@@ -346,9 +364,11 @@ def status(
         fmt,
         lang,
         when,
-        stdout(),
+        buffer,
         show_all=show_all or bool(statuses),
     )
+    if output is not None:
+        write_output(buffer.getvalue(), output)
     if fail_on is not None:
         failing = {"red"} if fail_on == "red" else {"red", "amber"}
         if any(a.light in failing for a in results):
@@ -357,7 +377,7 @@ def status(
 
 @cli.command(context_settings=CONTEXT)
 @data_options
-@report_options
+@report_options()
 @sector_option
 @click.option("--milestone", metavar="PERIOD", help="Measure gaps to the target for this period.")
 @click.option("--all", "show_all", is_flag=True, help="Also list the KPIs that have met their target.")
@@ -395,7 +415,7 @@ def gap(
 
 @cli.command(context_settings=CONTEXT)
 @data_options
-@report_options
+@report_options()
 @click.option("--milestone", metavar="PERIOD", help="Assess against the target for this period.")
 @click.argument("kpi_id", shell_complete=complete_kpi)
 def show(
@@ -450,6 +470,76 @@ def list_(
 
     dataset = load_valid(targets, actuals, data_dir)
     render_list(dataset, pick_kpis(dataset, sectors), fmt, lang, stdout())
+
+
+@cli.command(context_settings=CONTEXT)
+@data_options
+@click.option(
+    "--as-of",
+    type=DateType(periods=True),
+    help="Assess as known on this date (YYYY-MM-DD, or a period such as 2024-H1). Default: today.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "markdown"]),
+    default="html",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", envvar="KPI_LANG", show_default=True)
+@sector_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report here (default: stdout).",
+)
+def report(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    as_of: date | None,
+    fmt: str,
+    lang: str,
+    sectors: tuple[str, ...],
+    output: Path | None,
+) -> None:
+    """A report to share: the summary, then per sector the KPI table and a chart per KPI.
+
+    HTML is one self-contained file (no network, scripts or external fonts) that opens
+    from an e-mail attachment; every figure's source and quote shows on hover and in the
+    footnotes. Markdown renders on a git host, with the lights as emoji.
+
+    \b
+    Examples:
+      kpi report -o report.html
+      kpi report --format markdown --lang en -o REPORT.md
+    """
+    from kpi import report as reports
+    from kpi.assess import summarise
+
+    dataset = load_valid(targets, actuals, data_dir)
+    kpis = pick_kpis(dataset, sectors)
+    when = as_of or date.today()
+    results = run_assessment(dataset, kpis, when, None)
+    summaries = summarise(dataset, results, lang)
+    make = reports.html if fmt == "html" else reports.markdown
+    write_output(make(dataset, results, summaries, lang, when), output)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """To stdout, or atomically to a file (a half-written report is never left behind)."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from kpi.atomic import WriteError, atomic_write
+
+    try:
+        atomic_write(output, text.encode("utf-8"))
+    except WriteError as exc:
+        fail(str(exc))
+    click.echo(f"wrote {output}", err=True)
 
 
 class NumberType(click.ParamType):  # type: ignore[type-arg]

@@ -7,6 +7,7 @@ into Rich as a ``Text`` object, so a KPI called ``[bold]x[/]`` prints as written
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -98,14 +99,14 @@ def _dump_json(obj: object, out: IO[str]) -> None:
     out.write("\n")
 
 
-def _latest_text(a: Assessment) -> tuple[str, str]:
+def latest_text(a: Assessment) -> tuple[str, str]:
     if a.latest is None:
         return "–", ""
     mark = ESTIMATE_MARK if a.latest.estimated else ""
     return mark + display.value(a.latest.value, a.kpi.unit), a.latest.period.text
 
 
-def _target_text(t: Target | None, unit: str) -> tuple[str, str]:
+def target_text(t: Target | None, unit: str) -> tuple[str, str]:
     if t is None:
         return "–", ""
     text = display.value(t.value, unit)
@@ -203,7 +204,7 @@ def _csv(records: list[dict[str, Any]], columns: Sequence[str], out: IO[str]) ->
         )
 
 
-def _markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], out: IO[str]) -> None:
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], out: IO[str]) -> None:
     out.write("| " + " | ".join(header) + " |\n")
     out.write("|" + "|".join("---" for _ in header) + "|\n")
     for row in rows:
@@ -234,8 +235,22 @@ def render_status(
         _csv(status_records(results, lang), STATUS_COLUMNS, out)
     elif fmt == "markdown":
         _status_markdown(dataset, results, summaries, lang, as_of, out)
+    elif fmt == "svg":
+        from rich.console import Console
+
+        # Rich records what it prints and exports it as SVG, colours included, for slides.
+        recorder = Console(
+            record=True,
+            file=io.StringIO(),
+            width=100,
+            force_terminal=True,
+            color_system="truecolor",
+            highlight=False,
+        )
+        _status_table(dataset, results, summaries, lang, as_of, recorder, show_all)
+        out.write(recorder.export_svg(title=_plan_title(dataset, lang, as_of)))
     else:
-        _status_table(dataset, results, summaries, lang, as_of, out, show_all)
+        _status_table(dataset, results, summaries, lang, as_of, make_console(out), show_all)
 
 
 def _summary_counts(summaries: Sequence[SectorSummary]) -> dict[str, int]:
@@ -266,12 +281,12 @@ def _status_markdown(
     rows = [[md(s.name), *(str(s.lights[x]) for x in LIGHTS), str(s.total)] for s in summaries]
     total = _summary_counts(summaries)
     rows.append(["**Whole plan**", *(str(total[x]) for x in LIGHTS), str(sum(total.values()))])
-    _markdown_table(header, rows, out)
+    markdown_table(header, rows, out)
     out.write("\n")
     kpi_rows = []
     for a in results:
-        latest, latest_period = _latest_text(a)
-        target, target_period = _target_text(a.milestone, a.kpi.unit)
+        latest, latest_period = latest_text(a)
+        target, target_period = target_text(a.milestone, a.kpi.unit)
         kpi_rows.append(
             [
                 md(a.kpi.id),
@@ -285,7 +300,7 @@ def _status_markdown(
                 f"{LIGHT_EMOJI[a.light]} {STATUS_LABEL[a.status]}",
             ]
         )
-    _markdown_table(
+    markdown_table(
         ["KPI", "Name", "Unit", "Latest", "Target", "Attainment", "Gap", "Projected", "Status"],
         kpi_rows,
         out,
@@ -299,12 +314,11 @@ def _status_table(
     summaries: Sequence[SectorSummary],
     lang: str,
     as_of: date,
-    out: IO[str],
+    console: Console,
     show_all: bool,
 ) -> None:
     from rich.table import Table
 
-    console = make_console(out)
     console.print(_text(_plan_title(dataset, lang, as_of), "bold"))
     summary = Table(box=None, pad_edge=False, header_style="bold")
     summary.add_column("Sector", overflow="fold")
@@ -387,8 +401,8 @@ def _kpi_cells(a: Assessment, lang: str) -> list[Text]:
 
     unit = a.kpi.unit
     name = _kpi_name(a, lang)
-    latest, latest_period = _latest_text(a)
-    target, target_period = _target_text(a.milestone, unit)
+    latest, latest_period = latest_text(a)
+    target, target_period = target_text(a.milestone, unit)
     latest_cell = Text(display.printable(latest))
     if latest_period:
         latest_cell.append(f"\n{latest_period}", style="dim")
@@ -503,8 +517,8 @@ def render_gap(
     cells: list[dict[str, Any]] = []
     for a in results:
         unit = a.kpi.unit
-        latest, latest_period = _latest_text(a)
-        target, target_period = _target_text(a.milestone, unit)
+        latest, latest_period = latest_text(a)
+        target, target_period = target_text(a.milestone, unit)
         needed = "overdue" if _overdue(a) else display.signed(a.required_per_year, unit)
         if a.gap is not None and a.gap <= 0:
             needed = "met"
@@ -524,7 +538,7 @@ def render_gap(
     if fmt == "markdown":
         md = display.markdown_text
         out.write(f"## Gaps — {md(_plan_title(dataset, lang, as_of))}\n\n")
-        _markdown_table(
+        markdown_table(
             ["KPI", "Name", "Latest", "Target", "Gap", "Gap %", "Needed/yr", "Trend/yr", "Reached", "Status"],
             (
                 [
@@ -652,8 +666,8 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
     m = a.milestone
     numbers = [
         ("As of", a.as_of.isoformat()),
-        ("Milestone", f"{_target_text(m, unit)[0]} in {m.period}" if m else "–"),
-        ("Latest", " ".join(_latest_text(a)).strip()),
+        ("Milestone", f"{target_text(m, unit)[0]} in {m.period}" if m else "–"),
+        ("Latest", " ".join(latest_text(a)).strip()),
         ("Attainment", display.percent(a.attainment)),
         ("Gap", display.value(a.gap, unit)),
         ("Progress", display.percent(a.progress)),
@@ -675,14 +689,14 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
     if fmt == "markdown":
         md = display.markdown_text
         out.write(f"## {md(k.id)} — {md(k.label(lang))}\n\n")
-        _markdown_table(["", ""], ([label, md(v)] for label, v in facts + numbers), out)
+        markdown_table(["", ""], ([label, md(v)] for label, v in facts + numbers), out)
         out.write("\n### Targets\n\n")
-        _markdown_table(
+        markdown_table(
             ["Period", "Value", "Source", "Quote"],
             (
                 [
                     t["period"],
-                    md(_target_text(k.targets[i], unit)[0]),
+                    md(target_text(k.targets[i], unit)[0]),
                     md(t["source"] or "–"),
                     md(t["quote"] or "–"),
                 ]
@@ -691,7 +705,7 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
             out,
         )
         out.write("\n### Actuals\n\n")
-        _markdown_table(
+        markdown_table(
             ["Period", "Value", "Published", "Source", "Quote"],
             (
                 [
@@ -720,6 +734,7 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
     for label, v in facts:
         grid.add_row(label, _text(v))
     console.print(grid)
+    _print_chart(console, a)
 
     console.print(_text("\nTargets", "bold underline"))
     targets = Table(header_style="bold")
@@ -738,7 +753,7 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
             )
         targets.add_row(
             label if label != "baseline" else f"{t.period} (baseline)",
-            _text(_target_text(t, unit)[0]),
+            _text(target_text(t, unit)[0]),
             provenance,
         )
     if rows:
@@ -787,6 +802,22 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
         console.print(_text(f"  {reason}"))
 
 
+def _print_chart(console: Console, a: Assessment) -> None:
+    from rich.text import Text
+
+    from kpi.termchart import draw
+
+    lines = draw(a, width=console.width)
+    if not lines:
+        return
+    console.print()
+    for cells in lines:
+        line = Text(no_wrap=True, overflow="crop")
+        for glyph, style in cells:
+            line.append(glyph, style=style)
+        console.print(line)
+
+
 # --- kpi list ---------------------------------------------------------------------------
 
 
@@ -823,7 +854,7 @@ def render_list(dataset: Dataset, kpis: Sequence[Kpi], fmt: str, lang: str, out:
         return
     if fmt == "markdown":
         md = display.markdown_text
-        _markdown_table(columns, ([md(str(r[c])) for c in columns] for r in records), out)
+        markdown_table(columns, ([md(str(r[c])) for c in columns] for r in records), out)
         return
     from rich.table import Table
 

@@ -1,0 +1,142 @@
+"""Chart geometry for one KPI, shared by the terminal chart and the SVG chart.
+
+Everything here is in data space (dates, values) plus one linear scale to a w × h grid;
+the renderers only choose glyphs or SVG elements. Higher values are drawn higher for
+every KPI: a "down" KPI (a rank) shows its target below its latest value.
+"""
+
+import itertools
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from kpi.assess import DAYS_PER_YEAR, Assessment
+from kpi.periods import years_between
+
+TREND_SAMPLES = 24
+
+
+class Mark(NamedTuple):
+    when: date
+    value: float
+    label: str  # period, for axes and tooltips
+    estimated: bool = False
+    source: str | None = None
+    quote: str | None = None
+
+
+class Series(NamedTuple):
+    bounds: tuple[float | None, float | None]  # the KPI's min and max
+    actuals: list[Mark]  # the known actuals, oldest first
+    plan: list[Mark]  # baseline (if any) and targets: the plan path
+    targets: list[Mark]
+    stretches: list[Mark]
+    milestone: Mark | None
+    trend: list[tuple[date, float]]  # from the latest actual to the milestone date; [] when none
+
+
+def series(a: Assessment) -> Series:
+    k = a.kpi
+    actuals = [Mark(x.date, x.value, x.period.text, x.estimated, x.source, x.quote) for x in a.known]
+    points = ([k.baseline] if k.baseline is not None else []) + list(k.targets)
+    plan = [
+        Mark(t.date, t.value, t.period.text, False, t.source or k.source, t.quote or k.quote) for t in points
+    ]
+    targets = plan[1:] if k.baseline is not None else plan
+    stretches = [
+        Mark(t.date, t.stretch, t.period.text, False, t.source or k.source, t.quote or k.quote)
+        for t in k.targets
+        if t.stretch is not None
+    ]
+    milestone = None
+    if a.milestone is not None:
+        m = a.milestone
+        milestone = Mark(m.date, m.value, m.period.text, False, m.source or k.source, m.quote or k.quote)
+    return Series((k.min, k.max), actuals, plan, targets, stretches, milestone, trend_line(a))
+
+
+def trend_line(a: Assessment) -> list[tuple[date, float]]:
+    """The fitted trend from the latest actual to the milestone date, clamped to the bounds."""
+    if a.latest is None or a.milestone is None or a.projected is None:
+        return []
+    start, end = a.latest.date, a.milestone.date
+    if end <= start:
+        return []
+    y = a.latest.value
+    span = (end - start).days
+    line = []
+    for i in range(TREND_SAMPLES + 1):
+        when = start + timedelta(days=span * i / TREND_SAMPLES)
+        years = years_between(start, when)
+        if a.slope is not None:
+            value = y + a.slope * years
+        elif a.rate is not None:
+            value = y * (1 + a.rate) ** years
+        else:
+            return []
+        if a.kpi.min is not None:
+            value = max(value, a.kpi.min)
+        if a.kpi.max is not None:
+            value = min(value, a.kpi.max)
+        line.append((when, value))
+    return line
+
+
+class Scale(NamedTuple):
+    """Maps dates to x in [0, width] and values to y in [0, height], y = 0 at the top."""
+
+    start: date
+    end: date
+    low: float
+    high: float
+    width: float
+    height: float
+
+    def x(self, when: date) -> float:
+        span = (self.end - self.start).days
+        return self.width * (when - self.start).days / span if span else self.width / 2
+
+    def y(self, value: float) -> float:
+        span = self.high - self.low
+        return self.height * (self.high - value) / span if span else self.height / 2
+
+
+def scale_for(s: Series, width: float, height: float) -> Scale | None:
+    """A scale holding every mark and the trend, padded so no mark sits on the frame."""
+    whens = [m.when for m in s.actuals + s.plan + s.stretches] + [w for w, _ in s.trend]
+    values = [m.value for m in s.actuals + s.plan + s.stretches] + [v for _, v in s.trend]
+    if not whens:
+        return None
+    start, end = min(whens), max(whens)
+    pad_days = max((end - start).days * 0.04, 15)
+    start, end = start - timedelta(days=pad_days), end + timedelta(days=pad_days)
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
+    low, high = low - pad, high + pad
+    # Padding never crosses a bound: no "-6.5 %" axis for a share that cannot be negative.
+    floor, ceiling = s.bounds
+    if floor is not None and low < floor:
+        low = min(floor, min(values))
+    if ceiling is not None and high > ceiling:
+        high = max(ceiling, max(values))
+    if high == low:
+        high, low = high + 1, low - 1
+    return Scale(start, end, low, high, width, height)
+
+
+def year_ticks(scale: Scale) -> list[date]:
+    """1 January of each year inside the scale, thinned to at most 8 ticks."""
+    years = list(range(scale.start.year + 1, scale.end.year + 1))
+    step = max(1, -(-len(years) // 8))
+    return [date(y, 1, 1) for y in years[::step]]
+
+
+def interpolate(points: list[tuple[date, float]], when: date) -> float | None:
+    """The value of a polyline at a date; None outside it."""
+    for (d0, v0), (d1, v1) in itertools.pairwise(points):
+        if d0 <= when <= d1:
+            span = (d1 - d0).days
+            return v0 if span == 0 else v0 + (v1 - v0) * (when - d0).days / span
+    return None
+
+
+__all__ = ["DAYS_PER_YEAR", "Mark", "Scale", "Series", "interpolate", "scale_for", "series", "year_ticks"]

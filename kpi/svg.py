@@ -1,0 +1,87 @@
+"""A KPI's series as a small inline SVG: the same geometry and marks as the terminal chart.
+
+Hand-written: a line chart of a few polylines and markers is shorter as SVG text than as
+a charting library's configuration, and the report must carry no external resources.
+Every mark has a <title>, so a browser shows its period, value, source and quote on hover.
+"""
+
+from html import escape
+
+from kpi import display
+from kpi.assess import Assessment
+from kpi.chart import Mark, Scale, scale_for, series, year_ticks
+
+WIDTH, HEIGHT = 320, 150
+LEFT, RIGHT, TOP, BOTTOM = 44, 10, 10, 22  # room for the axis labels
+
+
+def _tooltip(m: Mark, unit: str, kind: str) -> str:
+    text = f"{kind} {m.label}: {display.value(m.value, unit)} {unit}"
+    if m.estimated:
+        text += " (estimate)"
+    if m.source:
+        text += f"\nSource: {m.source}"
+    if m.quote:
+        text += f"\n“{m.quote}”"
+    return f"<title>{escape(display.printable(text), quote=False)}</title>"
+
+
+def chart(a: Assessment) -> str:
+    """An <svg> element for the KPI's series, or '' when it has nothing to draw."""
+    s = series(a)
+    scale = scale_for(s, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM)
+    if scale is None or not (s.actuals or s.plan):
+        return ""
+    unit = a.kpi.unit
+
+    def xy(when: object, value: float) -> str:
+        return f"{LEFT + scale.x(when):.1f},{TOP + scale.y(value):.1f}"  # type: ignore[arg-type]
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(display.printable(a.kpi.label("en")))}" xmlns="http://www.w3.org/2000/svg">',
+        _axes(scale, unit),
+    ]
+    if len(s.plan) >= 2:
+        points = " ".join(xy(m.when, m.value) for m in s.plan)
+        parts.append(f'<polyline class="plan" points="{points}"><title>plan path</title></polyline>')
+    if s.trend:
+        points = " ".join(xy(w, v) for w, v in s.trend)
+        parts.append(
+            f'<polyline class="trend" points="{points}"><title>trend to the milestone</title></polyline>'
+        )
+    for m in s.stretches:
+        parts.append(_diamond(xy(m.when, m.value), "stretch", _tooltip(m, unit, "Stretch")))
+    for m in s.targets:
+        parts.append(_diamond(xy(m.when, m.value), "target", _tooltip(m, unit, "Target")))
+    for m in s.actuals:
+        x, y = xy(m.when, m.value).split(",")
+        kind = "estimate" if m.estimated else "actual"
+        parts.append(
+            f'<circle class="{kind}" cx="{x}" cy="{y}" r="3.5">{_tooltip(m, unit, "Actual")}</circle>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _diamond(center: str, kind: str, title: str) -> str:
+    x, y = (float(v) for v in center.split(","))
+    r = 5
+    points = f"{x:.1f},{y - r:.1f} {x + r:.1f},{y:.1f} {x:.1f},{y + r:.1f} {x - r:.1f},{y:.1f}"
+    return f'<polygon class="{kind}" points="{points}">{title}</polygon>'
+
+
+def _axes(scale: Scale, unit: str) -> str:
+    x0, y0, x1, y1 = LEFT, TOP, LEFT + scale.width, TOP + scale.height
+    parts = [f'<path class="axis" d="M{x0},{y0} V{y1} H{x1}"/>']
+    for value in (scale.high, scale.low):
+        y = TOP + scale.y(value)
+        parts.append(
+            f'<text class="label" x="{x0 - 4}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{escape(display.value(value, unit))}</text>"
+        )
+    for tick in year_ticks(scale):
+        x = LEFT + scale.x(tick)
+        parts.append(f'<path class="tick" d="M{x:.1f},{y1} v4"/>')
+        parts.append(f'<text class="label" x="{x:.1f}" y="{y1 + 15}" text-anchor="middle">{tick.year}</text>')
+    return "".join(parts)

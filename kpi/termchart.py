@@ -1,0 +1,112 @@
+"""A KPI's series drawn with characters, legible at 80 columns and without colour.
+
+Each kind of mark has its own glyph, so colour only helps: ● actual, ○ estimate,
+◆ target, ◇ stretch, · plan path, - - trend (dashed) to the milestone date.
+"""
+
+from kpi import display
+from kpi.assess import Assessment
+from kpi.chart import Scale, interpolate, scale_for, series, year_ticks
+
+Cell = tuple[str, str]  # (glyph, Rich style)
+
+ACTUAL, ESTIMATE, TARGET, STRETCH, PLAN, TREND = "●", "○", "◆", "◇", "·", "-"
+STYLES = {
+    ACTUAL: "bold",
+    ESTIMATE: "bold",
+    TARGET: "bold magenta",
+    STRETCH: "magenta",
+    PLAN: "cyan",
+    TREND: "yellow",
+}
+LEGEND = "  ".join(
+    f"{glyph} {name}"
+    for glyph, name in [
+        (ACTUAL, "actual"),
+        (ESTIMATE, "estimate"),
+        (TARGET, "target"),
+        (STRETCH, "stretch"),
+        (PLAN, "plan"),
+        (f"{TREND} {TREND}", "trend"),
+    ]
+)
+
+
+class Canvas:
+    def __init__(self, scale: Scale, columns: int, rows: int) -> None:
+        self.scale = scale
+        self.columns = columns
+        self.rows = rows
+        self.cells: list[list[Cell]] = [[(" ", "")] * columns for _ in range(rows)]
+
+    def col(self, when: object) -> int:
+        return round(self.scale.x(when))  # type: ignore[arg-type]
+
+    def row(self, value: float) -> int:
+        return round(self.scale.y(value))
+
+    def put(self, column: int, row: int, glyph: str) -> None:
+        if 0 <= column < self.columns and 0 <= row < self.rows:
+            self.cells[row][column] = (glyph, STYLES[glyph])
+
+    def glyph_at(self, column: int, row: int) -> str:
+        return self.cells[row][column][0]
+
+
+def plot(a: Assessment, width: int = 80, height: int = 10) -> Canvas | None:
+    """The plot area only (no axes): what the tests check, and what draw() frames."""
+    s = series(a)
+    scale = scale_for(s, 0, 0)
+    if scale is None:
+        return None
+    columns = max(width, 10)
+    scale = scale._replace(width=columns - 1, height=height - 1)
+    canvas = Canvas(scale, columns, height)
+    start_dates = [scale.start + (scale.end - scale.start) * c / (columns - 1) for c in range(columns)]
+    if len(s.plan) >= 2:
+        path = [(m.when, m.value) for m in s.plan]
+        for c in range(canvas.col(s.plan[0].when), canvas.col(s.plan[-1].when) + 1):
+            value = interpolate(path, start_dates[c]) if 0 <= c < columns else None
+            if value is not None:
+                canvas.put(c, canvas.row(value), PLAN)
+    if s.trend:
+        first, last = canvas.col(s.trend[0][0]), canvas.col(s.trend[-1][0])
+        for c in range(first, last + 1):
+            value = interpolate(s.trend, min(max(start_dates[c], s.trend[0][0]), s.trend[-1][0]))
+            if value is not None and (c - first) % 2 == 0:
+                canvas.put(c, canvas.row(value), TREND)
+    for m in s.stretches:
+        canvas.put(canvas.col(m.when), canvas.row(m.value), STRETCH)
+    for m in s.targets:
+        canvas.put(canvas.col(m.when), canvas.row(m.value), TARGET)
+    for m in s.actuals:
+        canvas.put(canvas.col(m.when), canvas.row(m.value), ESTIMATE if m.estimated else ACTUAL)
+    return canvas
+
+
+def draw(a: Assessment, width: int = 80, height: int = 10) -> list[list[Cell]]:
+    """The framed chart: value labels on the left, years below, a legend last."""
+    unit = a.kpi.unit
+    s = series(a)
+    probe = scale_for(s, 0, 0)
+    if probe is None:
+        return []
+    top, bottom = display.value(probe.high, unit), display.value(probe.low, unit)
+    margin = max(len(top), len(bottom)) + 1
+    canvas = plot(a, width - margin - 1, height)
+    if canvas is None:
+        return []
+    lines: list[list[Cell]] = []
+    for r in range(height):
+        label = top if r == 0 else bottom if r == height - 1 else ""
+        lines.append([(ch, "dim") for ch in label.rjust(margin - 1) + " "] + [("│", "dim")] + canvas.cells[r])
+    axis = [(" ", "")] * margin + [("└", "dim")] + [("─", "dim")] * canvas.columns
+    years = [(" ", "")] * (margin + 1 + canvas.columns)
+    for tick in year_ticks(canvas.scale):
+        c = margin + 1 + canvas.col(tick)
+        label = str(tick.year)
+        if c + len(label) <= len(years) and all(ch == " " for ch, _ in years[max(c - 1, 0) : c + len(label)]):
+            axis[c] = ("┴", "dim")
+            years[c : c + len(label)] = [(ch, "dim") for ch in label]
+    lines += [axis, years, [(ch, "dim") for ch in LEGEND[:width]]]
+    return lines
