@@ -145,7 +145,7 @@ def plan_path_value(kpi: Kpi, when: date) -> float | None:
 def ols_slope(points: Sequence[Point]) -> float | None:
     """Least-squares slope in units per year; None when all points share one date."""
     t0 = points[0][0]
-    xs = [years_between(t0, when) for when, _ in points]
+    xs = [(when - t0).days / DAYS_PER_YEAR for when, _ in points]
     ys = [value for _, value in points]
     n = len(points)
     mean_x = sum(xs) / n

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 # Units whose values are whole places in a ranking or a group, shown without decimals.
@@ -14,8 +15,12 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
 def printable(text: str) -> str:
-    r"""Show control characters as \xNN so data text never acts on the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    r"""Show control characters as \xNN so data text never acts on the terminal.
+
+    Text is also put in NFC form: the sources write some Vietnamese letters as a base letter
+    plus combining accents, which many terminal fonts draw apart ("Xê´p" for "Xếp").
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", unicodedata.normalize("NFC", text))
 
 
 def one_line(text: str) -> str:

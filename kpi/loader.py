@@ -68,17 +68,11 @@ def locate(
 # --- reading -----------------------------------------------------------------------
 
 
-def read_toml(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
-    """Parse one TOML file; on failure add a one-line problem and return None."""
-    text = read_text(path, problems)
-    return None if text is None else parse_toml(text, str(path), problems)
-
-
-def read_text(path: Path, problems: list[Problem]) -> str | None:
-    """A data file's text; a missing, unreadable or non-UTF-8 file is a problem."""
+def read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
+    """A data file's bytes; a missing or unreadable file (or a folder) is a problem."""
     name = str(path)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         problems.append(Problem(name, "file not found"))
         return None
@@ -91,7 +85,6 @@ def read_text(path: Path, problems: list[Problem]) -> str | None:
     except OSError as exc:
         problems.append(Problem(name, f"cannot read the file: {exc.strerror or exc}"))
         return None
-    return decode(data, name, problems)
 
 
 def decode(data: bytes, name: str, problems: list[Problem]) -> str | None:
@@ -633,24 +626,51 @@ def _load_actuals(
 
 
 def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Problem]]:
-    """Read and check both files (or only targets.toml); return what is sound and every problem."""
+    """Read and check both files (or only targets.toml); return what is sound and every problem.
+
+    A large plan whose files are unchanged since the last clean load comes from the cache.
+    """
+    from kpi import cache
+
     problems: list[Problem] = []
-    targets_doc = read_toml(files.targets, problems)
-    targets_report = _Report(str(files.targets), problems)
+    targets_bytes = read_bytes(files.targets, problems)
+    actuals_bytes = None
+    if with_actuals and (files.actuals_required or os.path.lexists(files.actuals)):
+        actuals_bytes = read_bytes(files.actuals, problems)
+    content_key = None
+    if (
+        targets_bytes is not None
+        and not problems
+        and with_actuals
+        and cache.wanted(targets_bytes, actuals_bytes)
+    ):
+        content_key = cache.key(targets_bytes, actuals_bytes)
+        hit = cache.load(files.targets, files.actuals, content_key)
+        if hit is not None:
+            plan, thresholds, sectors, kpis, cached = hit
+            return Dataset(plan, thresholds, sectors, kpis, cached, files.targets, files.actuals), []
+
+    targets_doc = None
+    if targets_bytes is not None:
+        text = decode(targets_bytes, str(files.targets), problems)
+        targets_doc = None if text is None else parse_toml(text, str(files.targets), problems)
     declared_ids: set[str] | None = None
     if targets_doc is not None:
         declared_ids = set()
-        plan, thresholds, sectors, kpis = _load_targets(targets_doc, targets_report, declared_ids)
+        report = _Report(str(files.targets), problems)
+        plan, thresholds, sectors, kpis = _load_targets(targets_doc, report, declared_ids)
     else:
         plan, thresholds, sectors, kpis = Plan(""), Thresholds(), {}, {}
     actuals: list[Actual] = []
-    if with_actuals and (files.actuals_required or os.path.lexists(files.actuals)):
-        actuals_doc = read_toml(files.actuals, problems)
+    if actuals_bytes is not None:
+        text = decode(actuals_bytes, str(files.actuals), problems)
+        actuals_doc = None if text is None else parse_toml(text, str(files.actuals), problems)
         if actuals_doc is not None:
             # "Unknown KPI" is claimed only against a targets.toml that parsed.
             actuals = _load_actuals(actuals_doc, _Report(str(files.actuals), problems), kpis, declared_ids)
-    dataset = Dataset(plan, thresholds, sectors, kpis, actuals, files.targets, files.actuals)
-    return dataset, problems
+    if content_key is not None and not problems:
+        cache.store(files.targets, files.actuals, content_key, (plan, thresholds, sectors, kpis, actuals))
+    return Dataset(plan, thresholds, sectors, kpis, actuals, files.targets, files.actuals), problems
 
 
 def actuals_from(doc: dict[str, Any], file: str, dataset: Dataset, problems: list[Problem]) -> list[Actual]:

@@ -353,21 +353,22 @@ def _status_table(
     else:
         footer = ""
     if shown:
-        console.print(_kpi_table(dataset, attention_order(shown), lang))
+        console.print(_kpi_table(dataset, attention_order(shown), lang, console.width))
     if footer:
         console.print(_text(footer, "dim"))
     if any(a.latest is not None and a.latest.estimated for a in shown):
         console.print(_text(f"{ESTIMATE_MARK} marks an estimate.", "dim"))
 
 
-def _kpi_table(dataset: Dataset, results: Sequence[Assessment], lang: str) -> Any:
+def _kpi_table(dataset: Dataset, results: Sequence[Assessment], lang: str, width: int = 80) -> Any:
     table = _data_table()
     table.add_column("Latest", justify="right", overflow="fold")
     table.add_column("Target", justify="right", overflow="fold")
     table.add_column("Att.", justify="right", overflow="fold")
     table.add_column("Gap", justify="right", overflow="fold")
     table.add_column("Proj.", justify="right", overflow="fold")
-    table.add_column("Status", overflow="fold")
+    # On a narrow terminal the status wraps ("acceleration / needed") so KPI ids fold less.
+    table.add_column("Status", overflow="fold", max_width=12 if width < 120 else None)
     order = {sid: n for n, sid in enumerate(dataset.sectors)}
     by_sector: dict[str, list[Assessment]] = {}
     for a in results:
@@ -746,7 +747,7 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
         point = _point_json(t, k)
         provenance = _text(point["source"] or "–")
         if point["quote"]:
-            provenance.append(f"\n“{display.printable(point['quote'])}”", style="italic")
+            provenance.append(f"\n“{display.printable(point['quote'])}”")
         if t.derived or t.note:
             provenance.append(
                 f"\n{'derived: ' if t.derived else ''}{display.printable(t.note or '')}", style="dim"
@@ -772,7 +773,7 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
             mark = ESTIMATE_MARK if x["estimated"] else ""
             provenance = _text(x["source"])
             if x["quote"]:
-                provenance.append(f"\n“{display.printable(x['quote'])}”", style="italic")
+                provenance.append(f"\n“{display.printable(x['quote'])}”")
             if x["derived"] or x["note"]:
                 provenance.append(
                     f"\n{'derived: ' if x['derived'] else ''}{display.printable(x['note'] or '')}",

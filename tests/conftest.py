@@ -77,6 +77,15 @@ source = "report"
 """
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Tests never write to the user's cache; subprocesses inherit the variable."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("KPI_CACHE_DIR", str(folder))
+    monkeypatch.delenv("KPI_NO_CACHE", raising=False)
+    return folder
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     (tmp_path / "targets.toml").write_text(TARGETS, encoding="utf-8")

@@ -30,7 +30,9 @@ def test_kpi_validate_hook(tmp_path: Path) -> None:
     # A copy of this repository's committed state plus work tree, as pre-commit would fetch it.
     source = tmp_path / "kpi-src"
     shutil.copytree(
-        REPO, source, ignore=shutil.ignore_patterns(".venv", "*cache*", "*.egg-info", "__pycache__")
+        REPO,
+        source,
+        ignore=shutil.ignore_patterns(".venv", "__pycache__", ".*_cache", ".hypothesis", "*.egg-info"),
     )
     if not (source / ".git").exists():
         git(source, "init", "-q")

@@ -9,10 +9,9 @@ from tests.conftest import REPO
 
 PROBE = """
 import sys
-from kpi.cli import main
-sys.argv = ["kpi", "validate", "--data-dir", {data!r}]
+from kpi.cli import cli  # main() would end the process before the check below
 try:
-    main()
+    cli(["validate", "--data-dir", {data!r}], prog_name="kpi")
 except SystemExit as exit:
     code = exit.code
 heavy = sorted(m for m in sys.modules if m == "rich" or m.startswith(("rich.", "dateutil.parser", "json")))
