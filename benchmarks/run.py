@@ -226,7 +226,7 @@ def report(results: dict[str, dict[str, Timing]], check: bool) -> int:
         f"medians of whole processes run round-robin with their floors"
     )
     header = (
-        f"{'size':<8} {'command':<25} {'median s':>8} {'RSS MB':>7} "
+        f"{'size':<8} {'command':<36} {'median s':>8} {'RSS MB':>7} "
         f"{'vs floor':>9} {'ratio':>6} {'budget':>14}  ok"
     )
     print(header)
@@ -235,7 +235,7 @@ def report(results: dict[str, dict[str, Timing]], check: bool) -> int:
     for size, timings in results.items():
         for name in ("floor A", "floor B"):
             t = timings[name]
-            print(f"{size:<8} {name:<25} {t.median:8.3f} {t.rss_mb:7.0f}")
+            print(f"{size:<8} {name:<36} {t.median:8.3f} {t.rss_mb:7.0f}")
         for name, t in timings.items():
             if name.startswith("floor"):
                 continue
@@ -254,7 +254,7 @@ def report(results: dict[str, dict[str, Timing]], check: bool) -> int:
                     text += f", RSS ≤{rss_budget:g}×"
             mark = "" if ok is None else ("yes" if ok else "NO")
             print(
-                f"{size:<8} {name:<25} {t.median:8.3f} {t.rss_mb:7.0f} "
+                f"{size:<8} {name:<36} {t.median:8.3f} {t.rss_mb:7.0f} "
                 f"{'floor ' + floor:>9} {ratio:6.2f} {text:>14}  {mark}"
             )
             if ok is False:
@@ -266,7 +266,7 @@ def report(results: dict[str, dict[str, Timing]], check: bool) -> int:
         large = results["10k"][name].median - results["10k"]["kpi --help"].median
         factor = large / small if small > 0 else float("inf")
         ok = factor <= 12
-        print(f"  {name:<25} {small:7.3f} s → {large:7.3f} s   ×{factor:5.1f}  {'yes' if ok else 'NO'}")
+        print(f"  {name:<36} {small:7.3f} s → {large:7.3f} s   ×{factor:5.1f}  {'yes' if ok else 'NO'}")
         if not ok:
             failed.append(f"scaling {name}")
     if failed:

@@ -669,6 +669,8 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
             # "Unknown KPI" is claimed only against a targets.toml that parsed.
             actuals = _load_actuals(actuals_doc, _Report(str(files.actuals), problems), kpis, declared_ids)
     if content_key is not None and not problems:
+        # The parsed documents go before pickling: the run's peak memory stays that of a parse.
+        targets_doc = actuals_doc = text = targets_bytes = actuals_bytes = None
         cache.store(files.targets, files.actuals, content_key, (plan, thresholds, sectors, kpis, actuals))
     return Dataset(plan, thresholds, sectors, kpis, actuals, files.targets, files.actuals), problems
 

@@ -236,7 +236,7 @@ def test_invalid_data_stops_reports_with_exit_1(data_dir: Path) -> None:
 
 def test_version_and_help() -> None:
     assert run("--version").output.startswith("kpi, version ")
-    for command in ("validate", "status", "gap", "show", "list"):
+    for command in ("validate", "status", "gap", "show", "list", "record", "report"):
         text = run(command, "-h").output
         assert "Example" in text, command
 
