@@ -14,30 +14,7 @@ from typing import NamedTuple
 
 from kpi.model import Actual, Dataset, Kpi, Target, Thresholds
 from kpi.periods import years_between
-
-STATUSES = (
-    "achieved",
-    "on_track",
-    "acceleration_needed",
-    "limited_progress",
-    "moving_away",
-    "insufficient_data",
-    "no_data",
-    "no_target",
-)
-LIGHTS = ("green", "amber", "red", "grey")
-LIGHT_OF = {
-    "achieved": "green",
-    "on_track": "green",
-    "acceleration_needed": "amber",
-    "limited_progress": "red",
-    "moving_away": "red",
-    "insufficient_data": "grey",
-    "no_data": "grey",
-    "no_target": "grey",
-}
-# Worse lights sort first: what needs attention leads.
-LIGHT_RANK = {"red": 0, "amber": 1, "green": 2, "grey": 3}
+from kpi.statuses import LIGHT_OF, LIGHTS, STATUSES
 
 DAYS_PER_YEAR = 365.25
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from kpi import __version__
+from kpi.statuses import LIGHTS, STATUSES
 
 # The core is imported inside the commands: `kpi --help` needs none of it.
 if TYPE_CHECKING:
@@ -30,20 +31,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 FORMATS = ("table", "json", "csv", "markdown")
-STATUS_CHOICES = (
-    "achieved",
-    "on_track",
-    "acceleration_needed",
-    "limited_progress",
-    "moving_away",
-    "insufficient_data",
-    "no_data",
-    "no_target",
-    "green",
-    "amber",
-    "red",
-    "grey",
-)
+STATUS_CHOICES = (*STATUSES, *LIGHTS)
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -116,38 +104,48 @@ def data_options(f: F) -> F:
     return f
 
 
-def report_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
-    """Options shared by the assessment reports."""
+as_of_option = click.option(
+    "--as-of",
+    type=DateType(periods=True),
+    help="Assess as known on this date (YYYY-MM-DD, or a period such as 2024-H1). Default: today.",
+)
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default="vi",
+    envvar="KPI_LANG",
+    show_default=True,
+    help="Language of KPI and sector names.",
+)
 
-    def add(f: F) -> F:
-        return _report_options(f, formats)
 
-    return add
-
-
-def _report_options(f: F, formats: tuple[str, ...]) -> F:
-    f = click.option(
-        "--lang",
-        type=click.Choice(["vi", "en"]),
-        default="vi",
-        envvar="KPI_LANG",
-        show_default=True,
-        help="Language of KPI and sector names.",
-    )(f)
-    f = click.option(
+def formats_option(formats: tuple[str, ...], default: str = "table") -> Callable[[F], F]:
+    return click.option(
         "--format",
         "fmt",
         type=click.Choice(formats),
-        default="table",
+        default=default,
         show_default=True,
         help="Output format.",
+    )
+
+
+def output_option(f: F) -> F:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Write to this file instead of standard output (atomically).",
     )(f)
-    f = click.option(
-        "--as-of",
-        type=DateType(periods=True),
-        help="Assess as known on this date (YYYY-MM-DD, or a period such as 2024-H1). Default: today.",
-    )(f)
-    return f
+
+
+def report_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
+    """--as-of, --format and --lang, shared by the assessment reports."""
+
+    def add(f: F) -> F:
+        return as_of_option(formats_option(formats)(lang_option(f)))
+
+    return add
 
 
 def sector_option(f: F) -> F:
@@ -317,12 +315,7 @@ def validate(targets: Path | None, actuals: Path | None, data_dir: Path | None, 
     type=click.Choice(["amber", "red"]),
     help="Exit 1 when a KPI shown is at this light or worse (red is worse than amber).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file (default: stdout).",
-)
+@output_option
 def status(
     targets: Path | None,
     actuals: Path | None,
@@ -454,8 +447,8 @@ def show(
 @cli.command("list", context_settings=CONTEXT)
 @data_options
 @sector_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", envvar="KPI_LANG", show_default=True)
+@formats_option(FORMATS)
+@lang_option
 def list_(
     targets: Path | None,
     actuals: Path | None,
@@ -478,27 +471,11 @@ def list_(
 
 @cli.command(context_settings=CONTEXT)
 @data_options
-@click.option(
-    "--as-of",
-    type=DateType(periods=True),
-    help="Assess as known on this date (YYYY-MM-DD, or a period such as 2024-H1). Default: today.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["html", "markdown"]),
-    default="html",
-    show_default=True,
-    help="Report format.",
-)
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", envvar="KPI_LANG", show_default=True)
+@as_of_option
+@formats_option(("html", "markdown"), default="html")
+@lang_option
 @sector_option
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report here (default: stdout).",
-)
+@output_option
 def report(
     targets: Path | None,
     actuals: Path | None,

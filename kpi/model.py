@@ -25,6 +25,9 @@ class Plan(NamedTuple):
     period: str | None = None
     name_en: str | None = None
 
+    def label(self, lang: str) -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name
+
 
 class Thresholds(NamedTuple):
     """Score bands of the assessment (Eurostat / Open SDG use 0.95 and 0.60)."""

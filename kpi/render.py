@@ -15,8 +15,9 @@ from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
 from kpi import display
-from kpi.assess import LIGHT_RANK, LIGHTS, STATUSES, Assessment, SectorSummary
+from kpi.assess import Assessment, SectorSummary
 from kpi.model import Dataset, Kpi, Target
+from kpi.statuses import LIGHT_RANK, LIGHTS, STATUSES
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -262,9 +263,7 @@ def _summary_counts(summaries: Sequence[SectorSummary]) -> dict[str, int]:
 
 
 def _plan_title(dataset: Dataset, lang: str, as_of: date) -> str:
-    plan = dataset.plan
-    name = (plan.name_en or plan.name) if lang == "en" else plan.name
-    return f"{display.one_line(name)} — as of {as_of.isoformat()}"
+    return f"{display.one_line(dataset.plan.label(lang))} — as of {as_of.isoformat()}"
 
 
 def _status_markdown(

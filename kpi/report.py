@@ -11,7 +11,7 @@ from datetime import date
 from html import escape
 
 from kpi import __version__, display
-from kpi.assess import LIGHTS, Assessment, SectorSummary
+from kpi.assess import Assessment, SectorSummary
 from kpi.model import Dataset
 from kpi.render import (
     ESTIMATE_MARK,
@@ -22,6 +22,7 @@ from kpi.render import (
     markdown_table,
     target_text,
 )
+from kpi.statuses import LIGHTS
 from kpi.svg import chart
 
 FONTS = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif'
@@ -72,8 +73,7 @@ def html(
     lang: str,
     as_of: date,
 ) -> str:
-    plan = dataset.plan
-    title = (plan.name_en or plan.name) if lang == "en" else plan.name
+    title = dataset.plan.label(lang)
     out = [
         "<!doctype html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
@@ -189,8 +189,7 @@ def markdown(
     as_of: date,
 ) -> str:
     md = display.markdown_text
-    plan = dataset.plan
-    title = (plan.name_en or plan.name) if lang == "en" else plan.name
+    title = dataset.plan.label(lang)
     lines: list[str] = [f"# {md(title)}", "", f"As of {as_of.isoformat()} · {len(results)} KPIs", ""]
 
     sink = io.StringIO()
