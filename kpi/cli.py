@@ -412,7 +412,7 @@ def gap(
 
 @cli.command(context_settings=CONTEXT)
 @data_options
-@report_options()
+@report_options(("table", "json", "markdown"))
 @click.option("--milestone", metavar="PERIOD", help="Assess against the target for this period.")
 @click.argument("kpi_id", shell_complete=complete_kpi)
 def show(

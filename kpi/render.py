@@ -500,14 +500,13 @@ def render_gap(
 ) -> None:
     if fmt == "json":
         kpis = []
-        for a, record in zip(results, gap_records(results, lang), strict=True):
+        for a in results:
             entry = kpi_json(a, lang)
-            entry.update(
-                gap_pct=record["gap_pct"],
-                required_per_year=record["required_per_year"],
-                overdue=record["overdue"],
-                trend_per_year=record["trend_per_year"],
-            )
+            required = a.required_per_year
+            entry["gap_pct"] = a.relative_gap
+            entry["required_per_year"] = required
+            entry["overdue"] = a.gap is not None and a.gap > 0 and required is None
+            entry["trend_per_year"] = a.trend_per_year
             kpis.append(entry)
         _dump_json({"as_of": as_of.isoformat(), "plan": _plan_json(dataset), "kpis": kpis}, out)
         return

@@ -251,3 +251,15 @@ def test_shell_completion_offers_sectors_and_kpis(data_dir: Path, monkeypatch: p
     param = click.Option(["--sector"])
     assert complete_sector(ctx, param, "tel") == ["telecom"]
     assert complete_kpi(ctx, param, "digital.") == ["digital.rank", "digital.revenue"]
+
+
+def test_show_as_markdown(data_dir: Path) -> None:
+    result = run(
+        "show", "digital.rank", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "markdown"
+    )
+    assert result.exit_code == 0
+    md = result.output
+    assert md.startswith("## digital.rank — Xếp hạng\n")
+    assert "### Targets" in md and "### Actuals" in md
+    assert "- limited\\_progress: score 0.391 ≥ 0" in md
+    assert run("show", "digital.rank", "--data-dir", str(data_dir), "--format", "csv").exit_code == 2
