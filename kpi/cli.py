@@ -57,14 +57,21 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
                 return parse_period(text).end
             except PeriodError:
                 pass
-        # Reports write dates day first ("29/7/2024"); dateutil reads those.
+        # Reports write dates day first ("29/7/2024", "29.07.2024"); dateutil reads those.
+        from datetime import datetime
+
         from dateutil import parser
 
+        forms = "YYYY-MM-DD, DD/MM/YYYY" + (" or a period such as 2024-H1" if self.periods else "")
         try:
-            return parser.parse(text, dayfirst=True, fuzzy=False).date()
+            # dateutil fills missing parts from a default; two defaults expose a partial date.
+            first = parser.parse(text, dayfirst=True, default=datetime(2000, 1, 1))
+            second = parser.parse(text, dayfirst=True, default=datetime(2001, 2, 2))
         except (ValueError, OverflowError):
-            forms = "YYYY-MM-DD, DD/MM/YYYY" + (" or a period such as 2024-H1" if self.periods else "")
             self.fail(f'"{text}" is not a date: use {forms}', param, ctx)
+        if first != second:
+            self.fail(f'"{text}" is not a whole date (day, month and year): use {forms}', param, ctx)
+        return first.date()
 
 
 def _complete_files(ctx: click.Context) -> Dataset | None:

@@ -215,7 +215,7 @@ def test_usage_errors_exit_2(data_dir: Path, args: tuple[str, ...], message: str
 
 
 def test_as_of_accepts_periods_and_day_first_dates(data_dir: Path) -> None:
-    for value in ("2024-07-29", "29/07/2024", "2024-H2"):
+    for value in ("2024-07-29", "29/07/2024", "29.7.2024", "2024-H2"):
         result = run("status", "--data-dir", str(data_dir), "--as-of", value, "--format", "json")
         assert result.exit_code == 0, value
     assert (
@@ -263,3 +263,14 @@ def test_show_as_markdown(data_dir: Path) -> None:
     assert "### Targets" in md and "### Actuals" in md
     assert "- limited\\_progress: score 0.391 ≥ 0" in md
     assert run("show", "digital.rank", "--data-dir", str(data_dir), "--format", "csv").exit_code == 2
+
+
+def test_published_needs_a_whole_date(data_dir: Path) -> None:
+    args = ("record", "telecom.fiber", "84", "--period", "2024-12", "--source", "s", "--dry-run")
+    assert (
+        "published = 2024-12-28"
+        in run(*args, "--published", "28/12/2024", "--data-dir", str(data_dir)).output
+    )
+    partial = run(*args, "--published", "12/2024", "--data-dir", str(data_dir))
+    assert partial.exit_code == 2
+    assert "is not a whole date" in partial.output
