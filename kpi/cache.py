@@ -1,9 +1,10 @@
 """A cache of validated datasets, so a large plan is parsed and checked once per change.
 
 At 10^5 actuals, parsing and checking the TOML takes about 1.5 s; loading the same dataset
-from a pickle takes 0.1 s. An entry is keyed by a hash of both files' bytes, kpi's version
-and the model's field layout, so it can never serve stale data: any change to either file
-(or to kpi) is a miss. Small plans (under CACHE_MIN_BYTES) skip the cache; they parse
+from a pickle takes 0.1 s. An entry is keyed by a hash of both files' bytes, kpi's version,
+the model's field layout and the checking code's source, so it can never serve stale data:
+any change to either file (or to how kpi reads and checks them) is a miss. Small plans
+(under CACHE_MIN_BYTES) skip the cache; they parse
 faster than a cache could help. Only data without problems is cached.
 
 The cache lives in $KPI_CACHE_DIR, else $XDG_CACHE_HOME/kpi, else ~/.cache/kpi; one file per
@@ -40,6 +41,9 @@ def key(targets: bytes, actuals: bytes | None) -> bytes:
     import hashlib  # hashlib, pickle and tempfile cost 20 ms to import: only for large plans
 
     digest = hashlib.blake2b(__version__.encode() + b"\0" + _LAYOUT, digest_size=32)
+    # The checking code itself: a changed rule must re-check data it once passed.
+    for module in ("loader.py", "model.py", "periods.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
     for content in (targets, actuals if actuals is not None else b""):
         digest.update(len(content).to_bytes(8, "little"))
         digest.update(content)
