@@ -4,8 +4,8 @@ At 10^5 actuals, parsing and checking the TOML takes about 1.5 s; loading the sa
 from a pickle takes 0.1 s. An entry is keyed by a hash of both files' bytes, kpi's version,
 the model's field layout and the checking code's source, so it can never serve stale data:
 any change to either file (or to how kpi reads and checks them) is a miss. Small plans
-(under CACHE_MIN_BYTES) skip the cache; they parse
-faster than a cache could help. Only data without problems is cached.
+(under CACHE_MIN_BYTES) skip the cache; they parse faster than a cache could help. Only
+data without problems is cached.
 
 The cache lives in $KPI_CACHE_DIR, else $XDG_CACHE_HOME/kpi, else ~/.cache/kpi; one file per
 pair of data files. KPI_NO_CACHE=1 turns it off. Any failure to read or write it is ignored:
