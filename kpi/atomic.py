@@ -14,7 +14,7 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -25,6 +25,15 @@ class WriteError(Exception):
 def real_path(path: Path) -> Path:
     """The file a symlink points to, so the link is kept and its target updated."""
     return path.resolve() if path.is_symlink() else path
+
+
+def _wait_for(attempt: Callable[[], bool], timeout: float, message: str) -> None:
+    """Call attempt until it succeeds; after timeout seconds, fail with message."""
+    deadline = time.monotonic() + timeout
+    while not attempt():
+        if time.monotonic() >= deadline:
+            raise WriteError(message)
+        time.sleep(0.02)
 
 
 @contextlib.contextmanager
@@ -40,18 +49,18 @@ def locked(folder: Path, timeout: float = 30.0) -> Iterator[None]:
         return
     # flock on the folder itself: released by the kernel if the process dies, no file left behind.
     fd = os.open(folder, os.O_RDONLY)
+
+    def attempt() -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise WriteError(
-                        f"{folder}: another kpi process is writing here; gave up after {timeout:g} s"
-                    ) from None
-                time.sleep(0.02)
+        _wait_for(
+            attempt, timeout, f"{folder}: another kpi process is writing here; gave up after {timeout:g} s"
+        )
         yield
     finally:
         os.close(fd)
@@ -60,21 +69,20 @@ def locked(folder: Path, timeout: float = 30.0) -> Iterator[None]:
 @contextlib.contextmanager
 def _lock_file(folder: Path, timeout: float) -> Iterator[None]:
     lock = folder / ".kpi.lock"
-    deadline = time.monotonic() + timeout
-    while True:
+    fds: list[int] = []
+
+    def attempt() -> bool:
         try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            break
+            fds.append(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:
-            if time.monotonic() >= deadline:
-                raise WriteError(
-                    f"{lock}: locked by another kpi process (delete it if none is running)"
-                ) from None
-            time.sleep(0.05)
+            return False
+        return True
+
+    _wait_for(attempt, timeout, f"{lock}: locked by another kpi process (delete it if none is running)")
     try:
         yield
     finally:
-        os.close(fd)
+        os.close(fds[0])
         lock.unlink(missing_ok=True)
 
 

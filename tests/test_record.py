@@ -362,3 +362,17 @@ def test_append_keeps_the_prefix_and_adds_exactly_one_table(
     assert new.startswith(old)
     assert raw[-1] == entry.table()
     assert len(raw) == len(existing) + 1
+
+
+def test_without_flock_a_lock_file_is_used_and_removed(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where fcntl does not exist (Windows), writers queue on an exclusively created file."""
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # import fcntl now raises ImportError
+    assert run(*RECORD, "--data-dir", str(data_dir)).exit_code == 0
+    assert not (data_dir / ".kpi.lock").exists()
+    (data_dir / ".kpi.lock").write_text("")  # another writer holds it
+    result = run("record", "telecom.fiber", "1", "--period", "2019", "--source", "s",
+                 "--lock-timeout", "0.1", "--data-dir", str(data_dir))  # fmt: skip
+    assert result.exit_code == 1
+    assert "locked by another kpi process (delete it if none is running)" in result.output
