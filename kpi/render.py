@@ -367,7 +367,7 @@ def _kpi_table(dataset: Dataset, results: Sequence[Assessment], lang: str, width
     table.add_column("Gap", justify="right", overflow="fold")
     table.add_column("Proj.", justify="right", overflow="fold")
     # On a narrow terminal the status wraps ("acceleration / needed") so KPI ids fold less.
-    table.add_column("Status", overflow="fold", max_width=12 if width < 120 else None)
+    table.add_column("Status", overflow="fold", max_width=14 if width < 120 else None)
     order = {sid: n for n, sid in enumerate(dataset.sectors)}
     by_sector: dict[str, list[Assessment]] = {}
     for a in results:
