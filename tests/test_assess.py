@@ -6,10 +6,13 @@ import math
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kpi.assess import assess_kpi, plan_path_value
 from kpi.model import Actual, Kpi, Target, Thresholds
 from kpi.periods import parse_period
+from kpi.statuses import LIGHT_OF, STATUSES
 
 Y = 365.25
 
@@ -211,3 +214,39 @@ def test_reasons_are_written_only_when_asked_for() -> None:
     assert explained.reasons[0] == "no_target: no, it has targets"
     assert explained.reasons[-1].startswith("on_track: score 1.00")
     assert explained.status == assess_kpi(LINEAR, figures, AS_OF).status
+
+
+# --- properties: any series the data files allow ------------------------------------------
+
+YEARS = st.integers(min_value=2000, max_value=2040)
+
+
+@st.composite
+def kpi_and_series(draw: st.DrawFn) -> tuple[Kpi, list[Actual], date]:
+    direction = draw(st.sampled_from(["up", "down"]))
+    trend = draw(st.sampled_from(["linear", "compound"]))
+    low = 1e-6 if trend == "compound" else draw(st.none() | st.just(0.0))
+    high = draw(st.none() | st.just(1e9))
+    values = st.floats(min_value=low if low is not None else -1e9, max_value=high or 1e9)
+    years = draw(st.lists(YEARS, min_size=0, max_size=4, unique=True))
+    targets = tuple(target(str(y), draw(values)) for y in sorted(years))
+    k = kpi(direction=direction, trend=trend, min=low, max=high, targets=targets)
+    periods = draw(st.lists(YEARS, max_size=6, unique=True))
+    figures = [actual(str(y), draw(values)) for y in periods]
+    return k, figures, date(draw(YEARS), 6, 30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(kpi_and_series())
+def test_any_series_gets_a_consistent_assessment(case: tuple[Kpi, list[Actual], date]) -> None:
+    k, figures, as_of = case
+    a = assess_kpi(k, figures, as_of, explain=True)
+    assert a.status in STATUSES and a.light == LIGHT_OF[a.status]
+    assert a.reasons  # every status is explained
+    if a.status == "achieved":
+        assert a.gap is not None and a.gap <= 0
+    if a.projected is not None:
+        assert (k.min is None or a.projected >= k.min) and (k.max is None or a.projected <= k.max)
+    if a.projected_completion is not None:
+        assert a.latest is not None and a.projected_completion >= a.latest.date
+    assert all(x.date <= as_of for x in a.known)
