@@ -63,6 +63,11 @@ class Assessment(NamedTuple):
         return (self.milestone.value - self.latest.value) / years
 
     @property
+    def overdue(self) -> bool:
+        """Short of the milestone with its date already passed."""
+        return self.gap is not None and self.gap > 0 and self.required_per_year is None
+
+    @property
     def relative_gap(self) -> float | None:
         if self.gap is None or self.milestone is None or self.milestone.value == 0:
             return None

@@ -455,10 +455,6 @@ def gap_order(results: Iterable[Assessment], show_all: bool) -> list[Assessment]
     return short
 
 
-def _overdue(a: Assessment) -> bool:
-    return a.gap is not None and a.gap > 0 and a.required_per_year is None
-
-
 def gap_records(results: Sequence[Assessment], lang: str) -> list[dict[str, Any]]:
     rows = []
     for a in results:
@@ -477,7 +473,7 @@ def gap_records(results: Sequence[Assessment], lang: str) -> list[dict[str, Any]
                 "gap": a.gap,
                 "gap_pct": a.relative_gap,
                 "required_per_year": a.required_per_year,
-                "overdue": _overdue(a),
+                "overdue": a.overdue,
                 "trend_per_year": a.trend_per_year,
                 "projected_completion": a.projected_completion.isoformat()
                 if a.projected_completion
@@ -502,10 +498,9 @@ def render_gap(
         kpis = []
         for a in results:
             entry = kpi_json(a, lang)
-            required = a.required_per_year
             entry["gap_pct"] = a.relative_gap
-            entry["required_per_year"] = required
-            entry["overdue"] = a.gap is not None and a.gap > 0 and required is None
+            entry["required_per_year"] = a.required_per_year
+            entry["overdue"] = a.overdue
             entry["trend_per_year"] = a.trend_per_year
             kpis.append(entry)
         _dump_json({"as_of": as_of.isoformat(), "plan": _plan_json(dataset), "kpis": kpis}, out)
@@ -518,7 +513,7 @@ def render_gap(
         unit = a.kpi.unit
         latest, latest_period = latest_text(a)
         target, target_period = target_text(a.milestone, unit)
-        needed = "overdue" if _overdue(a) else display.signed(a.required_per_year, unit)
+        needed = "overdue" if a.overdue else display.signed(a.required_per_year, unit)
         if a.gap is not None and a.gap <= 0:
             needed = "met"
         cells.append(
