@@ -13,11 +13,8 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from kpi.model import Actual, Dataset, Kpi, Target, Thresholds
-from kpi.periods import years_between
+from kpi.periods import DAYS_PER_YEAR, years_between
 from kpi.statuses import LIGHT_OF, LIGHTS, STATUSES
-
-DAYS_PER_YEAR = 365.25
-
 
 # A trend point: (date, value). Plain tuples: a status at 10^5 actuals builds one per actual.
 Point = tuple[date, float]

@@ -9,7 +9,7 @@ import itertools
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from kpi.assess import DAYS_PER_YEAR, Assessment
+from kpi.assess import Assessment
 from kpi.periods import years_between
 
 TREND_SAMPLES = 24
@@ -137,6 +137,3 @@ def interpolate(points: list[tuple[date, float]], when: date) -> float | None:
             span = (d1 - d0).days
             return v0 if span == 0 else v0 + (v1 - v0) * (when - d0).days / span
     return None
-
-
-__all__ = ["DAYS_PER_YEAR", "Mark", "Scale", "Series", "interpolate", "scale_for", "series", "year_ticks"]

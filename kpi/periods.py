@@ -77,6 +77,9 @@ def parse_period(text: str) -> Period:
     return Period(text, date(year, 1, 1), date(year, 12, 31))
 
 
+DAYS_PER_YEAR = 365.25
+
+
 def years_between(start: date, end: date) -> float:
     """Signed years from start to end, counting a year as 365.25 days."""
-    return (end - start).days / 365.25
+    return (end - start).days / DAYS_PER_YEAR

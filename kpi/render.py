@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 from kpi import display
 from kpi.assess import Assessment, SectorSummary
 from kpi.model import Dataset, Kpi, Target
-from kpi.statuses import LIGHT_RANK, LIGHTS, STATUSES
+from kpi.statuses import LIGHT_RANK, LIGHTS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -878,12 +878,3 @@ def render_list(dataset: Dataset, kpis: Sequence[Kpi], fmt: str, lang: str, out:
                 str(r["actuals"]),
             )
     console.print(table)
-
-
-__all__ = [
-    "STATUSES",
-    "render_gap",
-    "render_list",
-    "render_show",
-    "render_status",
-]
