@@ -5,6 +5,7 @@ a charting library's configuration, and the report must carry no external resour
 Every mark has a <title>, so a browser shows its period, value, source and quote on hover.
 """
 
+from datetime import date
 from html import escape
 
 from kpi import display
@@ -34,8 +35,11 @@ def chart(a: Assessment) -> str:
         return ""
     unit = a.kpi.unit
 
-    def xy(when: object, value: float) -> str:
-        return f"{LEFT + scale.x(when):.1f},{TOP + scale.y(value):.1f}"  # type: ignore[arg-type]
+    def xy(when: date, value: float) -> tuple[float, float]:
+        return LEFT + scale.x(when), TOP + scale.y(value)
+
+    def polyline(points: list[tuple[float, float]]) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
 
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
@@ -43,10 +47,10 @@ def chart(a: Assessment) -> str:
         _axes(scale, unit),
     ]
     if len(s.plan) >= 2:
-        points = " ".join(xy(m.when, m.value) for m in s.plan)
+        points = polyline([xy(m.when, m.value) for m in s.plan])
         parts.append(f'<polyline class="plan" points="{points}"><title>plan path</title></polyline>')
     if s.trend:
-        points = " ".join(xy(w, v) for w, v in s.trend)
+        points = polyline([xy(w, v) for w, v in s.trend])
         parts.append(
             f'<polyline class="trend" points="{points}"><title>trend to the milestone</title></polyline>'
         )
@@ -55,17 +59,17 @@ def chart(a: Assessment) -> str:
     for m in s.targets:
         parts.append(_diamond(xy(m.when, m.value), "target", _tooltip(m, unit, "Target")))
     for m in s.actuals:
-        x, y = xy(m.when, m.value).split(",")
+        x, y = xy(m.when, m.value)
         kind = "estimate" if m.estimated else "actual"
         parts.append(
-            f'<circle class="{kind}" cx="{x}" cy="{y}" r="3.5">{_tooltip(m, unit, "Actual")}</circle>'
+            f'<circle class="{kind}" cx="{x:.1f}" cy="{y:.1f}" r="3.5">{_tooltip(m, unit, "Actual")}</circle>'
         )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _diamond(center: str, kind: str, title: str) -> str:
-    x, y = (float(v) for v in center.split(","))
+def _diamond(center: tuple[float, float], kind: str, title: str) -> str:
+    x, y = center
     r = 5
     points = f"{x:.1f},{y - r:.1f} {x + r:.1f},{y:.1f} {x:.1f},{y + r:.1f} {x - r:.1f},{y:.1f}"
     return f'<polygon class="{kind}" points="{points}">{title}</polygon>'

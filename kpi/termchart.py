@@ -4,9 +4,11 @@ Each kind of mark has its own glyph, so colour only helps: ● actual, ○ estim
 ◆ target, ◇ stretch, · plan path, - - trend (dashed) to the milestone date.
 """
 
+from datetime import date
+
 from kpi import display
 from kpi.assess import Assessment
-from kpi.chart import Scale, interpolate, scale_for, series, year_ticks
+from kpi.chart import Scale, Series, interpolate, scale_for, series, year_ticks
 
 Cell = tuple[str, str]  # (glyph, Rich style)
 
@@ -39,8 +41,8 @@ class Canvas:
         self.rows = rows
         self.cells: list[list[Cell]] = [[(" ", "")] * columns for _ in range(rows)]
 
-    def col(self, when: object) -> int:
-        return round(self.scale.x(when))  # type: ignore[arg-type]
+    def col(self, when: date) -> int:
+        return round(self.scale.x(when))
 
     def row(self, value: float) -> int:
         return round(self.scale.y(value))
@@ -55,7 +57,10 @@ class Canvas:
 
 def plot(a: Assessment, width: int = 80, height: int = 10) -> Canvas | None:
     """The plot area only (no axes): what the tests check, and what draw() frames."""
-    s = series(a)
+    return _plot(series(a), width, height)
+
+
+def _plot(s: Series, width: int, height: int) -> Canvas | None:
     scale = scale_for(s, 0, 0)
     if scale is None:
         return None
@@ -93,7 +98,7 @@ def draw(a: Assessment, width: int = 80, height: int = 10) -> list[list[Cell]]:
         return []
     top, bottom = display.value(probe.high, unit), display.value(probe.low, unit)
     margin = max(len(top), len(bottom)) + 1
-    canvas = plot(a, width - margin - 1, height)
+    canvas = _plot(s, width - margin - 1, height)
     if canvas is None:
         return []
     lines: list[list[Cell]] = []
