@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 import tomli
 
@@ -133,7 +133,8 @@ def parse_toml(text: str, name: str, problems: list[Problem]) -> dict[str, Any] 
 # --- field checks --------------------------------------------------------------------
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
+    """An int or a float, not a bool (TOML's true is no number here)."""
     return type(value) in (int, float)
 
 
@@ -170,7 +171,7 @@ def _text(value: object) -> str | None:
 def _number(value: object) -> str | None:
     if not _is_number(value):
         return "a number"
-    return None if math.isfinite(value) else "a finite number"  # type: ignore[arg-type]
+    return None if math.isfinite(value) else "a finite number"
 
 
 def _boolean(value: object) -> str | None:
@@ -282,7 +283,7 @@ class _Report:
 
 
 def _describe(value: object) -> str:
-    if _is_number(value) and not math.isfinite(value):  # type: ignore[arg-type]
+    if _is_number(value) and not math.isfinite(value):
         return str(value)
     if isinstance(value, str):
         return f'"{value}"' if len(value) <= 40 else "a string"
@@ -403,9 +404,9 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
         ok = False
 
     def check_value(value: object, where: str) -> bool:
-        if not _is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
+        if not _is_number(value) or not math.isfinite(value):
             return False
-        v = float(value)  # type: ignore[arg-type]
+        v = float(value)
         if low is not None and v < low:
             report.add(path, f"{where} {_fmt(v)} is below min {_fmt(low)}")
             return False
