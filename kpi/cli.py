@@ -243,10 +243,6 @@ def run_assessment(
     return results
 
 
-def stdout() -> Any:
-    return sys.stdout
-
-
 # --- commands --------------------------------------------------------------------------
 
 
@@ -360,7 +356,7 @@ def status(
     if statuses:
         wanted = set(statuses)
         results = [a for a in results if a.status in wanted or a.light in wanted]
-    buffer = io.StringIO() if output is not None else stdout()
+    buffer = io.StringIO() if output is not None else sys.stdout
     render_status(
         dataset,
         results,
@@ -414,7 +410,7 @@ def gap(
     when = as_of or date.today()
     results = run_assessment(dataset, kpis, when, milestone)
     without_data = sum(1 for a in results if a.milestone is not None and a.latest is None)
-    render_gap(dataset, gap_order(results, show_all), fmt, lang, when, stdout(), without_data)
+    render_gap(dataset, gap_order(results, show_all), fmt, lang, when, sys.stdout, without_data)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -448,7 +444,7 @@ def show(
             f'{kpi_id} has no target for "{milestone}" (targets: {periods})', param_hint="--milestone"
         )
     [result] = run_assessment(dataset, [kpi], as_of or date.today(), milestone, explain=True)
-    render_show(dataset, result, fmt, lang, stdout())
+    render_show(dataset, result, fmt, lang, sys.stdout)
 
 
 @cli.command("list", context_settings=CONTEXT)
@@ -473,7 +469,7 @@ def list_(
     from kpi.render import render_list
 
     dataset = load_valid(targets, actuals, data_dir)
-    render_list(dataset, pick_kpis(dataset, sectors), fmt, lang, stdout())
+    render_list(dataset, pick_kpis(dataset, sectors), fmt, lang, sys.stdout)
 
 
 @cli.command(context_settings=CONTEXT)
