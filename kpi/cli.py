@@ -356,7 +356,7 @@ def status(
     if statuses:
         wanted = set(statuses)
         results = [a for a in results if a.status in wanted or a.light in wanted]
-    buffer = io.StringIO() if output is not None else sys.stdout
+    buffer = io.StringIO()
     render_status(
         dataset,
         results,
@@ -364,7 +364,7 @@ def status(
         fmt,
         lang,
         when,
-        buffer,
+        buffer if output is not None else sys.stdout,
         show_all=show_all or bool(statuses),
     )
     if output is not None:
