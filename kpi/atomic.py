@@ -24,7 +24,10 @@ class WriteError(Exception):
 
 def real_path(path: Path) -> Path:
     """The file a symlink points to, so the link is kept and its target updated."""
-    return path.resolve() if path.is_symlink() else path
+    try:
+        return path.resolve(strict=False) if path.is_symlink() else path
+    except (OSError, RuntimeError) as exc:  # a symlink loop: RuntimeError before Python 3.13
+        raise WriteError(f"{path}: cannot follow the symbolic link: {exc}") from None
 
 
 def _wait_for(attempt: Callable[[], bool], timeout: float, message: str) -> None:
@@ -92,22 +95,79 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace path's content with data, atomically and durably; verify what landed."""
+# Temporary files are named .NAME.XXXXXXXX.tmp beside their target (tempfile's random part).
+_TEMP_SUFFIX = ".tmp"
+STALE_TEMP_SECONDS = 60.0
+_WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+
+
+def _read_only(mode: int, path: str) -> bool:
+    """Read-only by its mode bits or for this user. root passes access() for any file, yet a
+    file (or folder) the user made 0444 is one they meant not to be written."""
+    return not (mode & _WRITE_BITS) or not os.access(path, os.W_OK)
+
+
+def check_writable(path: Path) -> Path:
+    """The path to write (a symlink's target), or WriteError saying why it must not be written:
+    anything but a regular file or a missing path, a read-only file, a read-only folder."""
     target = real_path(path)
     folder = target.parent
     if not folder.is_dir():
         raise WriteError(f"{target}: folder {folder} does not exist")
     try:
+        info = target.lstat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise WriteError(f"{target}: cannot write: {exc.strerror}; nothing was changed") from None
+    else:
+        if not stat.S_ISREG(info.st_mode):
+            raise WriteError(
+                f"{target}: not a regular file; kpi writes only regular files (use -o - for standard output)"
+            )
+        if _read_only(info.st_mode, str(target)):
+            raise WriteError(f"{target}: the file is read-only; nothing was changed")
+    if _read_only(folder.stat().st_mode, str(folder)):
+        raise WriteError(f"{target}: the folder {folder} is read-only; nothing was changed")
+    return target
+
+
+def remove_stale_temps(folder: Path, name: str, now: float | None = None) -> None:
+    """Delete this tool's temporary files for name that a killed write left behind: only regular
+    files of this user, matching .NAME.*.tmp, untouched for a minute (a live write takes less)."""
+    now = time.time() if now is None else now
+    prefix = f".{name}."
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(_TEMP_SUFFIX)):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if (
+                stat.S_ISREG(info.st_mode)
+                and (uid is None or info.st_uid == uid)
+                and now - info.st_mtime > STALE_TEMP_SECONDS
+            ):
+                os.unlink(entry.path)
+        except OSError:
+            continue
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace path's content with data, atomically and durably; verify what landed."""
+    target = check_writable(path)
+    folder = target.parent
+    try:
         mode = stat.S_IMODE(target.stat().st_mode)
-        exists = True
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
-        exists = False
-    if exists and not os.access(target, os.W_OK):
-        raise WriteError(f"{target}: the file is read-only; nothing was changed")
+    remove_stale_temps(folder, target.name)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_TEMP_SUFFIX, dir=folder)
     except OSError as exc:
         raise WriteError(f"{target}: cannot write in {folder}: {exc.strerror}; nothing was changed") from None
     tmp = Path(tmp_name)

@@ -595,10 +595,15 @@ def record(
     """
     from kpi import record as rec
     from kpi.atomic import WriteError, atomic_write, locked, real_path
-    from kpi.loader import actuals_from, decode, load
+    from kpi.loader import ReadError, actuals_from, bounds_problem, decode, field_problem, load, read_regular
     from kpi.periods import PeriodError, parse_period
 
     files = resolve_files(targets, actuals, data_dir)
+    if same_file(files.targets, files.actuals):
+        raise click.UsageError(
+            f"--targets and --actuals are the same file ({files.targets}); "
+            "a figure belongs in the actuals file"
+        )
     dataset, problems = load(files, with_actuals=False)
     if problems:
         print_problems(problems)
@@ -609,25 +614,35 @@ def record(
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from None
     entry = rec.Entry(kpi_id, period, value, source, quote, estimated, published, derived, note)
-    try:
-        rec.check_entry(entry, kpi)
-    except rec.RecordError as exc:
-        raise click.BadParameter(str(exc), param_hint="VALUE") from None
+    # The loader's own rules, each blamed on the option that gave the value, then the loader
+    # itself on the new table: record accepts exactly what validate accepts.
+    for key, given in entry.table().items():
+        wrong = field_problem(key, given)
+        if wrong is not None:
+            raise click.BadParameter(wrong, param_hint=RECORD_OPTION.get(key, key))
+    wrong = bounds_problem(kpi, value, whose=f"{kpi_id}'s")
+    if wrong is not None:
+        raise click.BadParameter(f"{value:g} {wrong}", param_hint="VALUE")
+    checked: list[Problem] = []
+    actuals_from({"actual": [entry.table()]}, str(files.actuals), dataset, checked)
+    if checked:
+        print_problems(checked)
+        fail("the figure was not recorded")
     if dry_run:
         click.echo(rec.block(entry), nl=False)
         return
 
-    path = real_path(files.actuals)
     replaced = None
     try:
+        path = real_path(files.actuals)
         with locked(path.parent, lock_timeout):
             old = ""
-            if path.exists():
+            if os.path.lexists(path):
                 decode_problems: list[Problem] = []
                 try:
-                    text = decode(path.read_bytes(), str(files.actuals), decode_problems)
-                except OSError as exc:
-                    fail(f"{files.actuals}: cannot read the file: {exc.strerror}")
+                    text = decode(read_regular(path), str(files.actuals), decode_problems)
+                except ReadError as exc:
+                    fail(f"{files.actuals}: {exc}; not changed")
                 if text is None:
                     print_problems(decode_problems)
                     fail(f"{files.actuals}: not changed")
@@ -655,6 +670,21 @@ def record(
         f"recorded {what} in {files.actuals}; "
         f"status now {LIGHT_SYMBOL[result.light]} {STATUS_LABEL[result.status]}"
     )
+
+
+# Which command-line argument gave each [[actual]] key, to blame the right one.
+RECORD_OPTION = {"kpi": "KPI_ID", "value": "VALUE", "period": "--period", "source": "--source"}
+RECORD_OPTION |= {"quote": "--quote", "note": "--note", "published": "--published"}
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: through symlinks, relative parts or hard links."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 # What a command loaded stays referenced until the process ends: main() then exits without

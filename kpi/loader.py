@@ -9,8 +9,9 @@ to assess invalid data.
 import math
 import os
 import re
+import stat
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NamedTuple, TypeGuard
 
@@ -68,22 +69,71 @@ def locate(
 # --- reading -----------------------------------------------------------------------
 
 
-def read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
-    """A data file's bytes; a missing or unreadable file (or a folder) is a problem."""
-    name = str(path)
+# Far above any real plan (10^6 figures with quotes take ~150 MB), low enough that a data file
+# that is really a device or a runaway generator is refused before it exhausts memory.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+class ReadError(Exception):
+    """A data file that cannot be read; the message says why."""
+
+
+def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file (symlinks followed), at most limit of them.
+
+    A FIFO, socket or device is refused before reading from it: a FIFO would block forever and
+    /dev/zero would never end. O_NONBLOCK makes opening a FIFO return at once instead of waiting
+    for a writer; it has no effect on regular files.
+    """
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        problems.append(Problem(name, "file not found"))
-        return None
+        raise ReadError("file not found") from None
     except IsADirectoryError:
-        problems.append(Problem(name, "is a directory, not a file"))
-        return None
+        raise ReadError("is a directory, not a file") from None
     except PermissionError:
-        problems.append(Problem(name, "cannot read the file: permission denied"))
-        return None
+        raise ReadError("cannot read the file: permission denied") from None
     except OSError as exc:
-        problems.append(Problem(name, f"cannot read the file: {exc.strerror or exc}"))
+        raise ReadError(f"cannot read the file: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ReadError("is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            kind = _file_kind(info.st_mode)
+            raise ReadError(f"is not a regular file ({kind}); kpi reads only regular files")
+        if info.st_size > limit:
+            raise ReadError(f"is {info.st_size:,} bytes, over kpi's limit of {limit:,} for a data file")
+        chunks = []
+        size = 0
+        while chunk := os.read(fd, max(info.st_size - size, 0) + 65536):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:  # grew while being read
+                raise ReadError(f"is over kpi's limit of {limit:,} bytes for a data file")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise ReadError(f"cannot read the file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "another kind of file"
+
+
+def read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
+    """A data file's bytes; anything but a readable regular file is a problem."""
+    try:
+        return read_regular(path)
+    except ReadError as exc:
+        problems.append(Problem(str(path), str(exc)))
         return None
 
 
@@ -117,6 +167,9 @@ def decode(data: bytes, name: str, problems: list[Problem]) -> str | None:
 def parse_toml(text: str, name: str, problems: list[Problem]) -> dict[str, Any] | None:
     try:
         return tomli.loads(text)
+    except RecursionError:
+        problems.append(Problem(name, "TOML nested too deeply to read (arrays or tables inside each other)"))
+        return None
     except tomli.TOMLDecodeError as exc:
         message = getattr(exc, "msg", None) or str(exc).split(" (at ")[0]
         problems.append(
@@ -145,8 +198,12 @@ def _kind(value: object) -> str:
         return "a number"
     if isinstance(value, str):
         return "a string"
+    if isinstance(value, datetime):
+        return "a date with a time"
     if isinstance(value, date):
         return "a date"
+    if isinstance(value, time):
+        return "a time of day"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, dict):
@@ -168,10 +225,18 @@ def _text(value: object) -> str | None:
     return None if value.strip() else "a non-empty string"
 
 
+def _finite(value: float) -> bool:
+    """A finite number that fits a float: TOML integers have no size limit."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _number(value: object) -> str | None:
     if not _is_number(value):
         return "a number"
-    return None if math.isfinite(value) else "a finite number"
+    return None if _finite(value) else "a finite number"
 
 
 def _boolean(value: object) -> str | None:
@@ -181,6 +246,8 @@ def _boolean(value: object) -> str | None:
 def _date(value: object) -> str | None:
     if isinstance(value, date) and type(value) is date:
         return None
+    if isinstance(value, datetime):
+        return f"a date without a time of day (published = {value.date().isoformat()})"
     if isinstance(value, str):
         return f"a TOML date without quotes (published = {value.strip()})"
     return "a date such as 2024-07-29"
@@ -282,9 +349,30 @@ class _Report:
         return ok
 
 
+def bounds_problem(
+    kpi: Kpi | None,
+    value: float,
+    low: float | None = None,
+    high: float | None = None,
+    compound: bool = False,
+    whose: str = "the KPI's",
+) -> str | None:
+    """What is wrong with a value for a KPI (its min, its max, a compound trend's positive
+    values), or None. The one statement of the rule, for targets, actuals and `kpi record`."""
+    if kpi is not None:
+        low, high, compound = kpi.min, kpi.max, kpi.trend == "compound"
+    if low is not None and value < low:
+        return f"is below {whose} min {_fmt(low)}"
+    if high is not None and value > high:
+        return f"is above {whose} max {_fmt(high)}"
+    if compound and value <= 0:
+        return f'must be positive: {whose[:-2]} has trend = "compound"'
+    return None
+
+
 def _describe(value: object) -> str:
-    if _is_number(value) and not math.isfinite(value):
-        return str(value)
+    if _is_number(value) and not _finite(value):
+        return str(value) if isinstance(value, float) else "an integer too large for a number"
     if isinstance(value, str):
         return f'"{value}"' if len(value) <= 40 else "a string"
     return _kind(value)
@@ -397,24 +485,18 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
         ok = False
     direction = raw.get("direction", "up")
     trend = raw.get("trend", "linear")
-    low = float(raw["min"]) if _is_number(raw.get("min")) else None
-    high = float(raw["max"]) if _is_number(raw.get("max")) else None
+    low = float(raw["min"]) if _is_number(raw.get("min")) and _finite(raw["min"]) else None
+    high = float(raw["max"]) if _is_number(raw.get("max")) and _finite(raw["max"]) else None
     if low is not None and high is not None and low > high:
         report.add(path, f"min ({low}) is greater than max ({high})")
         ok = False
 
     def check_value(value: object, where: str) -> bool:
-        if not _is_number(value) or not math.isfinite(value):
+        if not _is_number(value) or not _finite(value):
             return False
-        v = float(value)
-        if low is not None and v < low:
-            report.add(path, f"{where} {_fmt(v)} is below min {_fmt(low)}")
-            return False
-        if high is not None and v > high:
-            report.add(path, f"{where} {_fmt(v)} is above max {_fmt(high)}")
-            return False
-        if trend == "compound" and v <= 0:
-            report.add(path, f'{where} {_fmt(v)} must be positive for trend = "compound"')
+        wrong = bounds_problem(None, float(value), low, high, trend == "compound")
+        if wrong is not None:
+            report.add(path, f"{where} {_fmt(value)} {wrong}")
             return False
         return True
 
@@ -431,7 +513,7 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
         label = f"{where} ({raw_point.get('period')})"
         good = check_value(value, label + " value") and good
         stretch = raw_point.get("stretch")
-        if stretch is not None and _is_number(stretch) and math.isfinite(stretch) and _is_number(value):
+        if stretch is not None and _is_number(stretch) and _finite(stretch) and _is_number(value):
             good = check_value(stretch, label + " stretch") and good
             beyond = stretch > value if direction == "up" else stretch < value
             if direction in ("up", "down") and not beyond:
@@ -538,7 +620,7 @@ def _load_actuals(
                 kpi is not None
                 and type(period_text) is str
                 and (type(value) is float or type(value) is int)
-                and math.isfinite(value)
+                and _finite(value)
                 and type(source) is str
                 and source
                 and not source.isspace()
@@ -587,15 +669,9 @@ def _load_actuals(
             report.add(path, f'unknown KPI "{kpi_id}"{did_you_mean(kpi_id, declared_ids)}')
             ok = False
         if kpi is not None and ok:
-            v = float(value)  # type: ignore[arg-type]
-            if kpi.min is not None and v < kpi.min:
-                report.add(path, f"value {_fmt(value)} is below the KPI's min {_fmt(kpi.min)}")
-                ok = False
-            elif kpi.max is not None and v > kpi.max:
-                report.add(path, f"value {_fmt(value)} is above the KPI's max {_fmt(kpi.max)}")
-                ok = False
-            elif kpi.trend == "compound" and v <= 0:
-                report.add(path, f'value {_fmt(value)} must be positive: the KPI has trend = "compound"')
+            wrong = bounds_problem(kpi, float(value))  # type: ignore[arg-type]
+            if wrong is not None:
+                report.add(path, f"value {_fmt(value)} {wrong}")
                 ok = False
         if checked is not None and isinstance(kpi_id, str):
             entry = (kpi_id, checked.text)
@@ -679,3 +755,12 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
 def actuals_from(doc: dict[str, Any], file: str, dataset: Dataset, problems: list[Problem]) -> list[Actual]:
     """Check and build the [[actual]] tables of an already parsed document."""
     return _load_actuals(doc, _Report(file, problems), dataset.kpis, set(dataset.kpis))
+
+
+def field_problem(key: str, value: object) -> str | None:
+    """What an [[actual]] field's value should be, when it is not acceptable; the loader's rule."""
+    check = ACTUAL_FIELDS.get(key)
+    if check is None:
+        return f'unknown key "{key}"'
+    wanted = check(value)
+    return None if wanted is None else f"must be {wanted}, not {_describe(value)}"

@@ -7,8 +7,6 @@ prove it holds exactly the old entries plus the new one before it may replace th
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,13 +14,7 @@ from typing import Any
 import tomli
 import tomli_w
 
-from kpi.model import Kpi
-from kpi.periods import parse_period
-
-# An [[actual]] header on its own line, and the start of any table header.
-ACTUAL_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*actual[ \t]*\]\][ \t]*(?:#.*)?\r?$", re.MULTILINE)
-ANY_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
-TRAILING_TRIVIA = re.compile(r"(?:^[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z))*\Z", re.MULTILINE)
+from kpi.tomltext import array_tables
 
 
 class RecordError(Exception):
@@ -59,22 +51,6 @@ class Entry:
         return table
 
 
-def check_entry(entry: Entry, kpi: Kpi) -> None:
-    """Refuse a value the data files would reject (validate says the same)."""
-    parse_period(entry.period)  # raises PeriodError with the reason
-    v = entry.value
-    if not math.isfinite(v):
-        raise RecordError(f"value {v} is not a finite number")
-    if kpi.min is not None and v < kpi.min:
-        raise RecordError(f"value {v:g} is below {kpi.id}'s min {kpi.min:g}")
-    if kpi.max is not None and v > kpi.max:
-        raise RecordError(f"value {v:g} is above {kpi.id}'s max {kpi.max:g}")
-    if kpi.trend == "compound" and v <= 0:
-        raise RecordError(f'value {v:g} must be positive: {kpi.id} has trend = "compound"')
-    if not entry.source.strip():
-        raise RecordError("--source must not be empty")
-
-
 def block(entry: Entry, newline: str = "\n") -> str:
     """The entry as its own [[actual]] table. tomli-w writes only the scalar keys here, so
     nothing can be inlined into a previous table."""
@@ -103,7 +79,7 @@ def _parse(text: str, what: str) -> dict[str, Any]:
 def _check_form(text: str, doc: dict[str, Any]) -> list[Any]:
     """The document's actuals, refusing any that are not [[actual]] tables."""
     raw = _actuals(doc)
-    headers = len(ACTUAL_HEADER.findall(text))
+    headers = len(array_tables(text, "actual"))
     if headers != len(raw) or ("actual" in doc and headers == 0):
         raise RecordError(
             "the file holds actuals that are not [[actual]] tables (an inline actual = [...] array?); "
@@ -152,13 +128,8 @@ def replace(old: str, entry: Entry) -> tuple[str, list[Any], dict[str, Any] | No
     if index is None:
         new, raw = append(old, entry)
         return new, raw, None
-    start = list(ACTUAL_HEADER.finditer(old))[index].start()
-    following = ANY_HEADER.search(old, old.index("]]", start) + 2)
-    end = following.start() if following else len(old)
     # Comments and blank lines before the next table stay where they are.
-    trivia = TRAILING_TRIVIA.search(old, start, end)
-    if trivia is not None and trivia.start() > start:
-        end = trivia.start()
+    start, end = array_tables(old, "actual")[index]
     new = old[:start] + block(entry, _newline(old)) + old[end:]
     raw = _actuals(_parse(new, "the new text"))
     expected = [*old_raw[:index], entry.table(), *old_raw[index + 1 :]]

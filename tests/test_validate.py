@@ -64,7 +64,7 @@ BAD_TARGETS = [
     (
         "above max",
         TARGETS.replace("value = 80", "value = 180"),
-        "targets[2] (2025) value 180 is above max 100",
+        "targets[2] (2025) value 180 is above the KPI's max 100",
     ),
     (
         "stretch wrong side",
