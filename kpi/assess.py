@@ -72,7 +72,12 @@ class Assessment(NamedTuple):
 
 
 def _div(a: float, b: float) -> float | None:
-    return None if b == 0 else a / b
+    return None if b == 0 else _finite(a / b)
+
+
+def _finite(x: float | None) -> float | None:
+    """x, or None when finite data overflowed to inf or NaN: every number shown is finite."""
+    return x if x is not None and math.isfinite(x) else None
 
 
 def _first(point: Point) -> date:
@@ -148,7 +153,7 @@ def _date_after(start: date, years: float) -> date | None:
     """start + years, or None when that lies beyond the calendar (a near-flat trend)."""
     try:
         return start + timedelta(days=years * DAYS_PER_YEAR)
-    except OverflowError:
+    except (OverflowError, ValueError):  # ValueError: years is NaN
         return None
 
 
@@ -182,25 +187,31 @@ def assess_kpi(
         T, y, t, tT = milestone.value, latest.value, latest.date, milestone.date
         t0, y0 = points[0]
         attainment = _div(y, T) if d == 1 else _div(T, y)
-        gap = d * (T - y)
+        gap = _finite(d * (T - y))
         if len(points) >= 2:
             progress = _div(y - y0, T - y0)
-        expected = plan_path_value(kpi, t)
+        expected = _finite(plan_path_value(kpi, t))
         achieved = d * (y - T) >= 0
         if len(points) >= 2:
-            if kpi.trend == "compound":
-                span = years_between(t0, t)
-                if span > 0 and y0 > 0 and y > 0:
-                    rate = (y / y0) ** (1 / span) - 1
-                    projected = y * (1 + rate) ** years_between(t, tT)
-                    if not achieved and d * rate > 0 and T / y > 0:
-                        completion = _date_after(t, math.log(T / y) / math.log(1 + rate))
-            else:
-                slope = ols_slope(points)
-                if slope is not None:
-                    projected = y + slope * years_between(t, tT)
-                    if not achieved and d * slope > 0:
-                        completion = _date_after(t, (T - y) / slope)
+            try:
+                if kpi.trend == "compound":
+                    span = years_between(t0, t)
+                    if span > 0 and y0 > 0 and y > 0:
+                        rate = _finite((y / y0) ** (1 / span) - 1)
+                        if rate is not None:
+                            projected = _finite(y * (1 + rate) ** years_between(t, tT))
+                        if rate is not None and not achieved and d * rate > 0 and T / y > 0:
+                            completion = _date_after(t, math.log(T / y) / math.log1p(rate))
+                else:
+                    slope = _finite(ols_slope(points))
+                    if slope is not None:
+                        projected = _finite(y + slope * years_between(t, tT))
+                        if not achieved and d * slope > 0:
+                            completion = _date_after(t, (T - y) / slope)
+            except (OverflowError, ZeroDivisionError, ValueError):
+                # Finite data whose arithmetic leaves the floats (1e308-sized values, a rate
+                # near -100 %): no projection rather than a wrong one.
+                projected = completion = None
             if projected is not None:
                 projected = _clamp(kpi, projected)
                 score = _div(projected - y0, T - y0)

@@ -10,9 +10,19 @@ data without problems is cached.
 The cache lives in $KPI_CACHE_DIR, else $XDG_CACHE_HOME/kpi, else ~/.cache/kpi; one file per
 pair of data files. KPI_NO_CACHE=1 turns it off. Any failure to read or write it is ignored:
 the cache can only make kpi faster, never wrong or broken.
+
+Threat model: entries are pickles, and unpickling runs code, so an entry is only ever loaded
+if it was written by this user's kpi. The folder is created 0700 and used only while it is
+owned by the user and writable by no one else; a per-user secret key (32 random bytes, in the
+folder, 0600) authenticates every entry with a keyed BLAKE2b MAC over the content key and the
+payload, checked before unpickling. Another user who can write to a shared cache folder (or
+compute the content key from public data) cannot forge an entry: without the key, the MAC
+fails and the entry is a miss. Someone who can read the user's key file can already run code
+as that user.
 """
 
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +34,10 @@ CACHE_MIN_BYTES = 1_000_000
 _LAYOUT = repr([cls._fields for cls in (Plan, Thresholds, Sector, Target, Kpi, Actual, Period)]).encode()
 
 
+_KEY_NAME = "key"
+_MAC_BYTES = 32
+
+
 def folder() -> Path | None:
     if os.environ.get("KPI_NO_CACHE"):
         return None
@@ -31,6 +45,61 @@ def folder() -> Path | None:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "kpi"
+
+
+def _private(info: os.stat_result) -> bool:
+    """Owned by this user and writable by no one else."""
+    own = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return own and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _safe_folder(create: bool) -> Path | None:
+    """The cache folder, when it is this user's alone (created 0700 if asked)."""
+    base = folder()
+    if base is None:
+        return None
+    try:
+        if create:
+            base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = base.lstat()
+    except OSError:
+        return None
+    return base if stat.S_ISDIR(info.st_mode) and _private(info) else None
+
+
+def _secret(base: Path, create: bool) -> bytes | None:
+    """This user's cache key, created (0600, exclusively) on first use."""
+    path = base / _KEY_NAME
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        if not create:
+            return None
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except OSError:
+            return None
+        secret = os.urandom(32)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secret)
+        return secret
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or not _private(info) or info.st_mode & 0o077:
+            return None
+        secret = handle.read(64)
+    return secret if len(secret) == 32 else None
+
+
+def _mac(secret: bytes, content_key: bytes, payload: bytes) -> bytes:
+    import hashlib
+
+    mac = hashlib.blake2b(key=secret, digest_size=_MAC_BYTES)
+    mac.update(content_key + b"\n")
+    mac.update(payload)
+    return mac.digest()
 
 
 def wanted(*contents: bytes | None) -> bool:
@@ -51,28 +120,38 @@ def key(targets: bytes, actuals: bytes | None) -> bytes:
     return digest.hexdigest().encode()
 
 
-def _entry(targets: Path, actuals: Path) -> Path | None:
+def _entry(base: Path, targets: Path, actuals: Path) -> Path:
     import hashlib
 
-    base = folder()
-    if base is None:
-        return None
     where = f"{targets.resolve()}\0{actuals.resolve()}".encode()
     return base / (hashlib.blake2b(where, digest_size=16).hexdigest() + ".pickle")
 
 
 def load(targets: Path, actuals: Path, content_key: bytes) -> Any | None:
     """The cached payload for exactly these contents, or None."""
+    base = _safe_folder(create=False)
+    if base is None:
+        return None
+    secret = _secret(base, create=False)
+    if secret is None:
+        return None
+    import hmac
     import pickle
 
-    entry = _entry(targets, actuals)
-    if entry is None:
-        return None
     try:
-        with open(entry, "rb") as handle:
+        fd = os.open(_entry(base, targets, actuals), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or not _private(info):
+                return None
             if handle.readline().rstrip(b"\n") != content_key:
                 return None
-            return pickle.load(handle)
+            mac = handle.read(_MAC_BYTES)
+            payload = handle.read()
+        # Authenticated before anything is unpickled: only this user's kpi wrote it.
+        if not hmac.compare_digest(mac, _mac(secret, content_key, payload)):
+            return None
+        return pickle.loads(payload)
     except Exception:  # missing, truncated or from another layout: a miss, never an error
         return None
 
@@ -81,16 +160,19 @@ def store(targets: Path, actuals: Path, content_key: bytes, payload: object) -> 
     import pickle
     import tempfile
 
-    entry = _entry(targets, actuals)
-    if entry is None:
+    base = _safe_folder(create=True)
+    secret = None if base is None else _secret(base, create=True)
+    if base is None or secret is None:
         return
+    entry = _entry(base, targets, actuals)
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=entry.parent)
+        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=base)  # created 0600
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(content_key + b"\n")
-                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(_mac(secret, content_key, data))
+                handle.write(data)
             os.replace(tmp, entry)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -6,6 +6,8 @@ every KPI: a "down" KPI (a rank) shows its target below its latest value.
 """
 
 import itertools
+import math
+import sys
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -63,16 +65,21 @@ def trend_line(a: Assessment) -> list[tuple[date, float]]:
         return []
     y = a.latest.value
     span = (end - start).days
-    line = []
+    line: list[tuple[date, float]] = []
     for i in range(TREND_SAMPLES + 1):
         when = start + timedelta(days=span * i / TREND_SAMPLES)
         years = years_between(start, when)
-        if a.slope is not None:
-            value = y + a.slope * years
-        elif a.rate is not None:
-            value = y * (1 + a.rate) ** years
-        else:
-            return []
+        try:
+            if a.slope is not None:
+                value = y + a.slope * years
+            elif a.rate is not None:
+                value = y * (1 + a.rate) ** years
+            else:
+                return []
+        except OverflowError:
+            return line
+        if not math.isfinite(value):
+            return line
         if a.kpi.min is not None:
             value = max(value, a.kpi.min)
         if a.kpi.max is not None:
@@ -96,8 +103,9 @@ class Scale(NamedTuple):
         return self.width * (when - self.start).days / span if span else self.width / 2
 
     def y(self, value: float) -> float:
-        span = self.high - self.low
-        return self.height * (self.high - value) / span if span else self.height / 2
+        # In halves: the difference of two finite floats can overflow, their halves' cannot.
+        span = self.high / 2 - self.low / 2
+        return self.height * (self.high / 2 - value / 2) / span if span else self.height / 2
 
 
 def scale_for(s: Series, width: float, height: float) -> Scale | None:
@@ -108,10 +116,10 @@ def scale_for(s: Series, width: float, height: float) -> Scale | None:
         return None
     start, end = min(whens), max(whens)
     pad_days = max((end - start).days * 0.04, 15)
-    start, end = start - timedelta(days=pad_days), end + timedelta(days=pad_days)
+    start, end = _shift(start, -pad_days), _shift(end, pad_days)
     low, high = min(values), max(values)
-    pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
-    low, high = low - pad, high + pad
+    pad = (high / 2 - low / 2) * 0.16 or abs(high) * 0.1 or 1.0
+    low, high = max(low - pad, -sys.float_info.max), min(high + pad, sys.float_info.max)
     # Padding never crosses a bound: no "-6.5 %" axis for a share that cannot be negative.
     floor, ceiling = s.bounds
     if floor is not None and low < floor:
@@ -121,6 +129,14 @@ def scale_for(s: Series, width: float, height: float) -> Scale | None:
     if high == low:
         high, low = high + 1, low - 1
     return Scale(start, end, low, high, width, height)
+
+
+def _shift(when: date, days: float) -> date:
+    """when moved by days, stopping at the calendar's ends (year 1 and year 9999)."""
+    try:
+        return when + timedelta(days=days)
+    except OverflowError:
+        return date.min if days < 0 else date.max
 
 
 def year_ticks(scale: Scale) -> list[date]:

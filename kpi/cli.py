@@ -6,6 +6,8 @@ paths that use them, because `kpi validate` runs on every commit.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gc
 import io
 import os
@@ -141,8 +143,8 @@ def output_option(f: F) -> F:
     return click.option(
         "-o",
         "--output",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Write to this file instead of standard output (atomically).",
+        type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+        help="Write to this file instead of standard output (atomically); - is standard output.",
     )(f)
 
 
@@ -246,7 +248,77 @@ def run_assessment(
 # --- commands --------------------------------------------------------------------------
 
 
-@click.group(context_settings=CONTEXT)
+class KpiGroup(click.Group):
+    """Click's group, with every message it prints made safe and every failure a one-liner.
+
+    Click echoes command-line values in its usage errors as they were typed; a value holding
+    terminal escapes (OSC 52 writes the clipboard, OSC 8 makes links) would reach the terminal.
+    Everything Click would print for an error goes through display.printable first. An
+    argument that is not valid UTF-8 is refused up front: it could not be written to a UTF-8
+    file or shown faithfully.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            for arg in argv:
+                if not _is_utf8(arg):
+                    raise click.UsageError(
+                        f"argument {_shown(arg)} is not valid UTF-8 text; kpi takes UTF-8 arguments"
+                    )
+            result = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            shown = io.StringIO()
+            exc.show(file=shown)
+            from kpi.display import printable
+
+            sys.stderr.write(printable(shown.getvalue()))
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            sys.stderr.write("Aborted!\n")
+            sys.exit(1)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                # The reader (`kpi status | head`) stopped reading: what it wanted was printed.
+                _silence_stdout()
+                sys.exit(0)
+            what = f"{exc.filename}: " if exc.filename else "cannot write the output: "
+            fail(f"{what}{exc.strerror or exc}")
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes arrive as lone surrogates (PEP 383)
+        return False
+    return True
+
+
+def _shown(text: str) -> str:
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+
+
+@click.group(cls=KpiGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="kpi")
 def cli() -> None:
     """Track a sector plan's KPIs against their targets.
@@ -364,10 +436,10 @@ def status(
         fmt,
         lang,
         when,
-        buffer if output is not None else sys.stdout,
+        buffer if output is not None and str(output) != "-" else sys.stdout,
         show_all=show_all or bool(statuses),
     )
-    if output is not None:
+    if output is not None and str(output) != "-":
         write_output(buffer.getvalue(), output)
     if fail_on is not None:
         failing = {"red"} if fail_on == "red" else {"red", "amber"}
@@ -514,7 +586,7 @@ def report(
 
 def write_output(text: str, output: Path | None) -> None:
     """To stdout, or atomically to a file (a half-written report is never left behind)."""
-    if output is None:
+    if output is None or str(output) == "-":
         click.echo(text, nl=False)
         return
     from kpi.atomic import WriteError, atomic_write
@@ -701,12 +773,20 @@ def main() -> None:
         code = 0
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+    except Exception as exc:  # a bug: one line, not a traceback (KPI_DEBUG=1 shows it)
+        if os.environ.get("KPI_DEBUG"):
+            raise
+        sys.stderr.write(f"kpi: internal error: {type(exc).__name__}: {exc} (KPI_DEBUG=1 shows where)\n")
+        code = 1
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except BrokenPipeError:
-        # Output piped into `head` closed early; that is not an error worth a traceback.
+        pass  # output piped into `head` closed early: what the reader wanted was printed
+    except OSError as exc:  # /dev/full, a vanished disk: the output did not arrive
+        sys.stderr.write(f"kpi: cannot write the output: {exc.strerror or exc}\n")
         code = code or 1
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
     os._exit(code)
 
 

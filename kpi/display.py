@@ -11,7 +11,12 @@ WHOLE_UNITS = frozenset({"hạng", "rank", "nhóm", "group"})
 PERCENT_UNITS = frozenset({"%", "%/năm", "%/year", "% per year"})
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+# Backslash-escaped so they stay literal: emphasis, links, tables, HTML and entities (&); and,
+# since GitHub-flavoured Markdown autolinks them, the ":" of "scheme://" and the "." of "www.".
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&]|:(?=//))")
+_WWW = re.compile(r"(?i)\b(www)\.")
+# GFM autolinks e-mail addresses whatever is escaped in them; a code span is never linked.
+_EMAIL = re.compile(r"[^\s@`|]+@[^\s@`|]+\.[^\s@`|]+")
 
 
 def printable(text: str) -> str:
@@ -23,13 +28,37 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", unicodedata.normalize("NFC", text))
 
 
+# Terminal layout (wrapping into table cells) costs more than linear time in the text's length,
+# so data text shown in a terminal is cut here; JSON and the files keep all of it.
+SHOWN_CHARS = 2000
+
+
+def excerpt(text: str, limit: int = SHOWN_CHARS) -> str:
+    """printable(text), cut to about limit characters with a note of how much was left out."""
+    if len(text) <= limit:
+        return printable(text)
+    return printable(text[:limit]) + f"… (+{len(text) - limit:,} characters; --format json shows all)"
+
+
 def one_line(text: str) -> str:
     return printable(text.replace("\n", " ").replace("\t", " "))
 
 
 def markdown_text(text: str) -> str:
-    """Data text as literal Markdown: no links, emphasis or table breaks."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
+    """Data text as literal Markdown: no links, autolinks, emphasis, HTML, entities or table breaks."""
+    out = []
+    line = one_line(text)
+    end = 0
+    for email in _EMAIL.finditer(line):
+        out.append(_markdown_plain(line[end : email.start()]))
+        out.append(f"`{email.group()}`")
+        end = email.end()
+    out.append(_markdown_plain(line[end:]))
+    return "".join(out)
+
+
+def _markdown_plain(text: str) -> str:
+    return _WWW.sub(r"\1\\.", _MARKDOWN_SPECIAL.sub(r"\\\1", text))
 
 
 def value(v: float | None, unit: str = "") -> str:

@@ -30,8 +30,9 @@ class Period(NamedTuple):
 
 def _month_end(year: int, month: int) -> date:
     # The day before the next month starts (calendar would cost an import on every run).
-    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return following - timedelta(days=1)
+    if month == 12:  # also year 9999's December, whose following month is beyond the calendar
+        return date(year, 12, 31)
+    return date(year, month + 1, 1) - timedelta(days=1)
 
 
 @lru_cache(maxsize=4096)

@@ -6,13 +6,12 @@ into Rich as a ``Text`` object, so a KPI called ``[bold]x[/]`` prints as written
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 from kpi import display
 from kpi.assess import Assessment, SectorSummary
@@ -96,8 +95,22 @@ def _dump_json(obj: object, out: IO[str]) -> None:
     """Indented for a person at a terminal; one line otherwise, which lets json use its C
     encoder (json.dump and indent force the pure-Python one: 1.8 s for 10,000 KPIs)."""
     indent = 2 if out.isatty() else None
-    out.write(json.dumps(obj, ensure_ascii=False, indent=indent))
+    try:
+        text = json.dumps(obj, ensure_ascii=False, indent=indent, allow_nan=False)
+    except ValueError:  # a non-finite number slipped through: JSON has null for it, not NaN
+        text = json.dumps(_finite_json(obj), ensure_ascii=False, indent=indent, allow_nan=False)
+    out.write(text)
     out.write("\n")
+
+
+def _finite_json(obj: object) -> object:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite_json(v) for v in obj]
+    return obj
 
 
 def latest_text(a: Assessment) -> tuple[str, str]:
@@ -131,13 +144,16 @@ def attention_order(results: Iterable[Assessment]) -> list[Assessment]:
 def make_console(out: IO[str]) -> Console:
     from rich.console import Console
 
-    return Console(file=out, highlight=False, emoji=False)
+    console = Console(file=out, highlight=False, emoji=False)
+    if console.width < 1:  # COLUMNS=0 or garbage: not a width to lay anything out in
+        console.width = 80
+    return console
 
 
 def _text(value: str, style: str = "") -> Text:
     from rich.text import Text
 
-    return Text(display.printable(value), style=style)
+    return Text(display.excerpt(value), style=style)
 
 
 # --- kpi status ----------------------------------------------------------------------
@@ -188,21 +204,9 @@ def status_records(results: Sequence[Assessment], lang: str) -> list[dict[str, A
 
 
 def _csv(records: list[dict[str, Any]], columns: Sequence[str], out: IO[str]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow(
-            [
-                ""
-                if record[c] is None
-                else display.printable(str(record[c]))
-                if isinstance(record[c], str)
-                else ("true" if record[c] else "false")
-                if isinstance(record[c], bool)
-                else repr(record[c])
-                for c in columns
-            ]
-        )
+    from kpi import csvout
+
+    csvout.write(records, columns, out)
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], out: IO[str]) -> None:
@@ -319,23 +323,35 @@ def _status_table(
     from rich.table import Table
 
     console.print(_text(_plan_title(dataset, lang, as_of), "bold"))
-    summary = Table(box=None, pad_edge=False, header_style="bold")
-    summary.add_column("Sector", overflow="fold")
-    for light in LIGHTS:
-        summary.add_column(
-            _text(f"{LIGHT_SYMBOL[light]} {light}", LIGHT_STYLE[light]), justify="right", no_wrap=True
-        )
-    summary.add_column("KPIs", justify="right", no_wrap=True)
-    for s in summaries:
-        summary.add_row(_text(s.name), *(str(s.lights[x]) for x in LIGHTS), str(s.total))
     total = _summary_counts(summaries)
-    summary.add_row(
-        _text("Whole plan" if lang == "en" else "Toàn kế hoạch", "bold"),
-        *(str(total[x]) for x in LIGHTS),
-        str(sum(total.values())),
-        style="bold",
-    )
-    console.print(summary)
+    rows = [(_text(s.name), s.lights, s.total) for s in summaries]
+    whole = _text("Whole plan" if lang == "en" else "Toàn kế hoạch", "bold")
+    rows.append((whole, total, sum(total.values())))
+    headers = [f"{LIGHT_SYMBOL[light]} {light}" for light in LIGHTS]
+    digits = max(len(f"{n:,}") for _, _, n in rows)
+    widths = [max(len(h), digits) for h in headers]
+    if console.width >= SECTOR_COLUMN_MIN + sum(widths) + max(digits, 4) + 2 * (len(widths) + 1):
+        summary = Table(box=None, pad_edge=False, header_style="bold")
+        summary.add_column("Sector", overflow="fold", min_width=SECTOR_COLUMN_MIN)
+        for light, header, width in zip(LIGHTS, headers, widths, strict=True):
+            summary.add_column(
+                _text(header, LIGHT_STYLE[light]), justify="right", no_wrap=True, min_width=width
+            )
+        summary.add_column("KPIs", justify="right", no_wrap=True)
+        for name, lights, n in rows:
+            summary.add_row(name, *(f"{lights[x]:,}" for x in LIGHTS), f"{n:,}", style=name.style)
+        console.print(summary)
+    else:  # narrow: one line of counts under each sector's name
+        from rich.text import Text
+
+        for name, lights, n in rows:
+            console.print(name)
+            line = Text("  ")
+            for light in LIGHTS:
+                line.append(f"{LIGHT_SYMBOL[light]} {lights[light]:,}", style=LIGHT_STYLE[light])
+                line.append("  ")
+            line.append(f"/ {n:,} KPIs")
+            console.print(line, no_wrap=True, overflow="ignore", crop=False)
 
     shown = list(results)
     if not show_all and len(shown) > READABLE_ROWS:
@@ -352,32 +368,86 @@ def _status_table(
     else:
         footer = ""
     if shown:
-        console.print(_kpi_table(dataset, attention_order(shown), lang, console.width))
+        print_rows(console, STATUS_TITLES, _kpi_table(dataset, attention_order(shown), lang), wrap_last=True)
     if footer:
         console.print(_text(footer, "dim"))
     if any(a.latest is not None and a.latest.estimated for a in shown):
         console.print(_text(f"{ESTIMATE_MARK} marks an estimate.", "dim"))
 
 
-def _kpi_table(dataset: Dataset, results: Sequence[Assessment], lang: str, width: int = 80) -> Any:
-    table = _data_table()
-    table.add_column("Latest", justify="right", overflow="fold")
-    table.add_column("Target", justify="right", overflow="fold")
-    table.add_column("Att.", justify="right", overflow="fold")
-    table.add_column("Gap", justify="right", overflow="fold")
-    table.add_column("Proj.", justify="right", overflow="fold")
-    # On a narrow terminal the status wraps ("acceleration / needed") so KPI ids fold less.
-    table.add_column("Status", overflow="fold", max_width=14 if width < 120 else None)
+STATUS_TITLES = ("Latest", "Target", "Att.", "Gap", "Proj.", "Status")
+
+
+def _kpi_table(dataset: Dataset, results: Sequence[Assessment], lang: str) -> list[Row]:
     order = {sid: n for n, sid in enumerate(dataset.sectors)}
     by_sector: dict[str, list[Assessment]] = {}
     for a in results:
         by_sector.setdefault(a.kpi.sector, []).append(a)
+    rows: list[Row] = []
     for sid in sorted(by_sector, key=lambda s: order.get(s, len(order))):
         sector = dataset.sectors.get(sid)
-        table.add_row(_text(sector.label(lang) if sector else sid, "bold underline"), end_section=False)
-        for a in by_sector[sid]:
-            table.add_row(*_kpi_cells(a, lang), style=None)
-    return table
+        rows.append(_text(sector.label(lang) if sector else sid, "bold underline"))
+        rows.extend(_kpi_cells(a, lang) for a in by_sector[sid])
+    return rows
+
+
+# A table row: the KPI's cells, or a section title (a sector) as one Text.
+Row: TypeAlias = "list[Text] | Text"
+KPI_COLUMN_MIN = 16
+SECTOR_COLUMN_MIN = 16
+
+
+def print_rows(console: Console, titles: Sequence[str], rows: Sequence[Any], wrap_last: bool = False) -> None:
+    """A KPI table whose numbers and lights are never cut or folded.
+
+    The KPI column (and, with wrap_last, the last column: a status in words) may wrap; every
+    other column is as wide as its widest cell. When that does not fit the console, each KPI
+    is printed as a short list of "title: value" lines instead.
+    """
+    from rich.text import Text
+
+    data = [r for r in rows if not isinstance(r, Text)]
+    widths = []
+    for n, title in enumerate(titles, 1):
+        cells = [r[n] for r in data]
+        if wrap_last and n == len(titles):
+            words = [w for c in cells for w in c.plain.split()] + title.split()
+            widths.append(max(map(len, words)) + 2)
+        else:
+            lines = [line for c in cells for line in c.plain.split("\n")] + title.split("\n")
+            widths.append(max(len(line) for line in lines))
+    # Two spaces of padding between columns (collapse_padding), none at the table's edges.
+    needed = KPI_COLUMN_MIN + sum(widths) + 2 * len(widths)
+    if console.width >= needed:
+        table = _data_table()
+        for n, (title, width) in enumerate(zip(titles, widths, strict=True), 1):
+            last = wrap_last and n == len(titles)
+            table.add_column(
+                title,
+                justify="left" if last else "right",
+                no_wrap=not last,
+                min_width=width,
+                # A status in words wraps on a narrow terminal so the KPI names wrap less.
+                max_width=width if last and console.width < 120 else None,
+                overflow="fold" if last else "ignore",
+            )
+        for row in rows:
+            if isinstance(row, Text):
+                table.add_row(row, end_section=False)
+            else:
+                table.add_row(*row)
+        console.print(table)
+        return
+    for row in rows:
+        if isinstance(row, Text):
+            console.print(row)
+            continue
+        console.print(row[0])
+        for title, cell in zip(titles, row[1:], strict=True):
+            line = Text(f"  {title.replace(chr(10), ' ')}: ", style="dim")
+            line.append_text(cell.copy())
+            line.plain = line.plain.replace("\n", " ")
+            console.print(line, no_wrap=True, overflow="ignore", crop=False)
 
 
 def _data_table() -> Any:
@@ -561,10 +631,7 @@ def render_gap(
     if not cells:
         console.print("No shortfall: every KPI with data has met its milestone target.")
     else:
-        table = _data_table()
-        # Gap and gap % share a cell (two lines) so the table fits 80 columns.
-        for title in ("Latest", "Target", "Gap\n% of T", "Need/yr", "Trend/yr", "Reached"):
-            table.add_column(title, justify="right", overflow="fold")
+        rows = []
         for c in cells:
             a = c["a"]
             name = _kpi_name(a, lang)
@@ -574,16 +641,19 @@ def render_gap(
             target_cell.append("\n" + c["target"][1], style="dim")
             gap_cell = Text(f"{LIGHT_SYMBOL[a.light]} {c['gap']}", style=LIGHT_STYLE[a.light])
             gap_cell.append(f"\n{c['gap_pct']}", style="dim")
-            table.add_row(
-                name,
-                latest_cell,
-                target_cell,
-                gap_cell,
-                Text(c["needed"], style="red" if c["needed"] == "overdue" else ""),
-                Text(c["trend"]),
-                Text(c["eta"]),
+            rows.append(
+                [
+                    name,
+                    latest_cell,
+                    target_cell,
+                    gap_cell,
+                    Text(c["needed"], style="red" if c["needed"] == "overdue" else ""),
+                    Text(c["trend"]),
+                    Text(c["eta"]),
+                ]
             )
-        console.print(table)
+        # Gap and gap % share a cell (two lines) so the table fits 80 columns.
+        print_rows(console, ("Latest", "Target", "Gap\n% of T", "Need/yr", "Trend/yr", "Reached"), rows)
     if note:
         console.print(_text(note, "dim"))
 
@@ -740,10 +810,10 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
         point = _point_json(t, k)
         provenance = _text(point["source"] or "–")
         if point["quote"]:
-            provenance.append(f"\n“{display.printable(point['quote'])}”")
+            provenance.append(f"\n“{display.excerpt(point['quote'])}”")
         if t.derived or t.note:
             provenance.append(
-                f"\n{'derived: ' if t.derived else ''}{display.printable(t.note or '')}", style="dim"
+                f"\n{'derived: ' if t.derived else ''}{display.excerpt(t.note or '')}", style="dim"
             )
         targets.add_row(
             label if label != "baseline" else f"{t.period} (baseline)",
@@ -766,10 +836,10 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
             mark = ESTIMATE_MARK if x["estimated"] else ""
             provenance = _text(x["source"])
             if x["quote"]:
-                provenance.append(f"\n“{display.printable(x['quote'])}”")
+                provenance.append(f"\n“{display.excerpt(x['quote'])}”")
             if x["derived"] or x["note"]:
                 provenance.append(
-                    f"\n{'derived: ' if x['derived'] else ''}{display.printable(x['note'] or '')}",
+                    f"\n{'derived: ' if x['derived'] else ''}{display.excerpt(x['note'] or '')}",
                     style="dim",
                 )
             published = x["published"] or "–"
