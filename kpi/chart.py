@@ -105,7 +105,9 @@ class Scale(NamedTuple):
     def y(self, value: float) -> float:
         # In halves: the difference of two finite floats can overflow, their halves' cannot.
         span = self.high / 2 - self.low / 2
-        return self.height * (self.high / 2 - value / 2) / span if span else self.height / 2
+        share = (self.high / 2 - value / 2) / span if span else 0.5
+        # Every value drawn lies within the scale; halving subnormal numbers can lose that.
+        return self.height * (min(max(share, 0.0), 1.0) if math.isfinite(share) else 0.5)
 
 
 def scale_for(s: Series, width: float, height: float) -> Scale | None:

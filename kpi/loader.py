@@ -78,13 +78,14 @@ class ReadError(Exception):
     """A data file that cannot be read; the message says why."""
 
 
-def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+def read_regular(path: Path, limit: int | None = None) -> bytes:
     """The bytes of a regular file (symlinks followed), at most limit of them.
 
     A FIFO, socket or device is refused before reading from it: a FIFO would block forever and
     /dev/zero would never end. O_NONBLOCK makes opening a FIFO return at once instead of waiting
     for a writer; it has no effect on regular files.
     """
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
