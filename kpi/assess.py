@@ -1,9 +1,12 @@
 """Where each KPI stands against its milestone target at a given date.
 
-The method follows the progress measures statistics offices use for plan and SDG
-targets: Eurostat's ratio of actual to required progress with 95 % / 60 % / 0 bands
-(as implemented in Open SDG), the UN Statistics Division's projected-value score,
-and an achieved target overriding the trend. The README works through an example.
+Three methods, chosen per plan (`[assessment] method`) or per KPI (`method`): "linear" and
+"compound" project the KPI's trend to the milestone and score the share of the distance from
+the first point to the target that the projection covers; "cagr" is Open SDG's progress
+measure (kpi/cagr.py), the ratio of the observed to the required compound annual growth rate.
+All three band their measure at the plan's on_track / acceleration_needed / 0. A milestone
+whose date has passed is not projected: it gets a verdict, achieved or missed, on the figure
+for its period. The README states each method exactly and works through an example.
 """
 
 import itertools
@@ -12,12 +15,23 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from kpi.model import Actual, Dataset, Kpi, Target, Thresholds
+from kpi import cagr
+from kpi.model import Actual, Dataset, Kpi, Method, Target, Thresholds
 from kpi.periods import DAYS_PER_YEAR, years_between
 from kpi.statuses import LIGHT_OF, LIGHTS, STATUSES
 
 # A trend point: (date, value). Plain tuples: a status at 10^5 actuals builds one per actual.
 Point = tuple[date, float]
+
+
+class Verdict(NamedTuple):
+    """A milestone whose date has passed, judged on the figure for its period."""
+
+    target: Target
+    status: str  # "achieved", "missed" or "awaiting_final" (no figure for its period yet)
+    figure: Actual | None  # the figure judged
+    gap: float | None  # d·(T − figure): the final shortfall, ≤ 0 when met
+    later: bool  # no figure within the period: judged on the first one after it
 
 
 class Assessment(NamedTuple):
@@ -32,13 +46,19 @@ class Assessment(NamedTuple):
     progress: float | None
     expected: float | None
     slope: float | None  # linear trend, units per year
-    rate: float | None  # compound trend, growth per year
+    rate: float | None  # compound trend (or cagr's observed growth), growth per year
     projected: float | None
     projected_completion: date | None
     score: float | None
     status: str
     light: str
     reasons: tuple[str, ...]  # what each status rule decided (with explain=True), for `kpi show`
+    method: Method = "linear"
+    ratio: float | None = None  # cagr: observed / required growth, Open SDG's measure
+    verdicts: tuple[Verdict, ...] = ()  # every milestone passed at as-of, oldest first
+    stale: bool = False  # the latest figure is more than one target period old
+    trend_only: bool = False  # graded without a target: direction of travel only
+    wanted_milestone: str | None = None  # --milestone named a period this KPI has no target for
 
     @property
     def trend_per_year(self) -> float | None:
@@ -46,8 +66,24 @@ class Assessment(NamedTuple):
         if self.slope is not None:
             return self.slope
         if self.rate is not None and self.latest is not None:
-            return self.latest.value * self.rate
+            return _finite(self.latest.value * self.rate)
         return None
+
+    @property
+    def headline_verdict(self) -> Verdict | None:
+        """The verdict on the milestone judged, when its date has passed."""
+        return next((v for v in self.verdicts if v.target == self.milestone), None)
+
+    @property
+    def judged(self) -> Actual | None:
+        """The figure the numbers are about: a passed milestone's own, else the latest."""
+        verdict = self.headline_verdict
+        return verdict.figure if verdict is not None and verdict.figure is not None else self.latest
+
+    @property
+    def missed_before(self) -> tuple[Verdict, ...]:
+        """Earlier milestones that were missed: never hidden when the milestone moves on."""
+        return tuple(v for v in self.verdicts if v.status == "missed" and v.target != self.milestone)
 
     @property
     def required_per_year(self) -> float | None:
@@ -57,18 +93,18 @@ class Assessment(NamedTuple):
         years = years_between(self.as_of, self.milestone.date)
         if years <= 0:
             return None
-        return (self.milestone.value - self.latest.value) / years
+        return _finite((self.milestone.value - self.latest.value) / years)
 
     @property
     def overdue(self) -> bool:
-        """Short of the milestone with its date already passed."""
-        return self.gap is not None and self.gap > 0 and self.required_per_year is None
+        """Short of the milestone with its date already passed and no final figure yet."""
+        return self.status == "awaiting_final" and self.gap is not None and self.gap > 0
 
     @property
     def relative_gap(self) -> float | None:
         if self.gap is None or self.milestone is None or self.milestone.value == 0:
             return None
-        return self.gap / abs(self.milestone.value)
+        return _finite(self.gap / abs(self.milestone.value))
 
 
 def _div(a: float, b: float) -> float | None:
@@ -113,6 +149,28 @@ def pick_milestone(kpi: Kpi, as_of: date, period: str | None = None) -> Target |
     return kpi.targets[-1]
 
 
+def milestone_verdict(kpi: Kpi, target: Target, known: Sequence[Actual]) -> Verdict:
+    """Achieved or missed on the latest known figure within the target's period (a 2024-05 figure
+    answers a 2024 target), else on the first one after it; awaiting_final without either."""
+    start, end = target.period.start, target.period.end
+    figure = None
+    later = False
+    for a in known:  # oldest first
+        if start <= a.date <= end:
+            figure = a
+        elif a.date > end:
+            if figure is None:
+                figure, later = a, True
+            break
+    if figure is None:
+        return Verdict(target, "awaiting_final", None, None, False)
+    d = kpi.sign
+    met = d * (figure.value - target.value) >= 0
+    return Verdict(
+        target, "achieved" if met else "missed", figure, _finite(d * (target.value - figure.value)), later
+    )
+
+
 def plan_path_value(kpi: Kpi, when: date) -> float | None:
     """The plan's value at a date: linear between baseline and targets; None before it starts."""
     path = ([kpi.baseline] if kpi.baseline is not None else []) + list(kpi.targets)
@@ -141,6 +199,14 @@ def ols_slope(points: Sequence[Point]) -> float | None:
     return sxy / sxx
 
 
+def annual_series(points: Sequence[Point]) -> list[tuple[int, float]]:
+    """One value per year, the latest of that year: Open SDG's method takes annual data."""
+    by_year: dict[int, float] = {}
+    for when, value in points:  # in date order: a later figure of a year replaces an earlier
+        by_year[when.year] = value
+    return sorted(by_year.items())
+
+
 def _clamp(kpi: Kpi, value: float) -> float:
     if kpi.min is not None and value < kpi.min:
         return kpi.min
@@ -157,6 +223,59 @@ def _date_after(start: date, years: float) -> date | None:
         return None
 
 
+class _Trend(NamedTuple):
+    slope: float | None = None
+    rate: float | None = None
+    projected: float | None = None
+    completion: date | None = None
+    progress_cagr: cagr.CagrResult | None = None
+
+
+def _project(
+    kpi: Kpi, method: Method, points: Sequence[Point], milestone: Target, base: int | None
+) -> _Trend:
+    """The trend of the points projected to the milestone's date, by the method."""
+    (t0, y0), (t, y) = points[0], points[-1]
+    T, tT, d = milestone.value, milestone.date, kpi.sign
+    achieved = d * (y - T) >= 0
+    slope = rate = projected = None
+    completion: date | None = None
+    result = None
+    if method == "linear":
+        slope = _finite(ols_slope(points))
+        if slope is not None:
+            projected = _finite(y + slope * years_between(t, tT))
+            if not achieved and d * slope > 0:
+                completion = _date_after(t, (T - y) / slope)
+    else:
+        if method == "cagr":
+            series = annual_series(points)
+            result = cagr.progress(
+                series, direction=kpi.direction, target=T, target_year=tT.year, base_year=base or series[0][0]
+            )
+            rate = _finite(result.observed_cagr)
+        else:
+            span = years_between(t0, t)
+            if span > 0 and y0 > 0 and y > 0:
+                rate = _finite((y / y0) ** (1 / span) - 1)
+        if rate is not None and rate > -1 and y > 0:
+            projected = _finite(y * (1 + rate) ** years_between(t, tT))
+            if not achieved and d * rate > 0 and T / y > 0:
+                completion = _date_after(t, math.log(T / y) / math.log1p(rate))
+    if projected is not None:
+        projected = _clamp(kpi, projected)
+    return _Trend(slope, rate, projected, completion, result)
+
+
+def _fixed_rate(kpi: Kpi, points: Sequence[Point], base: int | None) -> cagr.CagrResult | None:
+    """Open SDG's grading of a KPI without a target: its growth against fixed rates."""
+    if not points:
+        return None
+    series = annual_series(points)
+    limit = kpi.max if kpi.direction == "up" else kpi.min
+    return cagr.progress(series, direction=kpi.direction, base_year=base or series[0][0], limit=limit)
+
+
 def assess_kpi(
     kpi: Kpi,
     actuals: Iterable[Actual],
@@ -164,11 +283,19 @@ def assess_kpi(
     thresholds: Thresholds | None = None,
     milestone_period: str | None = None,
     explain: bool = False,
+    wanted_milestone: str | None = None,
 ) -> Assessment:
-    """Assess one KPI; with explain, `reasons` says what each status rule decided."""
-    thresholds = thresholds or Thresholds()
+    """Assess one KPI; with explain, `reasons` says what each status rule decided.
+
+    wanted_milestone: a period this KPI has no target for, that the caller asked to judge it
+    against: the KPI is then reported as having no target for it, not judged on another.
+    """
+    settings = thresholds or Thresholds()
+    method = kpi.method_in(settings)
+    base_period = kpi.base_period or settings.base_period
+    base = base_period.end.year if base_period is not None else None
     d = kpi.sign
-    milestone = pick_milestone(kpi, as_of, milestone_period)
+    milestone = None if wanted_milestone else pick_milestone(kpi, as_of, milestone_period)
     known = known_actuals(actuals, as_of)
     latest = known[-1] if known else None
 
@@ -178,45 +305,54 @@ def assess_kpi(
         points.append((baseline.period.end, baseline.value))
         points.sort(key=_first)
 
-    attainment = gap = progress = expected = None
-    slope = rate = projected = score = None
-    completion: date | None = None
-    reasons: list[str] | None = [] if explain else None
+    verdicts = tuple(milestone_verdict(kpi, t, known) for t in kpi.targets if t.date < as_of)
+    verdict = next((v for v in verdicts if v.target == milestone), None)
+    final = verdict is not None and verdict.figure is not None
 
+    attainment = gap = progress = expected = score = ratio = None
+    trend = _Trend()
+    graded: cagr.CagrResult | None = None
+    stale = False
     if milestone is not None and latest is not None:
-        T, y, t, tT = milestone.value, latest.value, latest.date, milestone.date
-        t0, y0 = points[0]
+        judged = verdict.figure if verdict is not None and verdict.figure is not None else latest
+        T, y, t = milestone.value, judged.value, judged.date
+        y0 = points[0][1]
         attainment = _div(y, T) if d == 1 else _div(T, y)
         gap = _finite(d * (T - y))
-        if len(points) >= 2:
-            progress = _div(y - y0, T - y0)
         expected = _finite(plan_path_value(kpi, t))
-        achieved = d * (y - T) >= 0
-        if len(points) >= 2:
+        # Progress and score measure the share of the distance from the first point to the
+        # target that was (or will be) covered; a series that started at or past its target
+        # had no distance to cover, so they are undefined (null), never a misleading ratio.
+        toward = d * (T - y0) > 0
+        if len(points) >= 2 and toward:
+            progress = _div(y - y0, T - y0)
+        cycle = (milestone.period.end - milestone.period.start).days + 1
+        stale = not final and (as_of - latest.date).days > cycle
+        if len(points) >= 2 and not final:
             try:
-                if kpi.trend == "compound":
-                    span = years_between(t0, t)
-                    if span > 0 and y0 > 0 and y > 0:
-                        rate = _finite((y / y0) ** (1 / span) - 1)
-                        if rate is not None:
-                            projected = _finite(y * (1 + rate) ** years_between(t, tT))
-                        if rate is not None and not achieved and d * rate > 0 and T / y > 0:
-                            completion = _date_after(t, math.log(T / y) / math.log1p(rate))
-                else:
-                    slope = _finite(ols_slope(points))
-                    if slope is not None:
-                        projected = _finite(y + slope * years_between(t, tT))
-                        if not achieved and d * slope > 0:
-                            completion = _date_after(t, (T - y) / slope)
+                trend = _project(kpi, method, points, milestone, base)
             except (OverflowError, ZeroDivisionError, ValueError):
                 # Finite data whose arithmetic leaves the floats (1e308-sized values, a rate
                 # near -100 %): no projection rather than a wrong one.
-                projected = completion = None
-            if projected is not None:
-                projected = _clamp(kpi, projected)
-                score = _div(projected - y0, T - y0)
+                trend = _Trend()
+            if trend.completion is not None and trend.completion < as_of:
+                trend = trend._replace(completion=None)  # never a completion date in the past
+            if trend.projected is not None and toward and method != "cagr":
+                score = _div(trend.projected - y0, T - y0)
+            if trend.progress_cagr is not None:
+                ratio = trend.progress_cagr.ratio
+    elif milestone is None and not wanted_milestone and settings.grade_without_target and points:
+        try:
+            graded = _fixed_rate(kpi, points, base)
+        except (OverflowError, ZeroDivisionError, ValueError):
+            graded = None
+        ratio = graded.ratio if graded is not None else None
 
-    status = _status(kpi, milestone, latest, points, score, thresholds, reasons)
+    reasons: list[str] | None = [] if explain else None
+    status = _status(
+        kpi, method, milestone, latest, verdict, points, score, trend.progress_cagr, graded, settings,
+        wanted_milestone, reasons,
+    )  # fmt: skip
     return Assessment(
         kpi=kpi,
         as_of=as_of,
@@ -228,30 +364,47 @@ def assess_kpi(
         gap=gap,
         progress=progress,
         expected=expected,
-        slope=slope,
-        rate=rate,
-        projected=projected,
-        projected_completion=completion,
+        slope=trend.slope,
+        rate=trend.rate,
+        projected=trend.projected,
+        projected_completion=trend.completion,
         score=score,
         status=status,
         light=LIGHT_OF[status],
         reasons=tuple(reasons or ()),
+        method=method,
+        ratio=ratio,
+        verdicts=verdicts,
+        stale=stale,
+        trend_only=graded is not None,
+        wanted_milestone=wanted_milestone,
     )
 
 
 def _status(
     kpi: Kpi,
+    method: Method,
     milestone: Target | None,
     latest: Actual | None,
+    verdict: Verdict | None,
     points: list[Point],
     score: float | None,
+    measured: cagr.CagrResult | None,
+    graded: cagr.CagrResult | None,
     bands: Thresholds,
+    wanted_milestone: str | None,
     reasons: list[str] | None,
 ) -> str:
     """The first rule that applies. With a reasons list, each rule tried is explained in it
     (for `kpi show`); without, no text is formatted: a status at 10^4 KPIs stays cheap."""
     note = reasons.append if reasons is not None else None
     if milestone is None:
+        if wanted_milestone:
+            note and note(f"no_target: the KPI has no target for {wanted_milestone}")
+            return "no_target"
+        if graded is not None:
+            note and note(f"no_target: the KPI has no targets; graded on its trend only: {graded.reason}")
+            return cagr.STATUS_OF[graded.category] if graded.category else "insufficient_data"
         note and note("no_target: the KPI has no targets")
         return "no_target"
     note and note("no_target: no, it has targets")
@@ -259,7 +412,24 @@ def _status(
         note and note("no_data: no actual is known at the as-of date")
         return "no_data"
     note and note(f"no_data: no, latest actual is {latest.period}")
-    d, y, T = kpi.sign, latest.value, milestone.value
+    d, T = kpi.sign, milestone.value
+    if verdict is not None:
+        if verdict.figure is None:
+            note and note(
+                f"awaiting_final: the {milestone.period} milestone has passed and no figure for "
+                f"{milestone.period} is known yet; the latest, {latest.period}, and the projection "
+                "are estimates"
+            )
+            return "awaiting_final"
+        f = verdict.figure
+        which = f"the first figure after it, {f.period}" if verdict.later else f"its figure, {f.period}"
+        sign = ("≥" if d == 1 else "≤") if verdict.status == "achieved" else ("<" if d == 1 else ">")
+        note and note(
+            f"{verdict.status}: the {milestone.period} milestone has passed; "
+            f"{which}: {f.value:g} {sign} target {T:g}"
+        )
+        return verdict.status
+    y = latest.value
     if d * (y - T) >= 0:
         note and note(f"achieved: yes, {y:g} {'≥' if d == 1 else '≤'} target {T:g}")
         return "achieved"
@@ -268,6 +438,14 @@ def _status(
         note and note(f"insufficient_data: only {len(points)} trend point; a trend needs 2")
         return "insufficient_data"
     note and note(f"insufficient_data: no, {len(points)} trend points")
+    if method == "cagr":
+        if measured is None or measured.category is None:
+            why = measured.reason if measured is not None else "the growth rates cannot be computed"
+            note and note(f"insufficient_data: {why}")
+            return "insufficient_data"
+        status = cagr.STATUS_OF[measured.category]
+        note and note(f"{status}: {measured.reason}")
+        return status
     y0 = points[0][1]
     if d * (T - y0) <= 0:
         note and note(f"moving_away: the series started at {y0:g}, at or past the target, and fell back")
@@ -300,10 +478,11 @@ def assess(
     chosen = dataset.kpis.values() if kpis is None else kpis
     results = []
     for kpi in chosen:
-        period = milestone_period
+        period, wanted = milestone_period, None
         if period is not None and all(t.period.text != period for t in kpi.targets):
-            period = None  # --milestone applies to the KPIs that have a target then
-        results.append(assess_kpi(kpi, by_kpi.get(kpi.id, ()), as_of, dataset.thresholds, period, explain))
+            period, wanted = None, period  # listed as having no target then, never judged on another
+        actuals = by_kpi.get(kpi.id, ())
+        results.append(assess_kpi(kpi, actuals, as_of, dataset.thresholds, period, explain, wanted))
     return results
 
 
@@ -332,3 +511,32 @@ def summarise(dataset: Dataset, results: Iterable[Assessment], lang: str = "vi")
         for sid, sector in dataset.sectors.items()
         if sid in counts
     ]
+
+
+class ReviewRow(NamedTuple):
+    """One target of the end-of-term review ("tổng kết giai đoạn"): met, missed, or not known."""
+
+    kpi: Kpi
+    target: Target
+    verdict: str  # achieved | missed | awaiting_final | not_due
+    figure: Actual | None
+    gap: float | None
+    later: bool
+
+
+REVIEW_VERDICTS = ("achieved", "missed", "awaiting_final", "not_due")
+
+
+def review(dataset: Dataset, as_of: date, kpis: Iterable[Kpi] | None = None) -> list[ReviewRow]:
+    """Every target of every KPI with its verdict at as_of, in declaration and date order."""
+    by_kpi = dataset.actuals_by_kpi()
+    rows = []
+    for kpi in dataset.kpis.values() if kpis is None else kpis:
+        known = known_actuals(by_kpi.get(kpi.id, ()), as_of)
+        for target in kpi.targets:
+            if target.date >= as_of:
+                rows.append(ReviewRow(kpi, target, "not_due", None, None, False))
+                continue
+            v = milestone_verdict(kpi, target, known)
+            rows.append(ReviewRow(kpi, target, v.status, v.figure, v.gap, v.later))
+    return rows

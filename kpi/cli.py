@@ -390,6 +390,11 @@ def validate(targets: Path | None, actuals: Path | None, data_dir: Path | None, 
     type=click.Choice(["amber", "red"]),
     help="Exit 1 when a KPI shown is at this light or worse (red is worse than amber).",
 )
+@click.option(
+    "--review",
+    is_flag=True,
+    help="The end-of-term review: every target with its verdict (achieved, missed, no figure yet).",
+)
 @output_option
 def status(
     targets: Path | None,
@@ -403,6 +408,7 @@ def status(
     milestone: str | None,
     show_all: bool,
     fail_on: str | None,
+    review: bool,
     output: Path | None,
 ) -> None:
     """Traffic lights: a summary per sector, then one row per KPI.
@@ -417,6 +423,7 @@ def status(
       kpi status --status red --fail-on red     # for CI
       kpi status --as-of 2024-12-31 --format json
       kpi status --format svg -o status.svg    # for slides
+      kpi status --review --as-of 2026-03-31   # end of term: đạt / không đạt per target
     """
     from kpi.assess import summarise
     from kpi.render import render_status
@@ -424,6 +431,20 @@ def status(
     dataset = load_valid(targets, actuals, data_dir)
     kpis = pick_kpis(dataset, sectors)
     when = as_of or date.today()
+    if review:
+        from kpi import review as reviews
+        from kpi.assess import review as review_rows
+
+        if fmt == "svg":
+            raise click.BadParameter("--review prints table, json, csv or markdown", param_hint="--format")
+        buffer = io.StringIO()
+        to_file = output is not None and str(output) != "-"
+        reviews.render(
+            dataset, review_rows(dataset, when, kpis), fmt, lang, when, buffer if to_file else sys.stdout
+        )
+        if to_file:
+            write_output(buffer.getvalue(), output)
+        return
     results = run_assessment(dataset, kpis, when, milestone)
     if statuses:
         wanted = set(statuses)

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, TypeGuard
 
 import tomli
 
-from kpi.model import Actual, Dataset, Kpi, Plan, Sector, Target, Thresholds
+from kpi.model import METHODS, Actual, Dataset, Kpi, Plan, Sector, Target, Thresholds
 from kpi.periods import Period, PeriodError, parse_period
 from kpi.problems import Problem, did_you_mean
 
@@ -272,7 +272,13 @@ def _one_of(*choices: str) -> Checker:
 
 
 PLAN_FIELDS: dict[str, Checker] = {"name": _text, "name_en": _text, "period": _string}
-ASSESSMENT_FIELDS: dict[str, Checker] = {"on_track": _number, "acceleration_needed": _number}
+ASSESSMENT_FIELDS: dict[str, Checker] = {
+    "on_track": _number,
+    "acceleration_needed": _number,
+    "method": _one_of(*METHODS),
+    "base_period": _string,
+    "grade_without_target": _boolean,
+}
 SECTOR_FIELDS: dict[str, Checker] = {"name": _text, "name_en": _text, "note": _string}
 TARGET_FIELDS: dict[str, Checker] = {
     "period": _string,
@@ -291,6 +297,8 @@ KPI_FIELDS: dict[str, Checker] = {
     "unit": _string,
     "direction": _one_of("up", "down"),
     "trend": _one_of("linear", "compound"),
+    "method": _one_of(*METHODS),
+    "base_period": _string,
     "min": _number,
     "max": _number,
     "baseline": _table,
@@ -418,13 +426,20 @@ def _load_targets(
     if isinstance(raw_bands, dict) and report.fields(raw_bands, ASSESSMENT_FIELDS, (), "[assessment]"):
         on_track = float(raw_bands.get("on_track", thresholds.on_track))
         acceleration = float(raw_bands.get("acceleration_needed", thresholds.acceleration_needed))
+        base = _period(report, "[assessment]", raw_bands.get("base_period"), "base_period")
         if not 0 <= acceleration <= on_track:
             report.add(
                 "[assessment]",
                 f"need 0 <= acceleration_needed ({acceleration}) <= on_track ({on_track})",
             )
         else:
-            thresholds = Thresholds(on_track, acceleration)
+            thresholds = Thresholds(
+                on_track,
+                acceleration,
+                raw_bands.get("method", "linear"),
+                base,
+                raw_bands.get("grade_without_target", False),
+            )
 
     sectors: dict[str, Sector] = {}
     raw_sectors = doc.get("sectors")
@@ -486,6 +501,9 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
         ok = False
     direction = raw.get("direction", "up")
     trend = raw.get("trend", "linear")
+    base_period = _period(report, path, raw.get("base_period"), "base_period")
+    if "base_period" in raw and base_period is None:
+        ok = False
     low = float(raw["min"]) if _is_number(raw.get("min")) and _finite(raw["min"]) else None
     high = float(raw["max"]) if _is_number(raw.get("max")) and _finite(raw["max"]) else None
     if low is not None and high is not None and low > high:
@@ -583,6 +601,8 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
         quote=raw.get("quote"),
         note=raw.get("note"),
         position=index,
+        method=raw.get("method"),
+        base_period=base_period,
     )
 
 
@@ -606,7 +626,9 @@ def _load_actuals(
         report.add(None, f'"actual" must be an array of [[actual]] tables, not {_kind(raw_actuals)}')
         return []
     actuals: list[Actual] = []
-    seen: dict[tuple[str, str], int] = {}
+    # One figure per KPI and day: two that end on the same day (2023 and 2023-12-31) would make
+    # the assessment depend on their order in the file.
+    seen: dict[tuple[str, date], tuple[int, str]] = {}
     kpi_of = kpis.get
     for index, raw in enumerate(raw_actuals, 1):
         # Fast path for the common, sound entry: one pass over its keys, no messages built.
@@ -633,14 +655,13 @@ def _load_actuals(
                 and (kpi.min is None or value >= kpi.min)
                 and (kpi.max is None or value <= kpi.max)
                 and (kpi.trend != "compound" or value > 0)
-                and (kpi_id, period_text) not in seen
             ):
                 try:
                     period = parse_period(period_text)
                 except PeriodError:
-                    pass
-                else:
-                    seen[kpi.id, period_text] = index
+                    period = None
+                if period is not None and (kpi.id, period.end) not in seen:
+                    seen[kpi.id, period.end] = (index, period_text)
                     actuals.append(
                         Actual(
                             kpi.id,
@@ -675,12 +696,20 @@ def _load_actuals(
                 report.add(path, f"value {_fmt(value)} {wrong}")
                 ok = False
         if checked is not None and isinstance(kpi_id, str):
-            entry = (kpi_id, checked.text)
+            entry = (kpi_id, checked.end)
             if entry in seen:
-                report.add(path, f"duplicate: actual[{seen[entry]}] already records this KPI and period")
+                first, first_text = seen[entry]
+                if first_text == checked.text:
+                    report.add(path, f"duplicate: actual[{first}] already records this KPI and period")
+                else:
+                    report.add(
+                        path,
+                        f'two figures for one day: actual[{first}] (period "{first_text}") and this one '
+                        f"both end on {checked.end.isoformat()}; keep one",
+                    )
                 ok = False
             else:
-                seen[entry] = index
+                seen[entry] = (index, checked.text)
         if not ok or checked is None or kpi is None:
             continue
         actuals.append(

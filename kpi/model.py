@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 Direction = Literal["up", "down"]
 Trend = Literal["linear", "compound"]
+Method = Literal["linear", "compound", "cagr"]
+METHODS: tuple[Method, ...] = ("linear", "compound", "cagr")
 
 
 class Plan(NamedTuple):
@@ -30,10 +32,14 @@ class Plan(NamedTuple):
 
 
 class Thresholds(NamedTuple):
-    """Score bands of the assessment (Eurostat / Open SDG use 0.95 and 0.60)."""
+    """The plan's [assessment]: the bands (Eurostat / Open SDG use 0.95 and 0.60), the method
+    every KPI uses unless it names its own, and whether KPIs without a target are graded."""
 
     on_track: float = 0.95
     acceleration_needed: float = 0.60
+    method: Method = "linear"
+    base_period: Period | None = None  # cagr's base year; default the first trend point's
+    grade_without_target: bool = False
 
 
 class Sector(NamedTuple):
@@ -77,9 +83,17 @@ class Kpi(NamedTuple):
     quote: str | None = None
     note: str | None = None
     position: int = 0  # 1-based position among the [[kpi]] tables, for messages
+    method: Method | None = None  # None: trend = "compound" means compound, else the plan's
+    base_period: Period | None = None
 
     def label(self, lang: str) -> str:
         return (self.name_en or self.name) if lang == "en" else self.name
+
+    def method_in(self, plan: "Thresholds") -> Method:
+        """The method that assesses this KPI: its own, else its trend's, else the plan's."""
+        if self.method is not None:
+            return self.method
+        return "compound" if self.trend == "compound" else plan.method
 
     @property
     def sign(self) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 import tomli
 import tomli_w
 
+from kpi.periods import PeriodError, parse_period
 from kpi.tomltext import array_tables
 
 
@@ -89,7 +90,17 @@ def _check_form(text: str, doc: dict[str, Any]) -> list[Any]:
 
 
 def _same(raw: object, entry: Entry) -> bool:
-    return isinstance(raw, dict) and raw.get("kpi") == entry.kpi and raw.get("period") == entry.period
+    """An existing table for the entry's KPI whose period ends on the same day (the loader's
+    rule: one figure per KPI and day)."""
+    if not isinstance(raw, dict) or raw.get("kpi") != entry.kpi:
+        return False
+    period = raw.get("period")
+    if period == entry.period:
+        return True
+    try:
+        return isinstance(period, str) and parse_period(period).end == parse_period(entry.period).end
+    except PeriodError:
+        return False
 
 
 def append(old: str, entry: Entry) -> tuple[str, list[Any]]:
@@ -113,8 +124,10 @@ def append(old: str, entry: Entry) -> tuple[str, list[Any]]:
         raise RecordError("the new entry did not land as its own [[actual]] table; nothing was changed")
     for n, existing in enumerate(raw[:-1], 1):
         if _same(existing, entry):
+            theirs = existing.get("period")
+            same_day = "" if theirs == entry.period else f', which ends the same day as "{entry.period}"'
             raise RecordError(
-                f'actual[{n}] already records {entry.kpi} for period "{entry.period}" '
+                f'actual[{n}] already records {entry.kpi} for period "{theirs}"{same_day} '
                 f"(value {existing.get('value')}); use --replace to replace it"
             )
     return new, raw

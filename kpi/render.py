@@ -14,7 +14,7 @@ from datetime import date
 from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 from kpi import display
-from kpi.assess import Assessment, SectorSummary
+from kpi.assess import Assessment, SectorSummary, Verdict
 from kpi.model import Dataset, Kpi, Target
 from kpi.statuses import LIGHT_RANK, LIGHTS
 
@@ -28,6 +28,8 @@ STATUS_LABEL = {
     "acceleration_needed": "acceleration needed",
     "limited_progress": "limited progress",
     "moving_away": "moving away",
+    "missed": "missed",
+    "awaiting_final": "awaiting final figure",
     "insufficient_data": "insufficient data",
     "no_data": "no data",
     "no_target": "no target",
@@ -77,8 +79,27 @@ def kpi_json(a: Assessment, lang: str) -> dict[str, Any]:
         "projected": a.projected,
         "projected_completion": a.projected_completion.isoformat() if a.projected_completion else None,
         "score": a.score,
+        "method": a.method,
+        "ratio": a.ratio,
         "status": a.status,
         "light": a.light,
+        "trend_only": a.trend_only,
+        "stale": a.stale,
+        "no_target_for": a.wanted_milestone,
+        "milestones_passed": [_verdict_json(v) for v in a.verdicts],
+        "missed_milestones": [v.target.period.text for v in a.missed_before],
+    }
+
+
+def _verdict_json(v: Verdict) -> dict[str, Any]:
+    f = v.figure
+    return {
+        "period": v.target.period.text,
+        "date": v.target.date.isoformat(),
+        "value": v.target.value,
+        "verdict": v.status,
+        "figure": None if f is None else {"period": f.period.text, "value": f.value, "later": v.later},
+        "gap": v.gap,
     }
 
 
@@ -114,10 +135,12 @@ def _finite_json(obj: object) -> object:
 
 
 def latest_text(a: Assessment) -> tuple[str, str]:
-    if a.latest is None:
+    """The figure the KPI is judged on (a passed milestone's own figure, else the latest)."""
+    judged = a.judged
+    if judged is None:
         return "–", ""
-    mark = ESTIMATE_MARK if a.latest.estimated else ""
-    return mark + display.value(a.latest.value, a.kpi.unit), a.latest.period.text
+    mark = ESTIMATE_MARK if judged.estimated else ""
+    return mark + display.value(judged.value, a.kpi.unit), judged.period.text
 
 
 def target_text(t: Target | None, unit: str) -> tuple[str, str]:
@@ -129,8 +152,32 @@ def target_text(t: Target | None, unit: str) -> tuple[str, str]:
     return text, t.period.text
 
 
+METHOD_LABEL = {
+    "linear": "linear trend (least squares), score of the projected value",
+    "compound": "compound growth, score of the projected value",
+    "cagr": "Open SDG: observed vs required compound annual growth",
+}
+
+
+def _measure_text(a: Assessment) -> str:
+    if a.method == "cagr" or a.trend_only:
+        return "–" if a.ratio is None or not math.isfinite(a.ratio) else f"{a.ratio:.3f}"
+    return "–" if a.score is None else f"{a.score:.3f}"
+
+
 def _status_text(a: Assessment) -> str:
-    return f"{LIGHT_SYMBOL[a.light]} {STATUS_LABEL[a.status]}"
+    """The status in words, with what it must not hide: earlier milestones missed, an old
+    latest figure, a grade on the trend alone, or no target for the milestone asked for."""
+    text = f"{LIGHT_SYMBOL[a.light]} {STATUS_LABEL[a.status]}"
+    if a.wanted_milestone:
+        text += f" for {a.wanted_milestone}"
+    if a.trend_only:
+        text += " (no target: trend only)"
+    for v in a.missed_before:
+        text += f"\n{LIGHT_SYMBOL['red']} missed {v.target.period}"
+    if a.stale:
+        text += "\n(latest figure is old)"
+    return text
 
 
 def attention_order(results: Iterable[Assessment]) -> list[Assessment]:
@@ -172,15 +219,19 @@ STATUS_COLUMNS = (
     "attainment",
     "gap",
     "projected",
+    "method",
+    "ratio",
     "status",
     "light",
+    "stale",
+    "missed_milestones",
 )
 
 
 def status_records(results: Sequence[Assessment], lang: str) -> list[dict[str, Any]]:
     rows = []
     for a in results:
-        m, latest = a.milestone, a.latest
+        m, latest = a.milestone, a.judged  # the figure the attainment and gap are about
         rows.append(
             {
                 "sector": a.kpi.sector,
@@ -196,8 +247,12 @@ def status_records(results: Sequence[Assessment], lang: str) -> list[dict[str, A
                 "attainment": a.attainment,
                 "gap": a.gap,
                 "projected": a.projected,
+                "method": a.method,
+                "ratio": a.ratio,
                 "status": a.status,
                 "light": a.light,
+                "stale": a.stale,
+                "missed_milestones": " ".join(v.target.period.text for v in a.missed_before),
             }
         )
     return rows
@@ -528,7 +583,7 @@ def gap_order(results: Iterable[Assessment], show_all: bool) -> list[Assessment]
 def gap_records(results: Sequence[Assessment], lang: str) -> list[dict[str, Any]]:
     rows = []
     for a in results:
-        m, latest = a.milestone, a.latest
+        m, latest = a.milestone, a.judged  # the figure the attainment and gap are about
         assert m is not None and latest is not None
         rows.append(
             {
@@ -583,7 +638,13 @@ def render_gap(
         unit = a.kpi.unit
         latest, latest_period = latest_text(a)
         target, target_period = target_text(a.milestone, unit)
-        needed = "overdue" if a.overdue else display.signed(a.required_per_year, unit)
+        needed = (
+            "missed"
+            if a.status == "missed"
+            else "overdue"
+            if a.overdue
+            else display.signed(a.required_per_year, unit)
+        )
         if a.gap is not None and a.gap <= 0:
             needed = "met"
         cells.append(
@@ -647,7 +708,7 @@ def render_gap(
                     latest_cell,
                     target_cell,
                     gap_cell,
-                    Text(c["needed"], style="red" if c["needed"] == "overdue" else ""),
+                    Text(c["needed"], style="red" if c["needed"] in ("overdue", "missed") else ""),
                     Text(c["trend"]),
                     Text(c["eta"]),
                 ]
@@ -747,9 +808,30 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
         ("Needed per year", display.signed(a.required_per_year, unit) if a.required_per_year else "–"),
         ("Projected at milestone", display.value(a.projected, unit)),
         ("Projected completion", display.iso(a.projected_completion)),
-        ("Score", "–" if a.score is None else f"{a.score:.3f}"),
+        ("Method", METHOD_LABEL[a.method] + (" — no target: trend only" if a.trend_only else "")),
+        (
+            "Score"
+            if a.method != "cagr" and not a.trend_only
+            else "Ratio (observed / required growth)"
+            if not a.trend_only
+            else "Growth in the desired direction",
+            _measure_text(a),
+        ),
         ("Status", _status_text(a)),
     ]
+    for v in a.verdicts:
+        f = v.figure
+        figure = (
+            "no figure yet"
+            if f is None
+            else f"{display.value(f.value, unit)} ({f.period}{', later' if v.later else ''})"
+        )
+        numbers.append(
+            (
+                f"Milestone {v.target.period}",
+                f"{target_text(v.target, unit)[0]}: {figure} → {STATUS_LABEL[v.status]}",
+            )
+        )
     if fmt == "markdown":
         md = display.markdown_text
         out.write(f"## {md(k.id)} — {md(k.label(lang))}\n\n")

@@ -10,6 +10,8 @@ STATUSES = (
     "acceleration_needed",
     "limited_progress",
     "moving_away",
+    "missed",
+    "awaiting_final",
     "insufficient_data",
     "no_data",
     "no_target",
@@ -21,6 +23,11 @@ LIGHT_OF = {
     "acceleration_needed": "amber",
     "limited_progress": "red",
     "moving_away": "red",
+    # A milestone whose date has passed: its figure met it, or did not; or no figure for its
+    # period is known yet. Grey, not amber: a colour is a verdict, and there is none to give
+    # until the figure arrives (the latest figure and the projection are shown as estimates).
+    "missed": "red",
+    "awaiting_final": "grey",
     "insufficient_data": "grey",
     "no_data": "grey",
     "no_target": "grey",

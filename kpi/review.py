@@ -1,0 +1,141 @@
+"""The end-of-term review (`kpi status --review`) as a table, JSON, CSV or Markdown: every
+target of every KPI with its verdict, and per sector how many were met, missed, or are still
+without a figure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import IO, Any
+
+from kpi import csvout, display
+from kpi.assess import REVIEW_VERDICTS, ReviewRow
+from kpi.model import Dataset
+
+VERDICT_LABEL = {
+    "achieved": "achieved",
+    "missed": "missed",
+    "awaiting_final": "no figure yet",
+    "not_due": "not yet due",
+}
+VERDICT_SYMBOL = {"achieved": "✔", "missed": "✖", "awaiting_final": "○", "not_due": "·"}
+VERDICT_STYLE = {"achieved": "green", "missed": "red", "awaiting_final": "bright_black", "not_due": "dim"}
+COLUMNS = ("sector", "id", "name", "unit", "target_period", "target", "verdict", "figure", "figure_period",
+           "later", "gap")  # fmt: skip
+
+
+def counts(dataset: Dataset, rows: Sequence[ReviewRow], lang: str) -> list[tuple[str, str, dict[str, int]]]:
+    """(sector id, name, verdict counts) per sector with targets, then the whole plan ("")."""
+    per: dict[str, dict[str, int]] = {}
+    for r in rows:
+        per.setdefault(r.kpi.sector, dict.fromkeys(REVIEW_VERDICTS, 0))[r.verdict] += 1
+    result = [(sid, s.label(lang), per[sid]) for sid, s in dataset.sectors.items() if sid in per]
+    total = dict.fromkeys(REVIEW_VERDICTS, 0)
+    for _, _, c in result:
+        for k, n in c.items():
+            total[k] += n
+    result.append(("", "Whole plan" if lang == "en" else "Toàn kế hoạch", total))
+    return result
+
+
+def records(rows: Sequence[ReviewRow], lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "sector": r.kpi.sector,
+            "id": r.kpi.id,
+            "name": r.kpi.label(lang),
+            "unit": r.kpi.unit,
+            "target_period": r.target.period.text,
+            "target": r.target.value,
+            "verdict": r.verdict,
+            "figure": None if r.figure is None else r.figure.value,
+            "figure_period": None if r.figure is None else r.figure.period.text,
+            "later": r.later if r.figure is not None else None,
+            "gap": r.gap,
+        }
+        for r in rows
+    ]
+
+
+def render(
+    dataset: Dataset, rows: Sequence[ReviewRow], fmt: str, lang: str, as_of: date, out: IO[str]
+) -> None:
+    title = f"{dataset.plan.label(lang)} — end-of-term review as of {as_of.isoformat()}"
+    if fmt == "json":
+        from kpi.render import _dump_json
+
+        _dump_json(
+            {
+                "as_of": as_of.isoformat(),
+                "targets": records(rows, lang),
+                "sectors": [
+                    {"id": sid or None, "name": name, "verdicts": c}
+                    for sid, name, c in counts(dataset, rows, lang)
+                ],
+            },
+            out,
+        )
+        return
+    if fmt == "csv":
+        csvout.write(records(rows, lang), COLUMNS, out)
+        return
+    summary = counts(dataset, rows, lang)
+    if fmt == "markdown":
+        from kpi.render import markdown_table
+
+        md = display.markdown_text
+        out.write(f"## {md(title)}\n\n")
+        markdown_table(
+            ["Sector", *(VERDICT_LABEL[v] for v in REVIEW_VERDICTS)],
+            ([md(name), *(str(c[v]) for v in REVIEW_VERDICTS)] for _, name, c in summary),
+            out,
+        )
+        out.write("\n")
+        markdown_table(
+            ["KPI", "Name", "Target", "Figure", "Verdict"],
+            (
+                [
+                    md(r.kpi.id),
+                    md(r.kpi.label(lang)),
+                    f"{md(display.value(r.target.value, r.kpi.unit))} ({r.target.period})",
+                    "–"
+                    if r.figure is None
+                    else f"{md(display.value(r.figure.value, r.kpi.unit))} ({r.figure.period})",
+                    f"{VERDICT_SYMBOL[r.verdict]} {VERDICT_LABEL[r.verdict]}",
+                ]
+                for r in rows
+            ),
+            out,
+        )
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    from kpi.render import _text, make_console, print_rows
+
+    console = make_console(out)
+    console.print(_text(title, "bold"))
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("Sector", overflow="fold", min_width=12)
+    for v in REVIEW_VERDICTS:
+        table.add_column(
+            _text(f"{VERDICT_SYMBOL[v]} {VERDICT_LABEL[v]}", VERDICT_STYLE[v]), justify="right", no_wrap=True
+        )
+    for _, name, c in summary:
+        table.add_row(_text(name), *(str(c[v]) for v in REVIEW_VERDICTS))
+    console.print(table)
+    table_rows: list[Any] = []
+    for r in rows:
+        name = _text(r.kpi.label(lang))
+        name.append(f"\n{display.printable(r.kpi.id)}", style="dim")
+        figure = "–" if r.figure is None else display.value(r.figure.value, r.kpi.unit)
+        fig_cell = Text(figure)
+        if r.figure is not None:
+            fig_cell.append(f"\n{r.figure.period}", style="dim")
+        target = Text(display.value(r.target.value, r.kpi.unit))
+        target.append(f"\n{r.target.period}", style="dim")
+        verdict = Text(
+            f"{VERDICT_SYMBOL[r.verdict]} {VERDICT_LABEL[r.verdict]}", style=VERDICT_STYLE[r.verdict]
+        )
+        table_rows.append([name, target, fig_cell, verdict])
+    print_rows(console, ("Target", "Figure", "Verdict"), table_rows, wrap_last=True)
