@@ -819,17 +819,17 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
         ),
         ("Status", _status_text(a)),
     ]
-    for v in a.verdicts:
-        f = v.figure
+    for verdict in a.verdicts:
+        f = verdict.figure
         figure = (
             "no figure yet"
             if f is None
-            else f"{display.value(f.value, unit)} ({f.period}{', later' if v.later else ''})"
+            else f"{display.value(f.value, unit)} ({f.period}{', later' if verdict.later else ''})"
         )
         numbers.append(
             (
-                f"Milestone {v.target.period}",
-                f"{target_text(v.target, unit)[0]}: {figure} → {STATUS_LABEL[v.status]}",
+                f"Milestone {verdict.target.period}",
+                f"{target_text(verdict.target, unit)[0]}: {figure} → {STATUS_LABEL[verdict.status]}",
             )
         )
     if fmt == "markdown":

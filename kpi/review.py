@@ -121,8 +121,8 @@ def render(
         table.add_column(
             _text(f"{VERDICT_SYMBOL[v]} {VERDICT_LABEL[v]}", VERDICT_STYLE[v]), justify="right", no_wrap=True
         )
-    for _, name, c in summary:
-        table.add_row(_text(name), *(str(c[v]) for v in REVIEW_VERDICTS))
+    for _, sector, c in summary:
+        table.add_row(_text(sector), *(str(c[v]) for v in REVIEW_VERDICTS))
     console.print(table)
     table_rows: list[Any] = []
     for r in rows:
