@@ -484,7 +484,7 @@ def print_rows(console: Console, titles: Sequence[str], rows: Sequence[Any], wra
                 min_width=width,
                 # A status in words wraps on a narrow terminal so the KPI names wrap less.
                 max_width=width if last and console.width < 120 else None,
-                overflow="fold" if last else "ignore",
+                overflow="fold",  # never reached by a number: its column is as wide as its widest
             )
         for row in rows:
             if isinstance(row, Text):

@@ -189,11 +189,13 @@ def test_cagr_method_on_hand_computed_values() -> None:
 
 
 def test_the_methods_can_disagree_and_the_plan_or_the_kpi_chooses() -> None:
-    # 100 → 104 → 110: a straight line reaches 145 by 2030 (score 0.45: limited progress);
-    # compound growth at 4.9 %/year from 110 reaches 161 (score 0.61: acceleration needed).
+    # 100 → 104 → 110: a straight line (+5 a year) reaches 150 by 2030 (score 0.50: limited
+    # progress); compound growth at 4.9 %/year from 110 reaches 161 (score 0.61: acceleration
+    # needed); cagr's ratio is 0.68 (acceleration needed). The README's example.
     k = kpi(unit="u", targets=(target("2030", 200),))
     linear = assess_kpi(k, SERIES, date(2023, 6, 30))
     assert (linear.method, linear.status) == ("linear", "limited_progress")
+    assert linear.score == pytest.approx(0.5, abs=0.001)
     plan_cagr = Thresholds(method="cagr")
     assert assess_kpi(k, SERIES, date(2023, 6, 30), plan_cagr).status == "acceleration_needed"
     own = k._replace(method="linear")
