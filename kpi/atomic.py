@@ -98,13 +98,13 @@ def _umask() -> int:
 # Temporary files are named .NAME.XXXXXXXX.tmp beside their target (tempfile's random part).
 _TEMP_SUFFIX = ".tmp"
 STALE_TEMP_SECONDS = 60.0
-_WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 
 def _read_only(mode: int, path: str) -> bool:
-    """Read-only by its mode bits or for this user. root passes access() for any file, yet a
-    file (or folder) the user made 0444 is one they meant not to be written."""
-    return not (mode & _WRITE_BITS) or not os.access(path, os.W_OK)
+    """Read-only for this user, or by its owner's write bit. root passes access() for any file,
+    yet a file (or folder) whose owner's write bit is off (0444, 0464, 0555) is one meant not to
+    be written."""
+    return not (mode & stat.S_IWUSR) or not os.access(path, os.W_OK)
 
 
 def check_writable(path: Path) -> Path:
@@ -127,6 +127,12 @@ def check_writable(path: Path) -> Path:
             )
         if _read_only(info.st_mode, str(target)):
             raise WriteError(f"{target}: the file is read-only; nothing was changed")
+        if info.st_nlink > 1:
+            # Replacing it atomically would give this name a new file and leave the others the old.
+            raise WriteError(
+                f"{target}: the file has {info.st_nlink} hard links, which an atomic write would split; "
+                "nothing was changed"
+            )
     if _read_only(folder.stat().st_mode, str(folder)):
         raise WriteError(f"{target}: the folder {folder} is read-only; nothing was changed")
     return target

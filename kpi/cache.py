@@ -21,6 +21,7 @@ fails and the entry is a miss. Someone who can read the user's key file can alre
 as that user.
 """
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -90,7 +91,13 @@ def _secret(base: Path, create: bool) -> bytes | None:
         if not stat.S_ISREG(info.st_mode) or not _private(info) or info.st_mode & 0o077:
             return None
         secret = handle.read(64)
-    return secret if len(secret) == 32 else None
+    if len(secret) == 32:
+        return secret
+    if create:  # our own key, cut short by a killed first run: start again (entries then miss)
+        with contextlib.suppress(OSError):
+            path.unlink()
+            return _secret(base, create=True)
+    return None
 
 
 def _mac(secret: bytes, content_key: bytes, payload: bytes) -> bytes:
@@ -164,10 +171,13 @@ def store(targets: Path, actuals: Path, content_key: bytes, payload: object) -> 
     secret = None if base is None else _secret(base, create=True)
     if base is None or secret is None:
         return
+    from kpi.atomic import remove_stale_temps
+
     entry = _entry(base, targets, actuals)
+    remove_stale_temps(base, "entry")  # what a run killed while storing left behind
     try:
         data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=base)  # created 0600
+        fd, tmp = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=base)  # created 0600
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(content_key + b"\n")

@@ -11,6 +11,7 @@ import errno
 import gc
 import io
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -48,32 +49,33 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, date):
             return value
         text = str(value).strip()
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-        from kpi.periods import PeriodError, parse_period
-
         if self.periods:
+            from kpi.periods import PeriodError, parse_period
+
             try:
                 return parse_period(text).end
             except PeriodError:
                 pass
-        # Reports write dates day first ("29/7/2024", "29.07.2024"); dateutil reads those.
-        from datetime import datetime
-
-        from dateutil import parser
-
-        forms = "YYYY-MM-DD, DD/MM/YYYY" + (" or a period such as 2024-H1" if self.periods else "")
-        try:
-            # dateutil fills missing parts from a default; two defaults expose a partial date.
-            first = parser.parse(text, dayfirst=True, default=datetime(2000, 1, 1))
-            second = parser.parse(text, dayfirst=True, default=datetime(2001, 2, 2))
-        except (ValueError, OverflowError):
+        forms = "YYYY-MM-DD or DD/MM/YYYY" + (", or a period such as 2024-H1" if self.periods else "")
+        # Year first is always year-month-day; day first only as DD/MM/YYYY or DD.MM.YYYY, as
+        # Vietnamese documents write dates. Anything else (7/5/24, a time of day) is refused.
+        year_first = YEAR_FIRST.match(text)
+        day_first = DAY_FIRST.match(text)
+        if year_first:
+            year, month, day = (int(x) for x in year_first.groups())
+        elif day_first:
+            day, month, year = int(day_first[1]), int(day_first[3]), int(day_first[4])
+        else:
             self.fail(f'"{text}" is not a date: use {forms}', param, ctx)
-        if first != second:
-            self.fail(f'"{text}" is not a whole date (day, month and year): use {forms}', param, ctx)
-        return first.date()
+        try:
+            return date(year, month, day)
+        except ValueError as exc:
+            self.fail(f'"{text}" is not a date ({exc}): use {forms}', param, ctx)
+
+
+SIGNIFICANT = re.compile(r"[^0-9]")
+YEAR_FIRST = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})\Z", re.ASCII)
+DAY_FIRST = re.compile(r"(\d{1,2})([/.])(\d{1,2})\2(\d{4})\Z", re.ASCII)
 
 
 def _complete_files(ctx: click.Context) -> Dataset | None:
@@ -167,8 +169,16 @@ def sector_option(f: F) -> F:
     )(f)
 
 
+def say(text: str, err: bool = False, nl: bool = True) -> None:
+    """Print a message for a person: whatever it quotes (a path, a value) cannot act on the
+    terminal."""
+    from kpi.display import printable
+
+    click.echo(printable(text), err=err, nl=nl)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
-    click.echo(f"kpi: {message}", err=True)
+    say(f"kpi: {message}", err=True)
     sys.exit(code)
 
 
@@ -354,12 +364,12 @@ def validate(targets: Path | None, actuals: Path | None, data_dir: Path | None, 
     dataset, problems = load(files)
     RETAINED.append(dataset)
     if fmt == "json":
-        import json
+        from kpi import jsonout
 
-        click.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
+        click.echo(jsonout.dumps([p.as_dict() for p in problems], indent=2))
     elif problems:
         print_problems(problems)
-        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.", err=True)
+        say(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.", err=True)
     else:
         click.echo(
             f"ok: {len(dataset.kpis)} KPIs in {len(dataset.sectors)} sectors, {len(dataset.actuals)} actuals"
@@ -616,7 +626,7 @@ def write_output(text: str, output: Path | None) -> None:
         atomic_write(output, text.encode("utf-8"))
     except WriteError as exc:
         fail(str(exc))
-    click.echo(f"wrote {output}", err=True)
+    say(f"wrote {output}", err=True)
 
 
 class NumberType(click.ParamType):  # type: ignore[type-arg]
@@ -627,12 +637,19 @@ class NumberType(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         text = str(value).strip()
         try:
+            if not text.isascii():  # float() reads other scripts' digits: "١٢٣" would be 123
+                raise ValueError(text)
             number = float(text)
         except ValueError:
             hint = f" (use a decimal point: {text.replace(',', '.')})" if "," in text else ""
             self.fail(f'"{text}" is not a number{hint}', param, ctx)
         if number != number or number in (float("inf"), float("-inf")):
             self.fail(f'"{text}" is not a finite number', param, ctx)
+        mantissa = text.lower().partition("e")[0]
+        digits = len(SIGNIFICANT.sub("", mantissa).lstrip("0").rstrip("0"))
+        if digits > 15:
+            # A float keeps 15 significant digits exactly: more would be stored as another number.
+            self.fail(f'"{text}" has {digits} significant digits; kpi keeps 15: round it', param, ctx)
         return number
 
 
@@ -758,8 +775,8 @@ def record(
     result = assess_kpi(kpi, mine, date.today(), dataset.thresholds)
     what = f"{kpi_id} {period} = {value:g}{' (estimate)' if estimated else ''}"
     if replaced is not None:
-        click.echo(f"replaced {kpi_id} {period} = {replaced.get('value')} in {files.actuals}")
-    click.echo(
+        say(f"replaced {kpi_id} {period} = {replaced.get('value')} in {files.actuals}")
+    say(
         f"recorded {what} in {files.actuals}; "
         f"status now {LIGHT_SYMBOL[result.light]} {STATUS_LABEL[result.status]}"
     )
@@ -785,10 +802,24 @@ def same_file(a: Path, b: Path) -> bool:
 RETAINED: list[object] = []
 
 
+def _usable_streams() -> None:
+    """Streams that can take any text: a closed stdout or stderr (`kpi validate 2>&-`) becomes
+    /dev/null rather than a crash, and an encoding without Vietnamese letters (ASCII under
+    PYTHONIOENCODING or a C locale) shows them as escapes rather than failing."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+        elif hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, io.UnsupportedOperation):
+                stream.reconfigure(errors="backslashreplace")
+
+
 def main() -> None:
     # A short-lived process whose data lives until exit creates no garbage cycles worth
     # collecting; the cyclic collector would rescan every parsed table as 10^5 actuals are built.
     gc.disable()
+    _usable_streams()
     try:
         cli(prog_name="kpi")
         code = 0

@@ -10,7 +10,9 @@ from datetime import date
 WHOLE_UNITS = frozenset({"hạng", "rank", "nhóm", "group"})
 PERCENT_UNITS = frozenset({"%", "%/năm", "%/year", "% per year"})
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls (but tab and newline), and the invisible characters that reorder or break
+# what follows them: bidirectional overrides and isolates, line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # Backslash-escaped so they stay literal: emphasis, links, tables, HTML and entities (&); and,
 # since GitHub-flavoured Markdown autolinks them, the ":" of "scheme://" and the "." of "www.".
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&]|:(?=//))")
@@ -25,7 +27,12 @@ def printable(text: str) -> str:
     Text is also put in NFC form: the sources write some Vietnamese letters as a base letter
     plus combining accents, which many terminal fonts draw apart ("Xê´p" for "Xếp").
     """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", unicodedata.normalize("NFC", text))
+    return _CONTROL.sub(_escape, unicodedata.normalize("NFC", text))
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 # Terminal layout (wrapping into table cells) costs more than linear time in the text's length,
@@ -65,6 +72,8 @@ def value(v: float | None, unit: str = "") -> str:
     """A value rounded for reading: percentages to 0.1, ranks whole, large numbers grouped."""
     if v is None:
         return "–"
+    if abs(v) >= 1e15:  # beyond what a person reads digit by digit, and what a float keeps exactly
+        return f"{v:.4g}"
     if unit in WHOLE_UNITS:
         return f"{v:,.0f}"
     if unit in PERCENT_UNITS:

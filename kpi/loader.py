@@ -26,7 +26,7 @@ ACTUALS_NAME = "actuals.toml"
 
 SECTOR_ID = re.compile(r"[a-z][a-z0-9_]*\Z")
 KPI_ID = re.compile(r"[a-z0-9_.-]+\Z")
-PLAN_PERIOD = re.compile(r"\d{4}-\d{4}\Z")
+PLAN_PERIOD = re.compile(r"\d{4}-\d{4}\Z", re.ASCII)
 
 
 class DataFilesNotFound(Exception):

@@ -10,7 +10,10 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-_PATTERN = re.compile(r"(?P<y>\d{4})(?:-(?:H(?P<h>\d)|Q(?P<q>\d)|(?P<m>\d{2})(?:-(?P<d>\d{2}))?))?\Z")
+# ASCII digits only: "２０２０" would otherwise be a second spelling of 2020.
+_PATTERN = re.compile(
+    r"(?P<y>\d{4})(?:-(?:H(?P<h>\d)|Q(?P<q>\d)|(?P<m>\d{2})(?:-(?P<d>\d{2}))?))?\Z", re.ASCII
+)
 
 FORMS = "YYYY, YYYY-H1/H2, YYYY-Q1..Q4, YYYY-MM or YYYY-MM-DD"
 

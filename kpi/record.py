@@ -36,7 +36,9 @@ class Entry:
 
     def table(self) -> dict[str, Any]:
         """The entry as a TOML table, in the order of the documented format; defaults left out."""
-        value: float | int = int(self.value) if float(self.value).is_integer() else float(self.value)
+        # Whole numbers as TOML integers, while a float holds them exactly (below 2**53).
+        exact = float(self.value).is_integer() and abs(self.value) < 2**53
+        value: float | int = int(self.value) if exact else float(self.value)
         table: dict[str, Any] = {"kpi": self.kpi, "period": self.period, "value": value}
         if self.estimated:
             table["estimated"] = True

@@ -7,7 +7,6 @@ into Rich as a ``Text`` object, so a KPI called ``[bold]x[/]`` prints as written
 from __future__ import annotations
 
 import io
-import json
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -113,25 +112,11 @@ def _sector_json(s: SectorSummary) -> dict[str, Any]:
 
 
 def _dump_json(obj: object, out: IO[str]) -> None:
-    """Indented for a person at a terminal; one line otherwise, which lets json use its C
-    encoder (json.dump and indent force the pure-Python one: 1.8 s for 10,000 KPIs)."""
-    indent = 2 if out.isatty() else None
-    try:
-        text = json.dumps(obj, ensure_ascii=False, indent=indent, allow_nan=False)
-    except ValueError:  # a non-finite number slipped through: JSON has null for it, not NaN
-        text = json.dumps(_finite_json(obj), ensure_ascii=False, indent=indent, allow_nan=False)
-    out.write(text)
+    """Indented for a person at a terminal; one line otherwise (the C encoder)."""
+    from kpi import jsonout
+
+    out.write(jsonout.dumps(obj, indent=2 if out.isatty() else None))
     out.write("\n")
-
-
-def _finite_json(obj: object) -> object:
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _finite_json(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_finite_json(v) for v in obj]
-    return obj
 
 
 def latest_text(a: Assessment) -> tuple[str, str]:
@@ -724,6 +709,7 @@ def render_gap(
 
 def show_json(dataset: Dataset, a: Assessment, lang: str) -> dict[str, Any]:
     k = a.kpi
+    known = {x.position for x in a.known}  # a set: a KPI may have 10^4 figures
     entry = kpi_json(a, lang)
     entry.update(
         name_vi=k.name,
@@ -743,7 +729,7 @@ def show_json(dataset: Dataset, a: Assessment, lang: str) -> dict[str, Any]:
                 "estimated": x.estimated,
                 "derived": x.derived,
                 "published": x.published.isoformat() if x.published else None,
-                "known": x in a.known,
+                "known": x.position in known,
                 "source": x.source,
                 "quote": x.quote,
                 "note": x.note,
@@ -882,12 +868,18 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
     console.print(grid)
     _print_chart(console, a)
 
+    from rich import box
+
+    # Numbers are never folded: their column is as wide as the widest; the quotes wrap.
+    narrow = console.width < 70
     console.print(_text("\nTargets", "bold underline"))
-    targets = Table(header_style="bold")
-    targets.add_column("Period", no_wrap=True)
-    targets.add_column("Value", justify="right", overflow="fold")
-    targets.add_column("Source / quote", overflow="fold", ratio=1)
+    targets = Table(header_style="bold", box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD)
     rows = ([("baseline", k.baseline)] if k.baseline else []) + [(t.period.text, t) for t in k.targets]
+    targets.add_column("Period", no_wrap=True)
+    targets.add_column(
+        "Value", justify="right", no_wrap=True, min_width=_widest(target_text(t, unit)[0] for _, t in rows)
+    )
+    targets.add_column("Source / quote", overflow="fold", ratio=1)
     for label, t in rows:
         point = _point_json(t, k)
         provenance = _text(point["source"] or "–")
@@ -909,10 +901,15 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
 
     console.print(_text("\nActuals", "bold underline"))
     if data["actuals"]:
-        actuals = Table(header_style="bold")
-        actuals.add_column("Period", no_wrap=True)
-        actuals.add_column("Value", justify="right", overflow="fold")
-        actuals.add_column("Published", no_wrap=True)
+        actuals = Table(header_style="bold", box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD)
+        values = [
+            (ESTIMATE_MARK if x["estimated"] else "") + display.value(x["value"], unit)
+            for x in data["actuals"]
+        ]
+        actuals.add_column("Period\nPublished" if narrow else "Period", no_wrap=True)
+        actuals.add_column("Value", justify="right", no_wrap=True, min_width=_widest(values))
+        if not narrow:
+            actuals.add_column("Published", no_wrap=True)
         actuals.add_column("Source / quote", overflow="fold", ratio=1)
         for x in data["actuals"]:
             mark = ESTIMATE_MARK if x["estimated"] else ""
@@ -927,9 +924,11 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
             published = x["published"] or "–"
             if not x["known"]:
                 published += "\n(after as-of)"
-            actuals.add_row(
-                x["period"], _text(mark + display.value(x["value"], unit)), _text(published), provenance
-            )
+            value = _text(mark + display.value(x["value"], unit))
+            if narrow:
+                actuals.add_row(_text(f"{x['period']}\n{published}"), value, provenance)
+            else:
+                actuals.add_row(x["period"], value, _text(published), provenance)
         console.print(actuals)
         if any(x["estimated"] for x in data["actuals"]):
             console.print(_text(f"{ESTIMATE_MARK} marks an estimate.", "dim"))
@@ -946,6 +945,10 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
     console.print(_text("\nStatus rules, in order", "bold underline"))
     for reason in a.reasons:
         console.print(_text(f"  {reason}"))
+
+
+def _widest(texts: Iterable[str]) -> int:
+    return max((len(line) for text in texts for line in text.split("\n")), default=1)
 
 
 def _print_chart(console: Console, a: Assessment) -> None:

@@ -21,7 +21,7 @@ STYLES = {
     PLAN: "cyan",
     TREND: "yellow",
 }
-LEGEND = "  ".join(
+LEGEND_ENTRIES = [
     f"{glyph} {name}"
     for glyph, name in [
         (ACTUAL, "actual"),
@@ -31,7 +31,7 @@ LEGEND = "  ".join(
         (PLAN, "plan"),
         (f"{TREND} {TREND}", "trend"),
     ]
-)
+]
 
 
 class Canvas:
@@ -113,5 +113,14 @@ def draw(a: Assessment, width: int = 80, height: int = 10) -> list[list[Cell]]:
         if c + len(label) <= len(years) and all(ch == " " for ch, _ in years[max(c - 1, 0) : c + len(label)]):
             axis[c] = ("┴", "dim")
             years[c : c + len(label)] = [(ch, "dim") for ch in label]
-    lines += [axis, years, [(ch, "dim") for ch in LEGEND[:width]]]
+    lines += [axis, years]
+    # The legend wraps between its entries, never inside one.
+    legend = ""
+    for entry in LEGEND_ENTRIES:
+        if legend and len(legend) + 2 + len(entry) > width:
+            lines.append([(ch, "dim") for ch in legend])
+            legend = entry
+        else:
+            legend = f"{legend}  {entry}" if legend else entry
+    lines.append([(ch, "dim") for ch in legend])
     return lines

@@ -49,6 +49,14 @@ def _skip_string(text: str, i: int) -> int:
     return j
 
 
+def _key(written: str) -> str:
+    """A header's key as TOML reads it, for the simple forms: actual, "actual", 'actual'."""
+    key = written.strip()
+    if len(key) >= 2 and key[0] == key[-1] and key[0] in "\"'" and "\\" not in key and "." not in key:
+        return key[1:-1]
+    return key
+
+
 def _end_of_line(text: str, i: int) -> int:
     end = text.find("\n", i)
     return len(text) if end < 0 else end
@@ -74,7 +82,7 @@ def lines(text: str) -> list[Line]:
             name_start = j
             while j < n and text[j] not in "]\n":
                 j = _skip_string(text, j) if text[j] in "\"'" else j + 1
-            result.append(Line(start, "array-header" if array else "header", text[name_start:j].strip()))
+            result.append(Line(start, "array-header" if array else "header", _key(text[name_start:j])))
             i = _end_of_line(text, j) + 1
             continue
         result.append(Line(start, "content"))

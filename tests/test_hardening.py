@@ -580,3 +580,187 @@ def test_a_datetime_where_a_date_is_wanted(data_dir: Path) -> None:
         '"published" must be a date without a time of day (published = 2024-07-29), not a date with a time'
         in result.output
     )
+
+
+# --- siblings found by a second review ------------------------------------------------------
+
+
+@pytest.mark.parametrize("redirect", ["2>&-", ">&-", ">&- 2>&-"])
+def test_closed_standard_streams(data_dir: Path, redirect: str) -> None:
+    command = f"{' '.join(KPI[:2])} '{KPI[2]}' validate --data-dir {data_dir} {redirect}"
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_encoding_without_vietnamese_is_not_a_crash(data_dir: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    result = subprocess.run([*KPI, "status", "--data-dir", str(data_dir), "--all"], capture_output=True,
+                            text=True, timeout=30, env=env)  # fmt: skip
+    assert result.returncode == 0 and "internal error" not in result.stderr
+    assert "Vi\\u1ec5n th\\xf4ng" in result.stdout  # "Viễn thông", escaped
+
+
+def test_paths_in_messages_cannot_act_on_the_terminal(data_dir: Path, tmp_path: Path) -> None:
+    osc = "\x1b]0;PWN\x07"
+    written = run("report", "--data-dir", str(data_dir), "-o", str(tmp_path / f"r{osc}.html"))
+    assert written.exit_code == 0
+    missing = run("report", "--data-dir", str(data_dir), "-o", str(tmp_path / f"no{osc}" / "r.html"))
+    assert missing.exit_code == 1
+    recorded = run(
+        *RECORD, "--targets", str(data_dir / "targets.toml"), "--actuals", str(tmp_path / f"a{osc}.toml")
+    )
+    assert recorded.exit_code == 0
+    for result in (written, missing, recorded):
+        assert "\x1b" not in result.output and "\x07" not in result.output
+        assert "\\x1b]0;PWN\\x07" in result.output
+
+
+def test_json_writes_invisible_controls_as_escapes(data_dir: Path) -> None:
+    name = "a\x9b31mb\u202ec\u2028d"
+    targets = TARGETS.replace('name = "Cáp quang"', f"name = {json.dumps(name)}")
+    (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
+    out = run("status", "--data-dir", str(data_dir), "--format", "json").output
+    assert "\x9b" not in out and "\u202e" not in out and "\u2028" not in out
+    assert "\\u009b" in out and "\\u202e" in out
+    assert strict_json(out)["kpis"][0]["name"] == name  # type: ignore[index]
+    table = run("status", "--data-dir", str(data_dir), "--all").output
+    assert "\u202e" not in table and "\\u202e" in table
+
+
+@pytest.mark.parametrize("period", ["２０２０", "٢٠٢٠", "2020-０６"])
+def test_periods_take_ascii_digits_only(data_dir: Path, period: str) -> None:
+    result = run(
+        "record", "telecom.fiber", "70", "--period", period, "--source", "s", "--data-dir", str(data_dir)
+    )
+    assert result.exit_code == 2 and "invalid period" in result.output
+    text = ACTUALS.replace('period = "2022"', f'period = "{period}"', 1)
+    (data_dir / "actuals.toml").write_text(text, encoding="utf-8")
+    assert run("validate", "--data-dir", str(data_dir)).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("9007199254740993", "has 16 significant digits; kpi keeps 15"),
+        ("123456789012345678901234567890", "kpi keeps 15"),
+        ("١٢٣", "is not a number"),
+    ],
+)
+def test_record_never_stores_another_number_than_typed(data_dir: Path, value: str, message: str) -> None:
+    result = run(
+        "record", "digital.revenue", value, "--period", "2023", "--source", "s", "--data-dir", str(data_dir)
+    )
+    assert result.exit_code == 2 and message in result.output
+    assert (data_dir / "actuals.toml").read_text(encoding="utf-8") == ACTUALS
+
+
+def test_record_keeps_large_whole_numbers_exact(data_dir: Path) -> None:
+    result = run("record", "digital.revenue", "1e23", "--period", "2023", "--source", "s", "--data-dir",
+                 str(data_dir))  # fmt: skip
+    assert result.exit_code == 0
+    assert "value = 1e+23\n" in (data_dir / "actuals.toml").read_text(encoding="utf-8")
+    assert run("validate", "--data-dir", str(data_dir)).exit_code == 0
+
+
+@pytest.mark.parametrize("published", ["1/1/1", "7/5/24", "2019-12-31T10:00", "2024/07/29", "29-07-2024"])
+def test_dates_are_whole_and_unambiguous(data_dir: Path, published: str) -> None:
+    result = run(*RECORD, "--published", published, "--data-dir", str(data_dir))
+    assert result.exit_code == 2 and "is not a date" in result.output
+
+
+def test_year_first_dates_are_year_month_day(data_dir: Path) -> None:
+    assert run(*RECORD, "--published", "2024-7-5", "--data-dir", str(data_dir)).exit_code == 0
+    assert "published = 2024-07-05" in (data_dir / "actuals.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("mode", [0o464, 0o444])
+def test_the_owners_write_bit_decides(data_dir: Path, mode: int) -> None:
+    actuals = data_dir / "actuals.toml"
+    actuals.chmod(mode)
+    assert run(*RECORD, "--data-dir", str(data_dir)).exit_code == 1
+    data_dir.chmod(0o575)
+    actuals.chmod(0o644)
+    try:
+        result = run(*RECORD, "--data-dir", str(data_dir))
+        assert result.exit_code == 1 and "is read-only" in result.output
+    finally:
+        data_dir.chmod(0o755)
+    assert actuals.read_text(encoding="utf-8") == ACTUALS
+
+
+def test_a_hard_linked_file_is_not_split(data_dir: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    report.write_text("old")
+    os.link(report, tmp_path / "alias.html")
+    result = run("report", "--data-dir", str(data_dir), "-o", str(tmp_path / "alias.html"))
+    assert result.exit_code == 1 and "hard links" in result.output
+    assert report.read_text() == "old"
+
+
+def test_record_reads_quoted_table_names(data_dir: Path) -> None:
+    actuals = data_dir / "actuals.toml"
+    actuals.write_text(
+        ACTUALS.replace("[[actual]]", '[[ "actual" ]]', 1).replace("[[actual]]", "[['actual']]", 1)
+    )
+    for extra in ((), ("--replace",)):
+        result = run(*RECORD, *extra, "--data-dir", str(data_dir))
+        assert result.exit_code == 0, result.output
+    assert run("validate", "--data-dir", str(data_dir)).exit_code == 0
+
+
+def test_csv_guard_can_always_be_undone(data_dir: Path) -> None:
+    targets = TARGETS.replace('name_en = "Fibre"', 'name_en = "\'=1+1"').replace(
+        'unit = "%"', 'unit = "=1+1"', 1
+    )
+    (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
+    out = run("list", "--data-dir", str(data_dir), "--format", "csv", "--lang", "en").stdout_bytes.decode()
+    [row] = [r for r in csv.DictReader(io.StringIO(out, newline="")) if r["id"] == "telecom.fiber"]
+    assert row["name"] == "''=1+1" and row["unit"] == "'=1+1"
+    assert row["name"][1:] == "'=1+1" and row["unit"][1:] == "=1+1"
+
+
+def test_numbers_in_show_stay_whole_on_narrow_terminals(data_dir: Path) -> None:
+    big = ACTUALS.replace("[[actual]]", "", 0) + (
+        '\n[[actual]]\nkpi = "digital.revenue"\nperiod = "2021"\nvalue = 71234567890\nsource = "s"\n'
+        '\n[[actual]]\nkpi = "digital.revenue"\nperiod = "2022"\nvalue = 3700000\nsource = "s"\n'
+    )
+    (data_dir / "actuals.toml").write_text(big, encoding="utf-8")
+    for width in range(40, 81, 5):
+        out = run("show", "digital.revenue", "--data-dir", str(data_dir), "--lang", "en",
+                  env={"COLUMNS": str(width)}).output  # fmt: skip
+        assert "71,234,567,890" in out and "3,700,000" in out, width
+        assert "…" not in out
+
+
+def test_show_with_many_figures(data_dir: Path) -> None:
+    many = "".join(
+        f'[[actual]]\nkpi = "digital.revenue"\nperiod = "{1000 + n // 12}-{n % 12 + 1:02d}"\n'
+        f'value = {n + 1}\nsource = "s"\n\n'
+        for n in range(5000)
+    )
+    (data_dir / "actuals.toml").write_text(many, encoding="utf-8")
+    result = kpi_process(
+        "show", "digital.revenue", "--format", "json", "--data-dir", str(data_dir), timeout=30
+    )
+    assert result.returncode == 0 and len(json.loads(result.stdout)["actuals"]) == 5000
+
+
+def test_cache_recovers_from_a_killed_store(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "CACHE_MIN_BYTES", 0)
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("KPI_CACHE_DIR", str(folder))
+    folder.mkdir(mode=0o700)
+    (folder / "key").write_bytes(b"")  # a first run killed between creating and writing its key
+    (folder / "key").chmod(0o600)
+    stale = folder / ".entry.abcdefgh.tmp"
+    stale.write_bytes(b"half")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    load(locate(data_dir=data_dir))
+    assert len((folder / "key").read_bytes()) == 32
+    assert not stale.exists() and list(folder.glob("*.pickle"))
+    again, problems = load(locate(data_dir=data_dir))
+    assert problems == [] and len(again.actuals) == 4

@@ -282,4 +282,4 @@ def test_published_needs_a_whole_date(data_dir: Path) -> None:
     )
     partial = run(*args, "--published", "12/2024", "--data-dir", str(data_dir))
     assert partial.exit_code == 2
-    assert "is not a whole date" in partial.output
+    assert '"12/2024" is not a date: use YYYY-MM-DD or DD/MM/YYYY' in partial.output
