@@ -1,6 +1,6 @@
 """The command line: parse options, call the core, hand the results to a renderer.
 
-Start-up is kept lean on purpose: Rich, json and dateutil are imported inside the code
+Start-up is kept lean on purpose: Rich, Babel and json are imported inside the code
 paths that use them, because `kpi validate` runs on every commit.
 """
 
