@@ -344,3 +344,23 @@ def test_cagr_assessment_matches_open_sdg(case: dict[str, Any]) -> None:
         ratio, want = a.ratio, case["ratio"]
         assert ratio is not None and want is not None
         assert ratio == want or abs(ratio - want) <= 1e-9 * max(1.0, abs(want))
+
+
+@pytest.mark.parametrize("method", ["linear", "compound", "cagr"])
+def test_every_method_runs_on_the_bundled_plan(tmp_path: Path, method: str) -> None:
+    targets = (REPO / "targets.toml").read_text(encoding="utf-8")
+    assert "\n[assessment]\n" in targets
+    targets = targets.replace(
+        "\n[assessment]\n", f'\n[assessment]\nmethod = "{method}"\ngrade_without_target = true\n'
+    )
+    (tmp_path / "targets.toml").write_text(targets, encoding="utf-8")
+    (tmp_path / "actuals.toml").write_text(
+        (REPO / "actuals.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    for as_of in ("2024-07-31", "2025-06-30", "2026-11-30"):
+        result = run("status", "--data-dir", str(tmp_path), "--as-of", as_of, "--format", "json")
+        assert result.exit_code == 0
+        kpis = json.loads(result.output)["kpis"]
+        assert {k["method"] for k in kpis if k["trend"] != "compound"} == {method}
+        assert any(k["trend_only"] for k in kpis)  # the plan's revenues get a direction of travel
+        assert run("show", "postal.revenue", "--data-dir", str(tmp_path), "--as-of", as_of).exit_code == 0
