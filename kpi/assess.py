@@ -16,9 +16,10 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from kpi import cagr
+from kpi.i18n import Term, msg
 from kpi.model import Actual, Dataset, Kpi, Method, Target, Thresholds
 from kpi.periods import DAYS_PER_YEAR, years_between
-from kpi.statuses import LIGHT_OF, LIGHTS, STATUSES
+from kpi.statuses import LIGHT_OF, LIGHTS, STATUS_WORDS, STATUSES
 
 # A trend point: (date, value). Plain tuples: a status at 10^5 actuals builds one per actual.
 Point = tuple[date, float]
@@ -381,6 +382,10 @@ def assess_kpi(
     )
 
 
+def _term(status: str) -> Term:
+    return Term(status, STATUS_WORDS[status])
+
+
 def _status(
     kpi: Kpi,
     method: Method,
@@ -400,58 +405,89 @@ def _status(
     note = reasons.append if reasons is not None else None
     if milestone is None:
         if wanted_milestone:
-            note and note(f"no_target: the KPI has no target for {wanted_milestone}")
+            note and note(msg("no_target: the KPI has no target for {period}", period=wanted_milestone))
             return "no_target"
         if graded is not None:
-            note and note(f"no_target: the KPI has no targets; graded on its trend only: {graded.reason}")
+            note and note(
+                msg("no_target: the KPI has no targets; graded on its trend only: {why}", why=graded.reason)
+            )
             return cagr.STATUS_OF[graded.category] if graded.category else "insufficient_data"
-        note and note("no_target: the KPI has no targets")
+        note and note(msg("no_target: the KPI has no targets"))
         return "no_target"
-    note and note("no_target: no, it has targets")
+    note and note(msg("no_target: no, it has targets"))
     if latest is None:
-        note and note("no_data: no actual is known at the as-of date")
+        note and note(msg("no_data: no actual is known at the as-of date"))
         return "no_data"
-    note and note(f"no_data: no, latest actual is {latest.period}")
+    note and note(msg("no_data: no, latest actual is {period}", period=latest.period.text))
     d, T = kpi.sign, milestone.value
     if verdict is not None:
         if verdict.figure is None:
             note and note(
-                f"awaiting_final: the {milestone.period} milestone has passed and no figure for "
-                f"{milestone.period} is known yet; the latest, {latest.period}, and the projection "
-                "are estimates"
+                msg(
+                    "awaiting_final: the {period} milestone has passed and no figure for {period} is "
+                    "known yet; the latest, {latest}, and the projection are estimates",
+                    period=milestone.period.text,
+                    latest=latest.period.text,
+                )
             )
             return "awaiting_final"
         f = verdict.figure
-        which = f"the first figure after it, {f.period}" if verdict.later else f"its figure, {f.period}"
+        which = (
+            msg("the first figure after it, {period}", period=f.period.text)
+            if verdict.later
+            else msg("its figure, {period}", period=f.period.text)
+        )
         sign = ("≥" if d == 1 else "≤") if verdict.status == "achieved" else ("<" if d == 1 else ">")
         note and note(
-            f"{verdict.status}: the {milestone.period} milestone has passed; "
-            f"{which}: {f.value:g} {sign} target {T:g}"
+            msg(
+                "{status}: the {period} milestone has passed; {which}: {value:g} {sign} target {target:g}",
+                status=_term(verdict.status),
+                period=milestone.period.text,
+                which=which,
+                value=f.value,
+                sign=sign,
+                target=T,
+            )
         )
         return verdict.status
     y = latest.value
     if d * (y - T) >= 0:
-        note and note(f"achieved: yes, {y:g} {'≥' if d == 1 else '≤'} target {T:g}")
+        note and note(
+            msg(
+                "achieved: yes, {value:g} {sign} target {target:g}",
+                value=y,
+                sign="≥" if d == 1 else "≤",
+                target=T,
+            )
+        )
         return "achieved"
-    note and note(f"achieved: no, {y:g} {'<' if d == 1 else '>'} target {T:g}")
+    note and note(
+        msg(
+            "achieved: no, {value:g} {sign} target {target:g}", value=y, sign="<" if d == 1 else ">", target=T
+        )
+    )
     if len(points) < 2:
-        note and note(f"insufficient_data: only {len(points)} trend point; a trend needs 2")
+        note and note(msg("insufficient_data: only {n} trend point; a trend needs 2", n=len(points)))
         return "insufficient_data"
-    note and note(f"insufficient_data: no, {len(points)} trend points")
+    note and note(msg("insufficient_data: no, {n} trend points", n=len(points)))
     if method == "cagr":
         if measured is None or measured.category is None:
-            why = measured.reason if measured is not None else "the growth rates cannot be computed"
-            note and note(f"insufficient_data: {why}")
+            why = measured.reason if measured is not None else msg("the growth rates cannot be computed")
+            note and note(msg("insufficient_data: {why}", why=why))
             return "insufficient_data"
         status = cagr.STATUS_OF[measured.category]
-        note and note(f"{status}: {measured.reason}")
+        note and note(msg("{status}: {why}", status=_term(status), why=measured.reason))
         return status
     y0 = points[0][1]
     if d * (T - y0) <= 0:
-        note and note(f"moving_away: the series started at {y0:g}, at or past the target, and fell back")
+        note and note(
+            msg(
+                "moving_away: the series started at {value:g}, at or past the target, and fell back", value=y0
+            )
+        )
         return "moving_away"
     if score is None:
-        note and note("insufficient_data: the trend cannot be projected from these points")
+        note and note(msg("insufficient_data: the trend cannot be projected from these points"))
         return "insufficient_data"
     for name, floor in (
         ("on_track", bands.on_track),
@@ -459,10 +495,14 @@ def _status(
         ("limited_progress", 0.0),
     ):
         if score >= floor:
-            note and note(f"{name}: score {score:.3f} ≥ {floor:g}")
+            note and note(
+                msg("{status}: score {score:.3f} ≥ {floor:g}", status=_term(name), score=score, floor=floor)
+            )
             return name
-        note and note(f"{name}: no, score {score:.3f} < {floor:g}")
-    note and note(f"moving_away: score {score:.3f} < 0")
+        note and note(
+            msg("{status}: no, score {score:.3f} < {floor:g}", status=_term(name), score=score, floor=floor)
+        )
+    note and note(msg("moving_away: score {score:.3f} < 0", score=score))
     return "moving_away"
 
 

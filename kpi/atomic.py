@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from kpi.i18n import Message, msg
+
 
 class WriteError(Exception):
     """A write that could not be done; the original is untouched. The message says why."""
@@ -27,10 +29,12 @@ def real_path(path: Path) -> Path:
     try:
         return path.resolve(strict=False) if path.is_symlink() else path
     except (OSError, RuntimeError) as exc:  # a symlink loop: RuntimeError before Python 3.13
-        raise WriteError(f"{path}: cannot follow the symbolic link: {exc}") from None
+        raise WriteError(
+            msg("{file}: cannot follow the symbolic link: {reason}", file=str(path), reason=str(exc))
+        ) from None
 
 
-def _wait_for(attempt: Callable[[], bool], timeout: float, message: str) -> None:
+def _wait_for(attempt: Callable[[], bool], timeout: float, message: Message) -> None:
     """Call attempt until it succeeds; after timeout seconds, fail with message."""
     deadline = time.monotonic() + timeout
     while not attempt():
@@ -43,7 +47,7 @@ def _wait_for(attempt: Callable[[], bool], timeout: float, message: str) -> None
 def locked(folder: Path, timeout: float = 30.0) -> Iterator[None]:
     """Hold an exclusive lock on a folder's data files; wait up to timeout seconds."""
     if not folder.is_dir():
-        raise WriteError(f"{folder}: folder does not exist")
+        raise WriteError(msg("{folder}: folder does not exist", folder=str(folder)))
     try:
         import fcntl
     except ImportError:  # not POSIX: a lock file created exclusively
@@ -62,7 +66,13 @@ def locked(folder: Path, timeout: float = 30.0) -> Iterator[None]:
 
     try:
         _wait_for(
-            attempt, timeout, f"{folder}: another kpi process is writing here; gave up after {timeout:g} s"
+            attempt,
+            timeout,
+            msg(
+                "{folder}: another kpi process is writing here; gave up after {seconds:g} s",
+                folder=str(folder),
+                seconds=timeout,
+            ),
         )
         yield
     finally:
@@ -81,7 +91,11 @@ def _lock_file(folder: Path, timeout: float) -> Iterator[None]:
             return False
         return True
 
-    _wait_for(attempt, timeout, f"{lock}: locked by another kpi process (delete it if none is running)")
+    _wait_for(
+        attempt,
+        timeout,
+        msg("{lock}: locked by another kpi process (delete it if none is running)", lock=str(lock)),
+    )
     try:
         yield
     finally:
@@ -113,28 +127,44 @@ def check_writable(path: Path) -> Path:
     target = real_path(path)
     folder = target.parent
     if not folder.is_dir():
-        raise WriteError(f"{target}: folder {folder} does not exist")
+        raise WriteError(msg("{file}: folder {folder} does not exist", file=str(target), folder=str(folder)))
     try:
         info = target.lstat()
     except FileNotFoundError:
         pass
     except OSError as exc:
-        raise WriteError(f"{target}: cannot write: {exc.strerror}; nothing was changed") from None
+        raise WriteError(
+            msg("{file}: cannot write: {reason}; nothing was changed", file=str(target), reason=exc.strerror)
+        ) from None
     else:
         if not stat.S_ISREG(info.st_mode):
             raise WriteError(
-                f"{target}: not a regular file; kpi writes only regular files (use -o - for standard output)"
+                msg(
+                    "{file}: not a regular file; kpi writes only regular files "
+                    "(use -o - for standard output)",
+                    file=str(target),
+                )
             )
         if _read_only(info.st_mode, str(target)):
-            raise WriteError(f"{target}: the file is read-only; nothing was changed")
+            raise WriteError(msg("{file}: the file is read-only; nothing was changed", file=str(target)))
         if info.st_nlink > 1:
             # Replacing it atomically would give this name a new file and leave the others the old.
             raise WriteError(
-                f"{target}: the file has {info.st_nlink} hard links, which an atomic write would split; "
-                "nothing was changed"
+                msg(
+                    "{file}: the file has {links} hard links, which an atomic write would split; "
+                    "nothing was changed",
+                    file=str(target),
+                    links=info.st_nlink,
+                )
             )
     if _read_only(folder.stat().st_mode, str(folder)):
-        raise WriteError(f"{target}: the folder {folder} is read-only; nothing was changed")
+        raise WriteError(
+            msg(
+                "{file}: the folder {folder} is read-only; nothing was changed",
+                file=str(target),
+                folder=str(folder),
+            )
+        )
     return target
 
 
@@ -175,7 +205,14 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_TEMP_SUFFIX, dir=folder)
     except OSError as exc:
-        raise WriteError(f"{target}: cannot write in {folder}: {exc.strerror}; nothing was changed") from None
+        raise WriteError(
+            msg(
+                "{file}: cannot write in {folder}: {reason}; nothing was changed",
+                file=str(target),
+                folder=str(folder),
+                reason=exc.strerror,
+            )
+        ) from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -186,14 +223,16 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise WriteError(f"{target}: cannot write: {reason}; nothing was changed") from None
+        reason = msg("the disk is full") if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise WriteError(
+            msg("{file}: cannot write: {reason}; nothing was changed", file=str(target), reason=reason)
+        ) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_folder(folder)
     if target.read_bytes() != data:
-        raise WriteError(f"{target}: the file read back differs from what was written")
+        raise WriteError(msg("{file}: the file read back differs from what was written", file=str(target)))
 
 
 def _fsync_folder(folder: Path) -> None:

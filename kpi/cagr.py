@@ -61,6 +61,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Literal, NamedTuple
 
+from kpi.i18n import msg
+
 DEFAULT_BASE_YEAR = 2015
 DEFAULT_TARGET_YEAR = 2030
 ZERO_SUBSTITUTE = 0.001  # Open SDG's stand-in for a target or base value of 0
@@ -176,24 +178,40 @@ def progress(
     observed: float | None = None
     required: float | None = None
     start = ZERO_SUBSTITUTE if base_value == 0 else base_value
-    zero_note = " (a base value of 0 counts as 0.001)" if base_value == 0 else ""
+    zero_note = msg(" (a base value of 0 counts as 0.001)") if base_value == 0 else ""
+    why: str
     if (start > 0 and current_value < 0) or (start < 0 and current_value > 0):
-        why = (
-            f"The base value {base_value:g} ({from_year}) and the current value {current_value:g}"
-            f" ({current_year}) have opposite signs, so the growth rate cannot be graded."
+        why = msg(
+            "The base value {base:g} ({from_year}) and the current value {current:g} ({year}) have "
+            "opposite signs, so the growth rate cannot be graded.",
+            base=base_value,
+            from_year=str(from_year),
+            current=current_value,
+            year=str(current_year),
         )
     elif from_year > current_year or current_year - from_year < 1:
-        why = f"There is only one year of data from the base year {from_year} on, and growth needs two."
+        why = msg(
+            "There is only one year of data from the base year {year} on, and growth needs two.",
+            year=str(from_year),
+        )
     elif target is not None and to_year == from_year:
-        why = f"The target year {to_year} is the base year, so no growth rate can reach the target."
+        why = msg(
+            "The target year {year} is the base year, so no growth rate can reach the target.",
+            year=str(to_year),
+        )
     else:
         observed = _growth(current_value, start, current_year, from_year)
         if target is None:
             value = sign * toward * observed
-            why = (
-                f"With no target, a change of {observed:+.2%} a year since {from_year}{zero_note} is"
-                f" compared with Open SDG's fixed bands of {thresholds['high']:.2%} and"
-                f" {thresholds['med']:.2%} a year{_limit_note(thresholds, limit)}."
+            why = msg(
+                "With no target, a change of {observed:+.2%} a year since {year}{zero_note} is compared with "
+                "Open SDG's fixed bands of {high:.2%} and {med:.2%} a year{limit_note}.",
+                observed=observed,
+                year=str(from_year),
+                zero_note=zero_note,
+                high=thresholds["high"],
+                med=thresholds["med"],
+                limit_note=_limit_note(thresholds, limit),
             )
         else:
             required, modulus = _required_growth(target, start, to_year, from_year, base_moved)
@@ -204,7 +222,12 @@ def progress(
 
     category = _band(value, thresholds, achieved)
     if achieved:
-        why = f"The {current_year} value {current_value:g} has reached the target {asked_target:g}."
+        why = msg(
+            "The {year} value {value:g} has reached the target {target:g}.",
+            year=str(current_year),
+            value=current_value,
+            target=asked_target,
+        )
     return CagrResult(
         category,
         value,
@@ -351,7 +374,11 @@ def _score(
 def _limit_note(thresholds: Mapping[str, float], limit: float | None) -> str:
     if limit is None:
         return ""
-    return f" (scaled by {thresholds['coefficient']:.3g} near the limit {limit:g})"
+    return msg(
+        " (scaled by {coefficient:.3g} near the limit {limit:g})",
+        coefficient=thresholds["coefficient"],
+        limit=limit,
+    )
 
 
 def _target_reason(
@@ -365,21 +392,32 @@ def _target_reason(
 ) -> str:
     if required is None:
         if math.isnan(ratio):
-            return (
-                f"The target {target:g} is on the other side of zero from the base value, so Open"
-                " SDG's required growth rate is undefined and it cannot grade."
+            return msg(
+                "The target {target:g} is on the other side of zero from the base value, so Open SDG's "
+                "required growth rate is undefined and it cannot grade.",
+                target=target,
             )
-        return (
-            f"The target {target:g} is on the other side of zero from the base value, so Open SDG"
-            f" divides the growth rate by the size of a complex required rate, giving {ratio:.2f}."
+        return msg(
+            "The target {target:g} is on the other side of zero from the base value, so Open SDG divides "
+            "the growth rate by the size of a complex required rate, giving {ratio:.2f}.",
+            target=target,
+            ratio=ratio,
         )
     if required == 0:
-        return (
-            f"The target {target:g} equals the base value, so any change since {base_year} counts"
-            " as infinitely fast, toward or away from it."
+        return msg(
+            "The target {target:g} equals the base value, so any change since {year} counts as infinitely "
+            "fast, toward or away from it.",
+            target=target,
+            year=str(base_year),
         )
-    return (
-        f"The value changed {observed:+.2%} a year since {base_year}{zero_note}, against the"
-        f" {required:+.2%} a year needed to reach {target:g} by {target_year}: {ratio:.2f} of the"
-        " pace needed."
+    return msg(
+        "The value changed {observed:+.2%} a year since {year}{zero_note}, against the {required:+.2%} a "
+        "year needed to reach {target:g} by {target_year}: {ratio:.2f} of the pace needed.",
+        observed=observed,
+        year=str(base_year),
+        zero_note=zero_note,
+        required=required,
+        target=target,
+        target_year=str(target_year),
+        ratio=ratio,
     )

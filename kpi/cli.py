@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from kpi import __version__
+from kpi.i18n import language, msg, tr
 from kpi.statuses import LIGHTS, STATUSES
 
 # The core is imported inside the commands: `kpi --help` needs none of it.
@@ -56,7 +57,13 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
                 return parse_period(text).end
             except PeriodError:
                 pass
-        forms = "YYYY-MM-DD or DD/MM/YYYY" + (", or a period such as 2024-H1" if self.periods else "")
+        from kpi.i18n import _
+
+        forms = (
+            _("YYYY-MM-DD or DD/MM/YYYY, or a period such as 2024-H1")
+            if self.periods
+            else _("YYYY-MM-DD or DD/MM/YYYY")
+        )
         # Year first is always year-month-day; day first only as DD/MM/YYYY or DD.MM.YYYY, as
         # Vietnamese documents write dates. Anything else (7/5/24, a time of day) is refused.
         year_first = YEAR_FIRST.match(text)
@@ -66,11 +73,17 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
         elif day_first:
             day, month, year = int(day_first[1]), int(day_first[3]), int(day_first[4])
         else:
-            self.fail(f'"{text}" is not a date: use {forms}', param, ctx)
+            self.fail(_('"{text}" is not a date: use {forms}').format(text=text, forms=forms), param, ctx)
         try:
             return date(year, month, day)
         except ValueError as exc:
-            self.fail(f'"{text}" is not a date ({exc}): use {forms}', param, ctx)
+            self.fail(
+                _('"{text}" is not a date ({reason}): use {forms}').format(
+                    text=text, reason=exc, forms=forms
+                ),
+                param,
+                ctx,
+            )
 
 
 SIGNIFICANT = re.compile(r"[^0-9]")
@@ -120,13 +133,28 @@ as_of_option = click.option(
     type=DateType(periods=True),
     help="Assess as known on this date (YYYY-MM-DD, or a period such as 2024-H1). Default: today.",
 )
+
+
+def _provisional_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Speak the user's language from the start (usage errors included); the plan's own
+    [plan] lang is taken into account once targets.toml is read (use_language)."""
+    from kpi.i18n import LanguageError, resolve, set_language
+
+    try:
+        set_language(resolve(value, None, os.environ))
+    except LanguageError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value.lower() if value else None
+
+
 lang_option = click.option(
     "--lang",
-    type=click.Choice(["vi", "en"]),
-    default="vi",
-    envvar="KPI_LANG",
-    show_default=True,
-    help="Language of KPI and sector names.",
+    type=click.Choice(["vi", "en"], case_sensitive=False),
+    is_eager=True,
+    callback=_provisional_language,
+    help="Language of everything printed for people: words, names, number and date notation. "
+    "Default: KPI_LANG, else [plan] lang, else the locale's (LC_ALL, LC_MESSAGES, LANG), else vi. "
+    "JSON and CSV do not change with it, but for the names.",
 )
 
 
@@ -178,7 +206,9 @@ def say(text: str, err: bool = False, nl: bool = True) -> None:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    say(f"kpi: {message}", err=True)
+    from kpi.i18n import tr
+
+    say(f"kpi: {tr(message)}", err=True)
     sys.exit(code)
 
 
@@ -186,7 +216,7 @@ def print_problems(problems: Sequence[Problem]) -> None:
     from kpi.display import printable
 
     for problem in problems:
-        click.echo(printable(str(problem)), err=True)
+        click.echo(printable(problem.text()), err=True)
 
 
 def resolve_files(targets: Path | None, actuals: Path | None, data_dir: Path | None) -> DataFiles:
@@ -195,7 +225,7 @@ def resolve_files(targets: Path | None, actuals: Path | None, data_dir: Path | N
     try:
         return locate(targets, actuals, data_dir)
     except DataFilesNotFound as exc:
-        fail(str(exc))
+        fail(exc.args[0])
 
 
 def load_valid(targets: Path | None, actuals: Path | None, data_dir: Path | None) -> Dataset:
@@ -204,12 +234,37 @@ def load_valid(targets: Path | None, actuals: Path | None, data_dir: Path | None
 
     dataset, problems = load(resolve_files(targets, actuals, data_dir))
     RETAINED.append(dataset)
+    use_language(dataset)
     if problems:
         print_problems(problems)
-        fail(
-            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the data; fix them (kpi validate)"
-        )
+        fail(_problems_line(len(problems)))
     return dataset
+
+
+def use_language(dataset: Dataset) -> str:
+    """The language for this run, now that the plan (and its [plan] lang) is known."""
+    from kpi.i18n import LanguageError, resolve, set_language
+
+    ctx = click.get_current_context(silent=True)
+    option = ctx.params.get("lang") if ctx is not None else None
+    try:
+        lang = resolve(option, dataset.plan.lang, os.environ)
+    except LanguageError as exc:
+        raise click.UsageError(str(exc)) from None
+    set_language(lang)
+    return lang
+
+
+def _problems_line(n: int, found: bool = False) -> str:
+    from kpi.i18n import ngettext
+
+    if found:
+        return ngettext("{n} problem found.", "{n} problems found.", n).format(n=n)
+    return ngettext(
+        "{n} problem in the data; fix it (kpi validate)",
+        "{n} problems in the data; fix them (kpi validate)",
+        n,
+    ).format(n=n)
 
 
 def pick_kpis(dataset: Dataset, sectors: Sequence[str]) -> list[Kpi]:
@@ -218,8 +273,14 @@ def pick_kpis(dataset: Dataset, sectors: Sequence[str]) -> list[Kpi]:
     for sector in sectors:
         if sector not in dataset.sectors:
             raise click.BadParameter(
-                f'unknown sector "{sector}"{did_you_mean(sector, dataset.sectors)}; '
-                f"choose from: {', '.join(dataset.sectors)}",
+                tr(
+                    msg(
+                        'unknown sector "{sector}"{hint}; choose from: {choices}',
+                        sector=sector,
+                        hint=did_you_mean(sector, dataset.sectors),
+                        choices=", ".join(dataset.sectors),
+                    )
+                ),
                 param_hint="--sector",
             )
     if not sectors:
@@ -232,8 +293,10 @@ def get_kpi(dataset: Dataset, kpi_id: str) -> Kpi:
 
     kpi = dataset.kpis.get(kpi_id)
     if kpi is None:
-        hint = did_you_mean(kpi_id, dataset.kpis) or " (kpi list shows them all)"
-        raise click.BadParameter(f'unknown KPI "{kpi_id}"{hint}', param_hint="KPI_ID")
+        hint = did_you_mean(kpi_id, dataset.kpis) or msg(" (kpi list shows them all)")
+        raise click.BadParameter(
+            tr(msg('unknown KPI "{kpi}"{hint}', kpi=kpi_id, hint=hint)), param_hint="KPI_ID"
+        )
     return kpi
 
 
@@ -247,9 +310,12 @@ def run_assessment(
         try:
             parse_period(milestone)
         except PeriodError as exc:
-            raise click.BadParameter(str(exc), param_hint="--milestone") from None
+            raise click.BadParameter(tr(exc.args[0]), param_hint="--milestone") from None
         if not any(t.period.text == milestone for k in kpis for t in k.targets):
-            raise click.BadParameter(f'no KPI shown has a target for "{milestone}"', param_hint="--milestone")
+            raise click.BadParameter(
+                tr(msg('no KPI shown has a target for "{period}"', period=milestone)),
+                param_hint="--milestone",
+            )
     results = assess(dataset, as_of, kpis, milestone, explain)
     RETAINED.append(results)
     return results
@@ -283,7 +349,12 @@ class KpiGroup(click.Group):
             for arg in argv:
                 if not _is_utf8(arg):
                     raise click.UsageError(
-                        f"argument {_shown(arg)} is not valid UTF-8 text; kpi takes UTF-8 arguments"
+                        tr(
+                            msg(
+                                "argument {arg} is not valid UTF-8 text; kpi takes UTF-8 arguments",
+                                arg=_shown(arg),
+                            )
+                        )
                     )
             result = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:
@@ -301,8 +372,9 @@ class KpiGroup(click.Group):
                 # The reader (`kpi status | head`) stopped reading: what it wanted was printed.
                 _silence_stdout()
                 sys.exit(0)
-            what = f"{exc.filename}: " if exc.filename else "cannot write the output: "
-            fail(f"{what}{exc.strerror or exc}")
+            if exc.filename:
+                fail(msg("{file}: {reason}", file=str(exc.filename), reason=exc.strerror or str(exc)))
+            fail(msg("cannot write the output: {reason}", reason=exc.strerror or str(exc)))
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -349,7 +421,10 @@ def cli() -> None:
 @cli.command(context_settings=CONTEXT)
 @data_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def validate(targets: Path | None, actuals: Path | None, data_dir: Path | None, fmt: str) -> None:
+@lang_option
+def validate(
+    targets: Path | None, actuals: Path | None, data_dir: Path | None, fmt: str, lang: str | None
+) -> None:
     """Check targets.toml and actuals.toml; report every problem, one per line.
 
     Exits 0 when the data is valid, 1 when it is not.
@@ -363,16 +438,21 @@ def validate(targets: Path | None, actuals: Path | None, data_dir: Path | None, 
     files = resolve_files(targets, actuals, data_dir)
     dataset, problems = load(files)
     RETAINED.append(dataset)
+    use_language(dataset)
     if fmt == "json":
         from kpi import jsonout
 
         click.echo(jsonout.dumps([p.as_dict() for p in problems], indent=2))
     elif problems:
         print_problems(problems)
-        say(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.", err=True)
+        say(_problems_line(len(problems), found=True), err=True)
     else:
-        click.echo(
-            f"ok: {len(dataset.kpis)} KPIs in {len(dataset.sectors)} sectors, {len(dataset.actuals)} actuals"
+        from kpi.i18n import _
+
+        say(
+            _("ok: {kpis} KPIs in {sectors} sectors, {actuals} actuals").format(
+                kpis=len(dataset.kpis), sectors=len(dataset.sectors), actuals=len(dataset.actuals)
+            )
         )
     sys.exit(1 if problems else 0)
 
@@ -412,7 +492,7 @@ def status(
     data_dir: Path | None,
     as_of: date | None,
     fmt: str,
-    lang: str,
+    lang: str | None,
     sectors: tuple[str, ...],
     statuses: tuple[str, ...],
     milestone: str | None,
@@ -439,6 +519,7 @@ def status(
     from kpi.render import render_status
 
     dataset = load_valid(targets, actuals, data_dir)
+    lang = language()
     kpis = pick_kpis(dataset, sectors)
     when = as_of or date.today()
     if review:
@@ -446,7 +527,9 @@ def status(
         from kpi.assess import review as review_rows
 
         if fmt == "svg":
-            raise click.BadParameter("--review prints table, json, csv or markdown", param_hint="--format")
+            raise click.BadParameter(
+                tr(msg("--review prints table, json, csv or markdown")), param_hint="--format"
+            )
         buffer = io.StringIO()
         to_file = output is not None and str(output) != "-"
         reviews.render(
@@ -490,7 +573,7 @@ def gap(
     data_dir: Path | None,
     as_of: date | None,
     fmt: str,
-    lang: str,
+    lang: str | None,
     sectors: tuple[str, ...],
     milestone: str | None,
     show_all: bool,
@@ -509,6 +592,7 @@ def gap(
     from kpi.render import gap_order, render_gap
 
     dataset = load_valid(targets, actuals, data_dir)
+    lang = language()
     kpis = pick_kpis(dataset, sectors)
     when = as_of or date.today()
     results = run_assessment(dataset, kpis, when, milestone)
@@ -527,7 +611,7 @@ def show(
     data_dir: Path | None,
     as_of: date | None,
     fmt: str,
-    lang: str,
+    lang: str | None,
     milestone: str | None,
     kpi_id: str,
 ) -> None:
@@ -540,6 +624,7 @@ def show(
     from kpi.render import render_show
 
     dataset = load_valid(targets, actuals, data_dir)
+    lang = language()
     kpi = get_kpi(dataset, kpi_id)
     if milestone is not None and all(t.period.text != milestone for t in kpi.targets):
         periods = ", ".join(t.period.text for t in kpi.targets) or "none"
@@ -561,7 +646,7 @@ def list_(
     data_dir: Path | None,
     sectors: tuple[str, ...],
     fmt: str,
-    lang: str,
+    lang: str | None,
 ) -> None:
     """Sectors and KPIs: ids, names, units, and how many targets and actuals each has.
 
@@ -572,6 +657,7 @@ def list_(
     from kpi.render import render_list
 
     dataset = load_valid(targets, actuals, data_dir)
+    lang = language()
     render_list(dataset, pick_kpis(dataset, sectors), fmt, lang, sys.stdout)
 
 
@@ -588,7 +674,7 @@ def report(
     data_dir: Path | None,
     as_of: date | None,
     fmt: str,
-    lang: str,
+    lang: str | None,
     sectors: tuple[str, ...],
     output: Path | None,
 ) -> None:
@@ -607,6 +693,7 @@ def report(
     from kpi.assess import summarise
 
     dataset = load_valid(targets, actuals, data_dir)
+    lang = language()
     kpis = pick_kpis(dataset, sectors)
     when = as_of or date.today()
     results = run_assessment(dataset, kpis, when, None)
@@ -625,8 +712,10 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         atomic_write(output, text.encode("utf-8"))
     except WriteError as exc:
-        fail(str(exc))
-    say(f"wrote {output}", err=True)
+        fail(exc.args[0])
+    from kpi.i18n import _
+
+    say(_("wrote {file}").format(file=output), err=True)
 
 
 class NumberType(click.ParamType):  # type: ignore[type-arg]
@@ -635,21 +724,33 @@ class NumberType(click.ParamType):  # type: ignore[type-arg]
     name = "number"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        from kpi.i18n import _
+
         text = str(value).strip()
         try:
             if not text.isascii():  # float() reads other scripts' digits: "١٢٣" would be 123
                 raise ValueError(text)
             number = float(text)
         except ValueError:
-            hint = f" (use a decimal point: {text.replace(',', '.')})" if "," in text else ""
-            self.fail(f'"{text}" is not a number{hint}', param, ctx)
+            hint = (
+                _(" (use a decimal point: {fixed})").format(fixed=text.replace(",", "."))
+                if "," in text
+                else ""
+            )
+            self.fail(_('"{text}" is not a number{hint}').format(text=text, hint=hint), param, ctx)
         if number != number or number in (float("inf"), float("-inf")):
-            self.fail(f'"{text}" is not a finite number', param, ctx)
+            self.fail(_('"{text}" is not a finite number').format(text=text), param, ctx)
         mantissa = text.lower().partition("e")[0]
         digits = len(SIGNIFICANT.sub("", mantissa).lstrip("0").rstrip("0"))
         if digits > 15:
             # A float keeps 15 significant digits exactly: more would be stored as another number.
-            self.fail(f'"{text}" has {digits} significant digits; kpi keeps 15: round it', param, ctx)
+            self.fail(
+                _('"{text}" has {digits} significant digits; kpi keeps 15: round it').format(
+                    text=text, digits=digits
+                ),
+                param,
+                ctx,
+            )
         return number
 
 
@@ -675,6 +776,7 @@ class NumberType(click.ParamType):  # type: ignore[type-arg]
 @click.option(
     "--lock-timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for another writer."
 )
+@lang_option
 def record(
     targets: Path | None,
     actuals: Path | None,
@@ -691,6 +793,7 @@ def record(
     replace: bool,
     dry_run: bool,
     lock_timeout: float,
+    lang: str | None,
 ) -> None:
     """Add a measured or estimated figure to actuals.toml.
 
@@ -703,41 +806,51 @@ def record(
       kpi record telecom.fiber_households 84.1 --period 2024-12 --estimated \\
           --source "Báo cáo tổng kết 2024" --published 2024-12-28
     """
+    from kpi import display
     from kpi import record as rec
     from kpi.atomic import WriteError, atomic_write, locked, real_path
+    from kpi.i18n import _, msg, tr
     from kpi.loader import ReadError, actuals_from, bounds_problem, decode, field_problem, load, read_regular
     from kpi.periods import PeriodError, parse_period
 
     files = resolve_files(targets, actuals, data_dir)
     if same_file(files.targets, files.actuals):
         raise click.UsageError(
-            f"--targets and --actuals are the same file ({files.targets}); "
-            "a figure belongs in the actuals file"
+            tr(
+                msg(
+                    "--targets and --actuals are the same file ({file}); "
+                    "a figure belongs in the actuals file",
+                    file=str(files.targets),
+                )
+            )
         )
     dataset, problems = load(files, with_actuals=False)
+    use_language(dataset)
     if problems:
         print_problems(problems)
-        fail(f"{files.targets} has problems; fix them first (kpi validate)")
+        fail(msg("{file} has problems; fix them first (kpi validate)", file=str(files.targets)))
     kpi = get_kpi(dataset, kpi_id)
     try:
         parse_period(period)
     except PeriodError as exc:
-        raise click.BadParameter(str(exc), param_hint="--period") from None
+        raise click.BadParameter(tr(exc.args[0]), param_hint="--period") from None
     entry = rec.Entry(kpi_id, period, value, source, quote, estimated, published, derived, note)
     # The loader's own rules, each blamed on the option that gave the value, then the loader
     # itself on the new table: record accepts exactly what validate accepts.
     for key, given in entry.table().items():
         wrong = field_problem(key, given)
         if wrong is not None:
-            raise click.BadParameter(wrong, param_hint=RECORD_OPTION.get(key, key))
-    wrong = bounds_problem(kpi, value, whose=f"{kpi_id}'s")
+            raise click.BadParameter(tr(wrong), param_hint=RECORD_OPTION.get(key, key))
+    wrong = bounds_problem(kpi, value, named=True)
     if wrong is not None:
-        raise click.BadParameter(f"{value:g} {wrong}", param_hint="VALUE")
+        raise click.BadParameter(
+            tr(msg("{value:g} {problem}", value=value, problem=wrong)), param_hint="VALUE"
+        )
     checked: list[Problem] = []
     actuals_from({"actual": [entry.table()]}, str(files.actuals), dataset, checked)
     if checked:
         print_problems(checked)
-        fail("the figure was not recorded")
+        fail(msg("the figure was not recorded"))
     if dry_run:
         click.echo(rec.block(entry), nl=False)
         return
@@ -752,10 +865,10 @@ def record(
                 try:
                     text = decode(read_regular(path), str(files.actuals), decode_problems)
                 except ReadError as exc:
-                    fail(f"{files.actuals}: {exc}; not changed")
+                    fail(msg("{file}: {problem}; not changed", file=str(files.actuals), problem=exc.args[0]))
                 if text is None:
                     print_problems(decode_problems)
-                    fail(f"{files.actuals}: not changed")
+                    fail(msg("{file}: not changed", file=str(files.actuals)))
                 old = text
             if replace:
                 new, raw, replaced = rec.replace(old, entry)
@@ -763,22 +876,37 @@ def record(
                 new, raw = rec.append(old, entry)
             atomic_write(files.actuals, new.encode("utf-8"))
     except (rec.RecordError, WriteError) as exc:
-        fail(f"{files.actuals}: {exc}")
+        fail(msg("{file}: {problem}", file=str(files.actuals), problem=exc.args[0]))
 
     from kpi.assess import assess_kpi
-    from kpi.render import LIGHT_SYMBOL, STATUS_LABEL
+    from kpi.render import LIGHT_SYMBOL, status_word
 
     own: list[Problem] = []
     mine = actuals_from(
         {"actual": [r for r in raw if isinstance(r, dict) and r.get("kpi") == kpi_id]}, "", dataset, own
     )
     result = assess_kpi(kpi, mine, date.today(), dataset.thresholds)
-    what = f"{kpi_id} {period} = {value:g}{' (estimate)' if estimated else ''}"
+    shown = display.value(value)
     if replaced is not None:
-        say(f"replaced {kpi_id} {period} = {replaced.get('value')} in {files.actuals}")
+        say(
+            _("replaced {kpi} {period} = {value} in {file}").format(
+                kpi=kpi_id, period=period, value=replaced.get("value"), file=files.actuals
+            )
+        )
+    template = (
+        _("recorded {kpi} {period} = {value} (estimate) in {file}; status now {light} {status}")
+        if estimated
+        else _("recorded {kpi} {period} = {value} in {file}; status now {light} {status}")
+    )
     say(
-        f"recorded {what} in {files.actuals}; "
-        f"status now {LIGHT_SYMBOL[result.light]} {STATUS_LABEL[result.status]}"
+        template.format(
+            kpi=kpi_id,
+            period=period,
+            value=shown,
+            file=files.actuals,
+            light=LIGHT_SYMBOL[result.light],
+            status=status_word(result.status),
+        )
     )
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import cache
+
+from kpi.i18n import language
 
 # Units whose values are whole places in a ranking or a group, shown without decimals.
 WHOLE_UNITS = frozenset({"hạng", "rank", "nhóm", "group"})
@@ -69,19 +72,20 @@ def _markdown_plain(text: str) -> str:
 
 
 def value(v: float | None, unit: str = "") -> str:
-    """A value rounded for reading: percentages to 0.1, ranks whole, large numbers grouped."""
+    """A value rounded for reading: percentages to 0.1, ranks whole, large numbers grouped; in
+    the language's notation (2,067,389.5 in English, 2.067.389,5 in Vietnamese)."""
     if v is None:
         return "–"
     if abs(v) >= 1e15:  # beyond what a person reads digit by digit, and what a float keeps exactly
-        return f"{v:.4g}"
+        return localize(f"{v:.4g}")
     if unit in WHOLE_UNITS:
-        return f"{v:,.0f}"
+        return localize(f"{v:,.0f}")
     if unit in PERCENT_UNITS:
-        return f"{v:,.1f}"
+        return localize(f"{v:,.1f}")
     if abs(v) >= 1000:
-        return f"{v:,.0f}"
+        return localize(f"{v:,.0f}")
     text = f"{v:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    return "0" if text == "-0" else localize(text)
 
 
 def signed(v: float | None, unit: str = "") -> str:
@@ -92,8 +96,35 @@ def signed(v: float | None, unit: str = "") -> str:
 
 
 def percent(ratio: float | None) -> str:
-    return "–" if ratio is None else f"{ratio * 100:,.1f}%"
+    return "–" if ratio is None else localize(f"{ratio * 100:,.1f}") + "%"
 
 
 def iso(d: date | None) -> str:
-    return "–" if d is None else d.isoformat()
+    """A date as the language writes it: 2025-06-30 in English, 30/06/2025 in Vietnamese."""
+    if d is None:
+        return "–"
+    if language() == "vi":
+        return _babel_date(d)
+    return d.isoformat()
+
+
+def localize(text: str) -> str:
+    """Python's English number text (1,234.5) in the current language's notation."""
+    if language() == "en":
+        return text
+    group, decimal = _symbols(language())
+    return text.translate({ord(","): group, ord("."): decimal})
+
+
+@cache
+def _symbols(lang: str) -> tuple[str, str]:
+    """The language's group and decimal symbols, from the Unicode CLDR data Babel carries."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    return get_group_symbol(lang), get_decimal_symbol(lang)
+
+
+def _babel_date(d: date) -> str:
+    from babel.dates import format_date
+
+    return format_date(d, "dd/MM/yyyy", locale=language())

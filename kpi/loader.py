@@ -17,6 +17,7 @@ from typing import Any, NamedTuple, TypeGuard
 
 import tomli
 
+from kpi.i18n import Message, msg
 from kpi.model import METHODS, Actual, Dataset, Kpi, Plan, Sector, Target, Thresholds
 from kpi.periods import Period, PeriodError, parse_period
 from kpi.problems import Problem, did_you_mean
@@ -57,8 +58,12 @@ def locate(
                     break
             else:
                 raise DataFilesNotFound(
-                    f"no {TARGETS_NAME} in {start} or any parent directory; "
-                    "use --data-dir DIR, --targets PATH or KPI_DATA_DIR"
+                    msg(
+                        "no {name} in {folder} or any parent directory; "
+                        "use --data-dir DIR, --targets PATH or KPI_DATA_DIR",
+                        name=TARGETS_NAME,
+                        folder=str(start),
+                    )
                 )
     if actuals is not None:
         return DataFiles(targets, actuals, actuals_required=True)
@@ -89,44 +94,50 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise ReadError("file not found") from None
+        raise ReadError(msg("file not found")) from None
     except IsADirectoryError:
-        raise ReadError("is a directory, not a file") from None
+        raise ReadError(msg("is a directory, not a file")) from None
     except PermissionError:
-        raise ReadError("cannot read the file: permission denied") from None
+        raise ReadError(msg("cannot read the file: permission denied")) from None
     except OSError as exc:
-        raise ReadError(f"cannot read the file: {exc.strerror or exc}") from None
+        raise ReadError(msg("cannot read the file: {reason}", reason=exc.strerror or str(exc))) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise ReadError("is a directory, not a file")
+            raise ReadError(msg("is a directory, not a file"))
         if not stat.S_ISREG(info.st_mode):
             kind = _file_kind(info.st_mode)
-            raise ReadError(f"is not a regular file ({kind}); kpi reads only regular files")
+            raise ReadError(msg("is not a regular file ({kind}); kpi reads only regular files", kind=kind))
         if info.st_size > limit:
-            raise ReadError(f"is {info.st_size:,} bytes, over kpi's limit of {limit:,} for a data file")
+            raise ReadError(
+                msg(
+                    "is {size:,} bytes, over kpi's limit of {limit:,} for a data file",
+                    size=info.st_size,
+                    limit=limit,
+                )
+            )
         chunks = []
         size = 0
         while chunk := os.read(fd, max(info.st_size - size, 0) + 65536):
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:  # grew while being read
-                raise ReadError(f"is over kpi's limit of {limit:,} bytes for a data file")
+                raise ReadError(msg("is over kpi's limit of {limit:,} bytes for a data file", limit=limit))
         return b"".join(chunks)
     except OSError as exc:
-        raise ReadError(f"cannot read the file: {exc.strerror or exc}") from None
+        raise ReadError(msg("cannot read the file: {reason}", reason=exc.strerror or str(exc))) from None
     finally:
         os.close(fd)
 
 
 def _file_kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
-        return "a named pipe"
+        return msg("a named pipe")
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return msg("a socket")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "another kind of file"
+        return msg("a device")
+    return msg("another kind of file")
 
 
 def read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
@@ -134,7 +145,7 @@ def read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
     try:
         return read_regular(path)
     except ReadError as exc:
-        problems.append(Problem(str(path), str(exc)))
+        problems.append(Problem(str(path), exc.args[0]))
         return None
 
 
@@ -143,7 +154,7 @@ def decode(data: bytes, name: str, problems: list[Problem]) -> str | None:
         problems.append(
             Problem(
                 name,
-                "starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM",
+                msg("starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM"),
                 line=1,
                 column=1,
             )
@@ -157,7 +168,7 @@ def decode(data: bytes, name: str, problems: list[Problem]) -> str | None:
         problems.append(
             Problem(
                 name,
-                f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                msg("invalid UTF-8 (byte 0x{byte}); save the file as UTF-8", byte=f"{data[exc.start]:02x}"),
                 line=line,
                 column=column,
             )
@@ -169,14 +180,16 @@ def parse_toml(text: str, name: str, problems: list[Problem]) -> dict[str, Any] 
     try:
         return tomli.loads(text)
     except RecursionError:
-        problems.append(Problem(name, "TOML nested too deeply to read (arrays or tables inside each other)"))
+        problems.append(
+            Problem(name, msg("TOML nested too deeply to read (arrays or tables inside each other)"))
+        )
         return None
     except tomli.TOMLDecodeError as exc:
         message = getattr(exc, "msg", None) or str(exc).split(" (at ")[0]
         problems.append(
             Problem(
                 name,
-                f"TOML syntax error: {message}",
+                msg("TOML syntax error: {detail}", detail=message),
                 line=getattr(exc, "lineno", None),
                 column=getattr(exc, "colno", None),
             )
@@ -194,21 +207,21 @@ def _is_number(value: object) -> TypeGuard[float]:
 
 def _kind(value: object) -> str:
     if isinstance(value, bool):
-        return "a boolean"
+        return msg("a boolean")
     if isinstance(value, (int, float)):
-        return "a number"
+        return msg("a number")
     if isinstance(value, str):
-        return "a string"
+        return msg("a string")
     if isinstance(value, datetime):
-        return "a date with a time"
+        return msg("a date with a time")
     if isinstance(value, date):
-        return "a date"
+        return msg("a date")
     if isinstance(value, time):
-        return "a time of day"
+        return msg("a time of day")
     if isinstance(value, list):
-        return "an array"
+        return msg("an array")
     if isinstance(value, dict):
-        return "a table"
+        return msg("a table")
     return type(value).__name__
 
 
@@ -217,13 +230,13 @@ Checker = Callable[[object], str | None]
 
 
 def _string(value: object) -> str | None:
-    return None if isinstance(value, str) else "a string"
+    return None if isinstance(value, str) else msg("a string")
 
 
 def _text(value: object) -> str | None:
     if not isinstance(value, str):
-        return "a string"
-    return None if value.strip() else "a non-empty string"
+        return msg("a string")
+    return None if value.strip() else msg("a non-empty string")
 
 
 def _finite(value: float) -> bool:
@@ -236,42 +249,52 @@ def _finite(value: float) -> bool:
 
 def _number(value: object) -> str | None:
     if not _is_number(value):
-        return "a number"
-    return None if _finite(value) else "a finite number"
+        return msg("a number")
+    return None if _finite(value) else msg("a finite number")
 
 
 def _boolean(value: object) -> str | None:
-    return None if isinstance(value, bool) else "true or false"
+    return None if isinstance(value, bool) else msg("true or false")
 
 
 def _date(value: object) -> str | None:
     if isinstance(value, date) and type(value) is date:
         return None
     if isinstance(value, datetime):
-        return f"a date without a time of day (published = {value.date().isoformat()})"
+        return msg("a date without a time of day (published = {date})", date=value.date().isoformat())
     if isinstance(value, str):
-        return f"a TOML date without quotes (published = {value.strip()})"
-    return "a date such as 2024-07-29"
+        return msg("a TOML date without quotes (published = {date})", date=value.strip())
+    return msg("a date such as 2024-07-29")
 
 
 def _table(value: object) -> str | None:
-    return None if isinstance(value, dict) else "a table"
+    return None if isinstance(value, dict) else msg("a table")
 
 
 def _array(value: object) -> str | None:
-    return None if isinstance(value, list) else "an array"
+    return None if isinstance(value, list) else msg("an array")
 
 
 def _one_of(*choices: str) -> Checker:
+    if len(choices) == 2:
+        wanted = msg('"{a}" or "{b}"', a=choices[0], b=choices[1])
+    else:
+        wanted = msg('"{a}" or "{b}" or "{c}"', a=choices[0], b=choices[1], c=choices[2])
+
     def check(value: object) -> str | None:
         if isinstance(value, str) and value in choices:
             return None
-        return " or ".join(f'"{c}"' for c in choices)
+        return wanted
 
     return check
 
 
-PLAN_FIELDS: dict[str, Checker] = {"name": _text, "name_en": _text, "period": _string}
+PLAN_FIELDS: dict[str, Checker] = {
+    "name": _text,
+    "name_en": _text,
+    "period": _string,
+    "lang": _one_of("vi", "en"),
+}
 ASSESSMENT_FIELDS: dict[str, Checker] = {
     "on_track": _number,
     "acceleration_needed": _number,
@@ -328,7 +351,7 @@ class _Report:
         self.file = file
         self.problems = problems
 
-    def add(self, path: str | None, message: str) -> None:
+    def add(self, path: str | None, message: Message) -> None:
         self.problems.append(Problem(self.file, message, path))
 
     def fields(
@@ -344,16 +367,26 @@ class _Report:
         for key, value in table.items():
             check = spec.get(key)
             if check is None:
-                self.add(path, f'unknown key "{prefix}{key}"{did_you_mean(key, spec)}')
+                self.add(
+                    path, msg('unknown key "{key}"{hint}', key=prefix + key, hint=did_you_mean(key, spec))
+                )
                 ok = False
                 continue
             wanted = check(value)
             if wanted is not None:
-                self.add(path, f'"{prefix}{key}" must be {wanted}, not {_describe(value)}')
+                self.add(
+                    path,
+                    msg(
+                        '"{key}" must be {wanted}, not {found}',
+                        key=prefix + key,
+                        wanted=wanted,
+                        found=_describe(value),
+                    ),
+                )
                 ok = False
         for key in required:
             if key not in table:
-                self.add(path, f'missing required key "{prefix}{key}"')
+                self.add(path, msg('missing required key "{key}"', key=prefix + key))
                 ok = False
         return ok
 
@@ -364,26 +397,34 @@ def bounds_problem(
     low: float | None = None,
     high: float | None = None,
     compound: bool = False,
-    whose: str = "the KPI's",
-) -> str | None:
+    named: bool = False,
+) -> Message | None:
     """What is wrong with a value for a KPI (its min, its max, a compound trend's positive
-    values), or None. The one statement of the rule, for targets, actuals and `kpi record`."""
+    values), or None. The one statement of the rule, for targets, actuals and `kpi record`
+    (named: the message names the KPI, for a command line that gave only its id)."""
     if kpi is not None:
         low, high, compound = kpi.min, kpi.max, kpi.trend == "compound"
+    name = kpi.id if kpi is not None and named else None
     if low is not None and value < low:
-        return f"is below {whose} min {_fmt(low)}"
+        if name:
+            return msg("is below {kpi}'s min {limit}", kpi=name, limit=_fmt(low))
+        return msg("is below the KPI's min {limit}", limit=_fmt(low))
     if high is not None and value > high:
-        return f"is above {whose} max {_fmt(high)}"
+        if name:
+            return msg("is above {kpi}'s max {limit}", kpi=name, limit=_fmt(high))
+        return msg("is above the KPI's max {limit}", limit=_fmt(high))
     if compound and value <= 0:
-        return f'must be positive: {whose[:-2]} has trend = "compound"'
+        if name:
+            return msg('must be positive: {kpi} has trend = "compound"', kpi=name)
+        return msg('must be positive: the KPI has trend = "compound"')
     return None
 
 
 def _describe(value: object) -> str:
     if _is_number(value) and not _finite(value):
-        return str(value) if isinstance(value, float) else "an integer too large for a number"
+        return str(value) if isinstance(value, float) else msg("an integer too large for a number")
     if isinstance(value, str):
-        return f'"{value}"' if len(value) <= 40 else "a string"
+        return f'"{value}"' if len(value) <= 40 else msg("a string")
     return _kind(value)
 
 
@@ -393,7 +434,7 @@ def _period(report: _Report, path: str, text: object, key: str = "period") -> Pe
     try:
         return parse_period(text)
     except PeriodError as exc:
-        report.add(path, f"{key}: {exc}")
+        report.add(path, msg("{key}: {problem}", key=key, problem=exc.args[0]))
         return None
 
 
@@ -406,20 +447,31 @@ def _load_targets(
     known = {"plan": _table, "assessment": _table, "sectors": _table, "kpi": _array}
     for key, value in doc.items():
         if key not in known:
-            report.add(None, f'unknown top-level key "{key}"{did_you_mean(key, known)}')
+            report.add(
+                None, msg('unknown top-level key "{key}"{hint}', key=key, hint=did_you_mean(key, known))
+            )
         elif (wanted := known[key](value)) is not None:
-            hint = " (write [[kpi]] tables)" if key == "kpi" else ""
-            report.add(None, f'"{key}" must be {wanted}, not {_kind(value)}{hint}')
+            hint = msg(" (write [[kpi]] tables)") if key == "kpi" else ""
+            report.add(
+                None,
+                msg(
+                    '"{key}" must be {wanted}, not {found}{hint}',
+                    key=key,
+                    wanted=wanted,
+                    found=_kind(value),
+                    hint=hint,
+                ),
+            )
 
     plan = Plan(name="")
     raw_plan = doc.get("plan")
     if raw_plan is None:
-        report.add(None, 'missing the [plan] table (it needs at least name = "...")')
+        report.add(None, msg('missing the [plan] table (it needs at least name = "...")'))
     elif isinstance(raw_plan, dict) and report.fields(raw_plan, PLAN_FIELDS, ("name",), "[plan]"):
         period = raw_plan.get("period")
         if period is not None and not PLAN_PERIOD.match(period):
-            report.add("[plan]", f'period "{period}" must look like "2021-2025"')
-        plan = Plan(raw_plan["name"], period, raw_plan.get("name_en"))
+            report.add("[plan]", msg('period "{period}" must look like "2021-2025"', period=period))
+        plan = Plan(raw_plan["name"], period, raw_plan.get("name_en"), raw_plan.get("lang"))
 
     thresholds = Thresholds()
     raw_bands = doc.get("assessment")
@@ -430,7 +482,11 @@ def _load_targets(
         if not 0 <= acceleration <= on_track:
             report.add(
                 "[assessment]",
-                f"need 0 <= acceleration_needed ({acceleration}) <= on_track ({on_track})",
+                msg(
+                    "need 0 <= acceleration_needed ({acceleration}) <= on_track ({on_track})",
+                    acceleration=str(acceleration),
+                    on_track=str(on_track),
+                ),
             )
         else:
             thresholds = Thresholds(
@@ -447,10 +503,10 @@ def _load_targets(
         for sector_id, raw in raw_sectors.items():
             path = f"[sectors.{sector_id}]"
             if not SECTOR_ID.match(sector_id):
-                report.add(path, f'sector id "{sector_id}" must match [a-z][a-z0-9_]*')
+                report.add(path, msg('sector id "{id}" must match [a-z][a-z0-9_]*', id=sector_id))
                 continue
             if not isinstance(raw, dict):
-                report.add(path, f"must be a table, not {_kind(raw)}")
+                report.add(path, msg("must be a table, not {found}", found=_kind(raw)))
                 continue
             if report.fields(raw, SECTOR_FIELDS, ("name",), path):
                 sectors[sector_id] = Sector(sector_id, raw["name"], raw.get("name_en"))
@@ -469,7 +525,7 @@ def _load_targets(
             if kpi.id in kpis:
                 report.add(
                     f'kpi "{kpi.id}" (kpi[{index}])',
-                    f"duplicate KPI id: already declared at kpi[{first_index[kpi.id]}]",
+                    msg("duplicate KPI id: already declared at kpi[{n}]", n=str(first_index[kpi.id])),
                 )
                 continue
             kpis[kpi.id] = kpi
@@ -479,25 +535,30 @@ def _load_targets(
 
 def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kpi | None:
     if not isinstance(raw, dict):
-        report.add(f"kpi[{index}]", f"must be a table, not {_kind(raw)}")
+        report.add(f"kpi[{index}]", msg("must be a table, not {found}", found=_kind(raw)))
         return None
     kpi_id = raw.get("id")
     path = f'kpi "{kpi_id}" (kpi[{index}])' if isinstance(kpi_id, str) else f"kpi[{index}]"
     ok = report.fields(raw, KPI_FIELDS, ("id", "sector", "name", "unit"), path)
     if isinstance(kpi_id, str) and not KPI_ID.match(kpi_id):
-        report.add(path, f'id "{kpi_id}" must use only a-z, 0-9, "_", "." and "-"')
+        report.add(path, msg('id "{id}" must use only a-z, 0-9, "_", "." and "-"', id=kpi_id))
         ok = False
     sector = raw.get("sector")
     if isinstance(sector, str) and sector not in sectors:
         hint = did_you_mean(sector, sectors)
-        choices = ", ".join(sorted(sectors)) or "none declared"
+        choices = ", ".join(sorted(sectors)) or msg("none declared")
         report.add(
-            path, f'sector "{sector}" is not declared under [sectors]{hint or f" (declared: {choices})"}'
+            path,
+            msg(
+                'sector "{sector}" is not declared under [sectors]{hint}',
+                sector=sector,
+                hint=hint or msg(" (declared: {choices})", choices=choices),
+            ),
         )
         ok = False
     has_targets = bool(raw.get("targets")) or "baseline" in raw
     if has_targets and "direction" not in raw:
-        report.add(path, 'missing "direction" ("up" or "down"): it decides what meeting a target means')
+        report.add(path, msg('missing "direction" ("up" or "down"): it decides what meeting a target means'))
         ok = False
     direction = raw.get("direction", "up")
     trend = raw.get("trend", "linear")
@@ -507,7 +568,7 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
     low = float(raw["min"]) if _is_number(raw.get("min")) and _finite(raw["min"]) else None
     high = float(raw["max"]) if _is_number(raw.get("max")) and _finite(raw["max"]) else None
     if low is not None and high is not None and low > high:
-        report.add(path, f"min ({low}) is greater than max ({high})")
+        report.add(path, msg("min ({low}) is greater than max ({high})", low=str(low), high=str(high)))
         ok = False
 
     def check_value(value: object, where: str) -> bool:
@@ -515,7 +576,7 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
             return False
         wrong = bounds_problem(None, float(value), low, high, trend == "compound")
         if wrong is not None:
-            report.add(path, f"{where} {_fmt(value)} {wrong}")
+            report.add(path, msg("{where} {value} {problem}", where=where, value=_fmt(value), problem=wrong))
             return False
         return True
 
@@ -523,7 +584,11 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
         if not isinstance(raw_point, dict):
             report.add(
                 path,
-                f'{where} must be a table such as {{ period = "2025", value = 80 }}, not {_kind(raw_point)}',
+                msg(
+                    '{where} must be a table such as {{ period = "2025", value = 80 }}, not {found}',
+                    where=where,
+                    found=_kind(raw_point),
+                ),
             )
             return None
         good = report.fields(raw_point, TARGET_FIELDS, ("period", "value"), path, prefix=f"{where}.")
@@ -536,12 +601,12 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
             good = check_value(stretch, label + " stretch") and good
             beyond = stretch > value if direction == "up" else stretch < value
             if direction in ("up", "down") and not beyond:
-                side = "above" if direction == "up" else "below"
-                report.add(
-                    path,
-                    f"{label} stretch {_fmt(stretch)} must be {side} its value {_fmt(value)} "
-                    f'for direction = "{direction}"',
+                template = (
+                    '{label} stretch {stretch} must be above its value {value} for direction = "up"'
+                    if direction == "up"
+                    else '{label} stretch {stretch} must be below its value {value} for direction = "down"'
                 )
+                report.add(path, msg(template, label=label, stretch=_fmt(stretch), value=_fmt(value)))
                 good = False
         if not good or period is None:
             return None
@@ -561,7 +626,7 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
         ok = ok and baseline is not None
     targets: list[Target] = []
     if isinstance(raw.get("targets"), list):
-        seen: dict[Any, str] = {}
+        seen: dict[Any, str] = {}  # date -> the period that target was written for
         for n, raw_target in enumerate(raw["targets"], 1):
             target = load_point(raw_target, f"targets[{n}]")
             if target is None:
@@ -570,17 +635,26 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
             if target.date in seen:
                 report.add(
                     path,
-                    f'two targets for one period: targets[{n}] ("{target.period}") and {seen[target.date]}',
+                    msg(
+                        'two targets for one period: targets[{n}] ("{period}") and the one for "{other}"',
+                        n=str(n),
+                        period=target.period.text,
+                        other=seen[target.date],
+                    ),
                 )
                 ok = False
                 continue
-            seen[target.date] = f'the one for "{target.period}"'
+            seen[target.date] = target.period.text
             targets.append(target)
         targets.sort(key=lambda t: t.date)
     if baseline is not None and targets and baseline.date >= targets[0].date:
         report.add(
             path,
-            f'baseline period "{baseline.period}" must be before the first target ("{targets[0].period}")',
+            msg(
+                'baseline period "{period}" must be before the first target ("{first}")',
+                period=baseline.period.text,
+                first=targets[0].period.text,
+            ),
         )
         ok = False
     if not ok:
@@ -620,10 +694,14 @@ def _load_actuals(
 ) -> list[Actual]:
     for key in doc:
         if key != "actual":
-            report.add(None, f'unknown top-level key "{key}"{did_you_mean(key, ["actual"])}')
+            report.add(
+                None, msg('unknown top-level key "{key}"{hint}', key=key, hint=did_you_mean(key, ["actual"]))
+            )
     raw_actuals = doc.get("actual", [])
     if not isinstance(raw_actuals, list):
-        report.add(None, f'"actual" must be an array of [[actual]] tables, not {_kind(raw_actuals)}')
+        report.add(
+            None, msg('"actual" must be an array of [[actual]] tables, not {found}', found=_kind(raw_actuals))
+        )
         return []
     actuals: list[Actual] = []
     # One figure per KPI and day: two that end on the same day (2023 and 2023-12-31) would make
@@ -678,7 +756,7 @@ def _load_actuals(
                     )
                     continue
         if not isinstance(raw, dict):
-            report.add(f"actual[{index}]", f"must be a table, not {_kind(raw)}")
+            report.add(f"actual[{index}]", msg("must be a table, not {found}", found=_kind(raw)))
             continue
         kpi_id, period_text, value = raw.get("kpi"), raw.get("period"), raw.get("value")
         path = f"actual[{index}]"
@@ -688,24 +766,33 @@ def _load_actuals(
         checked = _period(report, path, period_text)
         kpi = kpis.get(kpi_id) if isinstance(kpi_id, str) else None
         if isinstance(kpi_id, str) and declared_ids is not None and kpi_id not in declared_ids:
-            report.add(path, f'unknown KPI "{kpi_id}"{did_you_mean(kpi_id, declared_ids)}')
+            report.add(
+                path, msg('unknown KPI "{kpi}"{hint}', kpi=kpi_id, hint=did_you_mean(kpi_id, declared_ids))
+            )
             ok = False
         if kpi is not None and ok:
             wrong = bounds_problem(kpi, float(value))  # type: ignore[arg-type]
             if wrong is not None:
-                report.add(path, f"value {_fmt(value)} {wrong}")
+                report.add(path, msg("value {value} {problem}", value=_fmt(value), problem=wrong))
                 ok = False
         if checked is not None and isinstance(kpi_id, str):
             entry = (kpi_id, checked.end)
             if entry in seen:
                 first, first_text = seen[entry]
                 if first_text == checked.text:
-                    report.add(path, f"duplicate: actual[{first}] already records this KPI and period")
+                    report.add(
+                        path, msg("duplicate: actual[{n}] already records this KPI and period", n=str(first))
+                    )
                 else:
                     report.add(
                         path,
-                        f'two figures for one day: actual[{first}] (period "{first_text}") and this one '
-                        f"both end on {checked.end.isoformat()}; keep one",
+                        msg(
+                            'two figures for one day: actual[{n}] (period "{other}") and this one both end '
+                            "on {date}; keep one",
+                            n=str(first),
+                            other=first_text,
+                            date=checked.end.isoformat(),
+                        ),
                     )
                 ok = False
             else:
@@ -791,6 +878,10 @@ def field_problem(key: str, value: object) -> str | None:
     """What an [[actual]] field's value should be, when it is not acceptable; the loader's rule."""
     check = ACTUAL_FIELDS.get(key)
     if check is None:
-        return f'unknown key "{key}"'
+        return msg('unknown key "{key}"{hint}', key=key, hint="")
     wanted = check(value)
-    return None if wanted is None else f"must be {wanted}, not {_describe(value)}"
+    return (
+        None
+        if wanted is None
+        else msg("must be {wanted}, not {found}", wanted=wanted, found=_describe(value))
+    )

@@ -26,6 +26,7 @@ class Plan(NamedTuple):
     name: str
     period: str | None = None
     name_en: str | None = None
+    lang: str | None = None  # the language its reports are read in, when the plan says
 
     def label(self, lang: str) -> str:
         return (self.name_en or self.name) if lang == "en" else self.name

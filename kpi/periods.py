@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
+from kpi.i18n import msg
+
 # ASCII digits only: "２０２０" would otherwise be a second spelling of 2020.
 _PATTERN = re.compile(
     r"(?P<y>\d{4})(?:-(?:H(?P<h>\d)|Q(?P<q>\d)|(?P<m>\d{2})(?:-(?P<d>\d{2}))?))?\Z", re.ASCII
@@ -43,30 +45,32 @@ def parse_period(text: str) -> Period:
     """Parse a period; raise PeriodError with a precise reason when it is invalid."""
     m = _PATTERN.match(text)
     if m is None:
-        hint = ""
+        hint: str = ""
         lowered = text.strip().upper()
         if lowered != text and _PATTERN.match(lowered):
-            hint = f' (did you mean "{lowered}"?)'
-        raise PeriodError(f'invalid period "{text}": expected {FORMS}{hint}')
+            hint = msg(' (did you mean "{word}"?)', word=lowered)
+        raise PeriodError(
+            msg('invalid period "{text}": expected {forms}{hint}', text=text, forms=FORMS, hint=hint)
+        )
     year = int(m["y"])
     if year < 1:
-        raise PeriodError(f'invalid period "{text}": year 0000 does not exist')
+        raise PeriodError(msg('invalid period "{text}": year 0000 does not exist', text=text))
     if m["h"] is not None:
         half = int(m["h"])
         if half not in (1, 2):
-            raise PeriodError(f'invalid period "{text}": half-year must be H1 or H2')
+            raise PeriodError(msg('invalid period "{text}": half-year must be H1 or H2', text=text))
         first = 6 * (half - 1) + 1
         return Period(text, date(year, first, 1), _month_end(year, first + 5))
     if m["q"] is not None:
         quarter = int(m["q"])
         if not 1 <= quarter <= 4:
-            raise PeriodError(f'invalid period "{text}": quarter must be Q1 to Q4')
+            raise PeriodError(msg('invalid period "{text}": quarter must be Q1 to Q4', text=text))
         first = 3 * (quarter - 1) + 1
         return Period(text, date(year, first, 1), _month_end(year, first + 2))
     if m["m"] is not None:
         month = int(m["m"])
         if not 1 <= month <= 12:
-            raise PeriodError(f'invalid period "{text}": month must be 01 to 12')
+            raise PeriodError(msg('invalid period "{text}": month must be 01 to 12', text=text))
         if m["d"] is not None:
             day = int(m["d"])
             try:
@@ -74,7 +78,12 @@ def parse_period(text: str) -> Period:
             except ValueError:
                 last = _month_end(year, month).day
                 raise PeriodError(
-                    f'invalid period "{text}": {year}-{month:02d} has days 01 to {last}'
+                    msg(
+                        'invalid period "{text}": {month} has days 01 to {last}',
+                        text=text,
+                        month=f"{year:04d}-{month:02d}",
+                        last=str(last),
+                    )
                 ) from None
             return Period(text, day_date, day_date)
         return Period(text, date(year, month, 1), _month_end(year, month))

@@ -11,6 +11,12 @@ class Problem(NamedTuple):
     line: int | None = None
     column: int | None = None
 
+    def text(self) -> str:
+        """The problem in the current language: the file and entry as written, the message said."""
+        from kpi.i18n import tr
+
+        return str(self._replace(message=tr(self.message)))
+
     def __str__(self) -> str:
         if self.line is not None:
             where = f"{self.file}:{self.line}:{self.column or 1}"
@@ -33,5 +39,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """' (did you mean "x"?)' for the closest choice, or '' when none is close."""
     import difflib  # only on the error path: validate's clean path stays lean
 
+    from kpi.i18n import msg
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    return msg(' (did you mean "{word}"?)', word=close[0]) if close else ""

@@ -14,6 +14,7 @@ from typing import Any
 import tomli
 import tomli_w
 
+from kpi.i18n import Message, msg
 from kpi.periods import PeriodError, parse_period
 from kpi.tomltext import array_tables
 
@@ -68,15 +69,19 @@ def _newline(text: str) -> str:
 def _actuals(doc: dict[str, Any]) -> list[Any]:
     raw = doc.get("actual", [])
     if not isinstance(raw, list):
-        raise RecordError('"actual" is not an array of [[actual]] tables; fix the file first (kpi validate)')
+        raise RecordError(
+            msg('"actual" is not an array of [[actual]] tables; fix the file first (kpi validate)')
+        )
     return raw
 
 
-def _parse(text: str, what: str) -> dict[str, Any]:
+def _parse(text: str, what: Message) -> dict[str, Any]:
     try:
         return tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
-        raise RecordError(f"{what} does not parse: {exc}; fix it first (kpi validate)") from None
+        raise RecordError(
+            msg("{what} does not parse: {reason}; fix it first (kpi validate)", what=what, reason=str(exc))
+        ) from None
 
 
 def _check_form(text: str, doc: dict[str, Any]) -> list[Any]:
@@ -85,8 +90,10 @@ def _check_form(text: str, doc: dict[str, Any]) -> list[Any]:
     headers = len(array_tables(text, "actual"))
     if headers != len(raw) or ("actual" in doc and headers == 0):
         raise RecordError(
-            "the file holds actuals that are not [[actual]] tables (an inline actual = [...] array?); "
-            "kpi record only adds [[actual]] tables, so convert the file to that form first"
+            msg(
+                "the file holds actuals that are not [[actual]] tables (an inline actual = [...] array?); "
+                "kpi record only adds [[actual]] tables, so convert the file to that form first"
+            )
         )
     return raw
 
@@ -119,18 +126,29 @@ def append(old: str, entry: Entry) -> tuple[str, list[Any]]:
         doc = tomli.loads(new)
     except tomli.TOMLDecodeError:
         # Say what is wrong with the old file: broken, or not in [[actual]] form.
-        _check_form(old, _parse(old, "the existing file"))
-        raise RecordError("the new entry would not parse; nothing was changed") from None
+        _check_form(old, _parse(old, msg("the existing file")))
+        raise RecordError(msg("the new entry would not parse; nothing was changed")) from None
     raw = _check_form(new, doc)
     if not raw or raw[-1] != entry.table():
-        raise RecordError("the new entry did not land as its own [[actual]] table; nothing was changed")
+        raise RecordError(msg("the new entry did not land as its own [[actual]] table; nothing was changed"))
     for n, existing in enumerate(raw[:-1], 1):
         if _same(existing, entry):
             theirs = existing.get("period")
-            same_day = "" if theirs == entry.period else f', which ends the same day as "{entry.period}"'
+            same_day = (
+                ""
+                if theirs == entry.period
+                else msg(', which ends the same day as "{period}"', period=entry.period)
+            )
             raise RecordError(
-                f'actual[{n}] already records {entry.kpi} for period "{theirs}"{same_day} '
-                f"(value {existing.get('value')}); use --replace to replace it"
+                msg(
+                    'actual[{n}] already records {kpi} for period "{period}"{same_day} (value {value}); '
+                    "use --replace to replace it",
+                    n=str(n),
+                    kpi=entry.kpi,
+                    period=str(theirs),
+                    same_day=same_day,
+                    value=str(existing.get("value")),
+                )
             )
     return new, raw
 
@@ -138,7 +156,7 @@ def append(old: str, entry: Entry) -> tuple[str, list[Any]]:
 def replace(old: str, entry: Entry) -> tuple[str, list[Any], dict[str, Any] | None]:
     """The new text with the (kpi, period) table's lines rewritten, its parsed actuals, and the
     entry replaced (None when there was none, and the entry is appended instead)."""
-    old_raw = _check_form(old, _parse(old, "the existing file"))
+    old_raw = _check_form(old, _parse(old, msg("the existing file")))
     index = next((n for n, raw in enumerate(old_raw) if _same(raw, entry)), None)
     if index is None:
         new, raw = append(old, entry)
@@ -146,8 +164,8 @@ def replace(old: str, entry: Entry) -> tuple[str, list[Any], dict[str, Any] | No
     # Comments and blank lines before the next table stay where they are.
     start, end = array_tables(old, "actual")[index]
     new = old[:start] + block(entry, _newline(old)) + old[end:]
-    raw = _actuals(_parse(new, "the new text"))
+    raw = _actuals(_parse(new, msg("the new text")))
     expected = [*old_raw[:index], entry.table(), *old_raw[index + 1 :]]
     if raw != expected:
-        raise RecordError("replacing the entry would change other entries; nothing was changed")
+        raise RecordError(msg("replacing the entry would change other entries; nothing was changed"))
     return new, raw, old_raw[index]

@@ -14,25 +14,23 @@ from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 from kpi import display
 from kpi.assess import Assessment, SectorSummary, Verdict
+from kpi.i18n import N_, _, ngettext, set_language, tr
 from kpi.model import Dataset, Kpi, Target
-from kpi.statuses import LIGHT_RANK, LIGHTS
+from kpi.statuses import LIGHT_RANK, LIGHT_WORDS, LIGHTS, STATUS_WORDS
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-STATUS_LABEL = {
-    "achieved": "achieved",
-    "on_track": "on track",
-    "acceleration_needed": "acceleration needed",
-    "limited_progress": "limited progress",
-    "moving_away": "moving away",
-    "missed": "missed",
-    "awaiting_final": "awaiting final figure",
-    "insufficient_data": "insufficient data",
-    "no_data": "no data",
-    "no_target": "no target",
-}
+# The words for people (English msgids); say them with status_word() in the current language.
+STATUS_LABEL = STATUS_WORDS
+LIGHT_LABEL = LIGHT_WORDS
+
+
+def status_word(status: str) -> str:
+    return _(STATUS_LABEL[status])
+
+
 LIGHT_SYMBOL = {"green": "✔", "amber": "▲", "red": "✖", "grey": "○"}
 LIGHT_EMOJI = {"green": "🟢", "amber": "🟡", "red": "🔴", "grey": "⚪"}
 LIGHT_STYLE = {"green": "green", "amber": "yellow", "red": "red", "grey": "bright_black"}
@@ -137,31 +135,33 @@ def target_text(t: Target | None, unit: str) -> tuple[str, str]:
     return text, t.period.text
 
 
+TREND_WORDS = (N_("linear"), N_("compound"))  # KPI trends, said with _()
 METHOD_LABEL = {
-    "linear": "linear trend (least squares), score of the projected value",
-    "compound": "compound growth, score of the projected value",
-    "cagr": "Open SDG: observed vs required compound annual growth",
+    "linear": N_("linear trend (least squares), score of the projected value"),
+    "compound": N_("compound growth, score of the projected value"),
+    "cagr": N_("Open SDG: observed vs required compound annual growth"),
 }
 
 
 def _measure_text(a: Assessment) -> str:
     if a.method == "cagr" or a.trend_only:
-        return "–" if a.ratio is None or not math.isfinite(a.ratio) else f"{a.ratio:.3f}"
-    return "–" if a.score is None else f"{a.score:.3f}"
+        return "–" if a.ratio is None or not math.isfinite(a.ratio) else display.localize(f"{a.ratio:.3f}")
+    return "–" if a.score is None else display.localize(f"{a.score:.3f}")
 
 
 def _status_text(a: Assessment) -> str:
     """The status in words, with what it must not hide: earlier milestones missed, an old
     latest figure, a grade on the trend alone, or no target for the milestone asked for."""
-    text = f"{LIGHT_SYMBOL[a.light]} {STATUS_LABEL[a.status]}"
     if a.wanted_milestone:
-        text += f" for {a.wanted_milestone}"
+        text = f"{LIGHT_SYMBOL[a.light]} " + _("no target for {period}").format(period=a.wanted_milestone)
+    else:
+        text = f"{LIGHT_SYMBOL[a.light]} {status_word(a.status)}"
     if a.trend_only:
-        text += " (no target: trend only)"
+        text += " " + _("(no target: trend only)")
     for v in a.missed_before:
-        text += f"\n{LIGHT_SYMBOL['red']} missed {v.target.period}"
+        text += f"\n{LIGHT_SYMBOL['red']} " + _("missed {period}").format(period=v.target.period)
     if a.stale:
-        text += "\n(latest figure is old)"
+        text += "\n" + _("(latest figure is old)")
     return text
 
 
@@ -266,6 +266,7 @@ def render_status(
     out: IO[str],
     show_all: bool = False,
 ) -> None:
+    set_language(lang)
     if fmt == "json":
         _dump_json(
             {
@@ -307,7 +308,9 @@ def _summary_counts(summaries: Sequence[SectorSummary]) -> dict[str, int]:
 
 
 def _plan_title(dataset: Dataset, lang: str, as_of: date) -> str:
-    return f"{display.one_line(dataset.plan.label(lang))} — as of {as_of.isoformat()}"
+    return _("{plan} — as of {date}").format(
+        plan=display.one_line(dataset.plan.label(lang)), date=display.iso(as_of)
+    )
 
 
 def _status_markdown(
@@ -320,10 +323,11 @@ def _status_markdown(
 ) -> None:
     md = display.markdown_text
     out.write(f"## {md(_plan_title(dataset, lang, as_of))}\n\n")
-    header = ["Sector", *(f"{LIGHT_EMOJI[x]} {x}" for x in LIGHTS), "KPIs"]
+    header = [_("Sector"), *(f"{LIGHT_EMOJI[x]} {_(LIGHT_LABEL[x])}" for x in LIGHTS), _("KPIs")]
     rows = [[md(s.name), *(str(s.lights[x]) for x in LIGHTS), str(s.total)] for s in summaries]
     total = _summary_counts(summaries)
-    rows.append(["**Whole plan**", *(str(total[x]) for x in LIGHTS), str(sum(total.values()))])
+    whole = _("Whole plan")
+    rows.append([f"**{whole}**", *(str(total[x]) for x in LIGHTS), str(sum(total.values()))])
     markdown_table(header, rows, out)
     out.write("\n")
     kpi_rows = []
@@ -340,15 +344,25 @@ def _status_markdown(
                 display.percent(a.attainment),
                 md(display.value(a.gap, a.kpi.unit)),
                 md(display.value(a.projected, a.kpi.unit)),
-                f"{LIGHT_EMOJI[a.light]} {STATUS_LABEL[a.status]}",
+                f"{LIGHT_EMOJI[a.light]} {md(_status_text(a).replace(chr(10), ' · ')[2:])}",
             ]
         )
     markdown_table(
-        ["KPI", "Name", "Unit", "Latest", "Target", "Attainment", "Gap", "Projected", "Status"],
+        [
+            _("KPI"),
+            _("Name"),
+            _("Unit"),
+            _("Latest"),
+            _("Target"),
+            _("Attainment"),
+            _("Gap"),
+            _("Projected"),
+            _("Status"),
+        ],
         kpi_rows,
         out,
     )
-    out.write(f"\n{ESTIMATE_MARK} marks an estimate.\n")
+    out.write("\n" + _("{mark} marks an estimate.").format(mark=ESTIMATE_MARK) + "\n")
 
 
 def _status_table(
@@ -365,21 +379,26 @@ def _status_table(
     console.print(_text(_plan_title(dataset, lang, as_of), "bold"))
     total = _summary_counts(summaries)
     rows = [(_text(s.name), s.lights, s.total) for s in summaries]
-    whole = _text("Whole plan" if lang == "en" else "Toàn kế hoạch", "bold")
+    whole = _text(_("Whole plan"), "bold")
     rows.append((whole, total, sum(total.values())))
-    headers = [f"{LIGHT_SYMBOL[light]} {light}" for light in LIGHTS]
-    digits = max(len(f"{n:,}") for _, _, n in rows)
+    headers = [f"{LIGHT_SYMBOL[light]} {_(LIGHT_LABEL[light])}" for light in LIGHTS]
+    digits = max(len(f"{n:,}") for *_rest, n in rows)
     widths = [max(len(h), digits) for h in headers]
     if console.width >= SECTOR_COLUMN_MIN + sum(widths) + max(digits, 4) + 2 * (len(widths) + 1):
         summary = Table(box=None, pad_edge=False, header_style="bold")
-        summary.add_column("Sector", overflow="fold", min_width=SECTOR_COLUMN_MIN)
+        summary.add_column(_("Sector"), overflow="fold", min_width=SECTOR_COLUMN_MIN)
         for light, header, width in zip(LIGHTS, headers, widths, strict=True):
             summary.add_column(
                 _text(header, LIGHT_STYLE[light]), justify="right", no_wrap=True, min_width=width
             )
-        summary.add_column("KPIs", justify="right", no_wrap=True)
+        summary.add_column(_("KPIs"), justify="right", no_wrap=True)
         for name, lights, n in rows:
-            summary.add_row(name, *(f"{lights[x]:,}" for x in LIGHTS), f"{n:,}", style=name.style)
+            summary.add_row(
+                name,
+                *(display.localize(f"{lights[x]:,}") for x in LIGHTS),
+                display.localize(f"{n:,}"),
+                style=name.style,
+            )
         console.print(summary)
     else:  # narrow: one line of counts under each sector's name
         from rich.text import Text
@@ -388,9 +407,12 @@ def _status_table(
             console.print(name)
             line = Text("  ")
             for light in LIGHTS:
-                line.append(f"{LIGHT_SYMBOL[light]} {lights[light]:,}", style=LIGHT_STYLE[light])
+                line.append(
+                    f"{LIGHT_SYMBOL[light]} {display.localize(f'{lights[light]:,}')}",
+                    style=LIGHT_STYLE[light],
+                )
                 line.append("  ")
-            line.append(f"/ {n:,} KPIs")
+            line.append("/ " + ngettext("{n} KPI", "{n} KPIs", n).format(n=display.localize(f"{n:,}")))
             console.print(line, no_wrap=True, overflow="ignore", crop=False)
 
     shown = list(results)
@@ -400,22 +422,27 @@ def _status_table(
         shown = attention[:READABLE_ROWS]
         hidden_attention = len(attention) - len(shown)
         hidden = len(results) - len(shown)
-        what = f"{hidden_attention:,} of them red or amber" if hidden_attention else "all green or grey"
-        footer = (
-            f"{hidden:,} more KPIs not shown ({what}); --all shows every row, "
-            "--status LIGHT or --sector ID narrows the list."
+        what = (
+            _("{n} of them red or amber").format(n=display.localize(f"{hidden_attention:,}"))
+            if hidden_attention
+            else _("all green or grey")
         )
+        footer = _(
+            "{n} more KPIs not shown ({what}); --all shows every row, "
+            "--status LIGHT or --sector ID narrows the list."
+        ).format(n=display.localize(f"{hidden:,}"), what=what)
     else:
         footer = ""
     if shown:
-        print_rows(console, STATUS_TITLES, _kpi_table(dataset, attention_order(shown), lang), wrap_last=True)
+        titles = tuple(_(t) for t in STATUS_TITLES)
+        print_rows(console, titles, _kpi_table(dataset, attention_order(shown), lang), wrap_last=True)
     if footer:
         console.print(_text(footer, "dim"))
     if any(a.latest is not None and a.latest.estimated for a in shown):
-        console.print(_text(f"{ESTIMATE_MARK} marks an estimate.", "dim"))
+        console.print(_text(_("{mark} marks an estimate.").format(mark=ESTIMATE_MARK), "dim"))
 
 
-STATUS_TITLES = ("Latest", "Target", "Att.", "Gap", "Proj.", "Status")
+STATUS_TITLES = (N_("Latest"), N_("Target"), N_("Att."), N_("Gap"), N_("Proj."), N_("Status"))
 
 
 def _kpi_table(dataset: Dataset, results: Sequence[Assessment], lang: str) -> list[Row]:
@@ -451,8 +478,10 @@ def print_rows(console: Console, titles: Sequence[str], rows: Sequence[Any], wra
     for n, title in enumerate(titles, 1):
         cells = [r[n] for r in data]
         if wrap_last and n == len(titles):
+            # Words wrap, but a status should read in one or two lines: up to 16 columns.
             words = [w for c in cells for w in c.plain.split()] + title.split()
-            widths.append(max(map(len, words)) + 2)
+            lines = [line for c in cells for line in c.plain.split("\n")]
+            widths.append(max(max(map(len, words)) + 2, min(max(map(len, lines), default=0), 16)))
         else:
             lines = [line for c in cells for line in c.plain.split("\n")] + title.split("\n")
             widths.append(max(len(line) for line in lines))
@@ -496,7 +525,7 @@ def _data_table() -> Any:
     from rich.table import Table
 
     table = Table(header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-    table.add_column("KPI", overflow="fold", min_width=16, ratio=1)
+    table.add_column(_("KPI"), overflow="fold", min_width=16, ratio=1)
     return table
 
 
@@ -604,6 +633,7 @@ def render_gap(
     out: IO[str],
     without_data: int,
 ) -> None:
+    set_language(lang)
     if fmt == "json":
         kpis = []
         for a in results:
@@ -624,14 +654,14 @@ def render_gap(
         latest, latest_period = latest_text(a)
         target, target_period = target_text(a.milestone, unit)
         needed = (
-            "missed"
+            _("missed")
             if a.status == "missed"
-            else "overdue"
+            else _("overdue")
             if a.overdue
             else display.signed(a.required_per_year, unit)
         )
         if a.gap is not None and a.gap <= 0:
-            needed = "met"
+            needed = _("met")
         cells.append(
             {
                 "a": a,
@@ -644,12 +674,31 @@ def render_gap(
                 "eta": display.iso(a.projected_completion),
             }
         )
-    note = f"{without_data} KPIs with a target have no known actual, so no gap." if without_data else ""
+    note = (
+        ngettext(
+            "{n} KPI with a target has no known actual, so no gap.",
+            "{n} KPIs with a target have no known actual, so no gap.",
+            without_data,
+        ).format(n=without_data)
+        if without_data
+        else ""
+    )
     if fmt == "markdown":
         md = display.markdown_text
-        out.write(f"## Gaps — {md(_plan_title(dataset, lang, as_of))}\n\n")
+        out.write("## " + _("Gaps — {title}").format(title=md(_plan_title(dataset, lang, as_of))) + "\n\n")
         markdown_table(
-            ["KPI", "Name", "Latest", "Target", "Gap", "Gap %", "Needed/yr", "Trend/yr", "Reached", "Status"],
+            [
+                _("KPI"),
+                _("Name"),
+                _("Latest"),
+                _("Target"),
+                _("Gap"),
+                _("Gap %"),
+                _("Needed/yr"),
+                _("Trend/yr"),
+                _("Reached"),
+                _("Status"),
+            ],
             (
                 [
                     md(c["a"].kpi.id),
@@ -661,7 +710,7 @@ def render_gap(
                     md(c["needed"]),
                     md(c["trend"]),
                     c["eta"],
-                    f"{LIGHT_EMOJI[c['a'].light]} {STATUS_LABEL[c['a'].status]}",
+                    f"{LIGHT_EMOJI[c['a'].light]} {status_word(c['a'].status)}",
                 ]
                 for c in cells
             ),
@@ -673,9 +722,9 @@ def render_gap(
     from rich.text import Text
 
     console = make_console(out)
-    console.print(_text("Gaps — " + _plan_title(dataset, lang, as_of), "bold"))
+    console.print(_text(_("Gaps — {title}").format(title=_plan_title(dataset, lang, as_of)), "bold"))
     if not cells:
-        console.print("No shortfall: every KPI with data has met its milestone target.")
+        console.print(_text(_("No shortfall: every KPI with data has met its milestone target.")))
     else:
         rows = []
         for c in cells:
@@ -693,13 +742,14 @@ def render_gap(
                     latest_cell,
                     target_cell,
                     gap_cell,
-                    Text(c["needed"], style="red" if c["needed"] in ("overdue", "missed") else ""),
+                    Text(c["needed"], style="red" if c["needed"] in (_("overdue"), _("missed")) else ""),
                     Text(c["trend"]),
                     Text(c["eta"]),
                 ]
             )
         # Gap and gap % share a cell (two lines) so the table fits 80 columns.
-        print_rows(console, ("Latest", "Target", "Gap\n% of T", "Need/yr", "Trend/yr", "Reached"), rows)
+        titles = (_("Latest"), _("Target"), _("Gap\n% of T"), _("Need/yr"), _("Trend/yr"), _("Reached"))
+        print_rows(console, titles, rows)
     if note:
         console.print(_text(note, "dim"))
 
@@ -756,6 +806,7 @@ def _point_json(t: Target, k: Kpi) -> dict[str, Any]:
 
 
 def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[str]) -> None:
+    set_language(lang)
     if fmt == "json":
         _dump_json({"as_of": a.as_of.isoformat(), **show_json(dataset, a, lang)}, out)
         return
@@ -763,68 +814,77 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
     k = a.kpi
     unit = k.unit
     facts = [
-        ("Sector", dataset.sectors[k.sector].label(lang) if k.sector in dataset.sectors else k.sector),
-        ("Name", k.name),
-        ("English", k.name_en or "–"),
-        ("Unit", unit),
-        ("Direction", "up (higher is better)" if k.direction == "up" else "down (lower is better)"),
-        ("Trend", k.trend),
+        (_("Sector"), dataset.sectors[k.sector].label(lang) if k.sector in dataset.sectors else k.sector),
+        (_("Name"), k.name),
+        (_("English"), k.name_en or "–"),
+        (_("Unit"), unit),
+        (_("Direction"), _("up (higher is better)") if k.direction == "up" else _("down (lower is better)")),
+        (_("Trend"), _(k.trend)),
     ]
     if k.min is not None or k.max is not None:
-        facts.append(("Bounds", f"{display.value(k.min, unit)} … {display.value(k.max, unit)}"))
+        facts.append((_("Bounds"), f"{display.value(k.min, unit)} … {display.value(k.max, unit)}"))
     if k.note:
-        facts.append(("Note", k.note))
+        facts.append((_("Note"), k.note))
     m = a.milestone
     numbers = [
-        ("As of", a.as_of.isoformat()),
-        ("Milestone", f"{target_text(m, unit)[0]} in {m.period}" if m else "–"),
-        ("Latest", " ".join(latest_text(a)).strip()),
-        ("Attainment", display.percent(a.attainment)),
-        ("Gap", display.value(a.gap, unit)),
-        ("Progress", display.percent(a.progress)),
-        ("Expected (plan path)", display.value(a.expected, unit)),
+        (_("As of"), display.iso(a.as_of)),
         (
-            "Trend",
-            f"{display.signed(a.slope, unit)} per year (least squares over {len(a.points)} points)"
+            _("Milestone"),
+            _("{value} in {period}").format(value=target_text(m, unit)[0], period=m.period) if m else "–",
+        ),
+        (_("Latest"), " ".join(latest_text(a)).strip()),
+        (_("Attainment"), display.percent(a.attainment)),
+        (_("Gap"), display.value(a.gap, unit)),
+        (_("Progress"), display.percent(a.progress)),
+        (_("Expected (plan path)"), display.value(a.expected, unit)),
+        (
+            _("Trend"),
+            _("{change} per year (least squares over {n} points)").format(
+                change=display.signed(a.slope, unit), n=len(a.points)
+            )
             if a.slope is not None
-            else f"{a.rate * 100:+.2f}% per year (compound)"
+            else _("{rate}% per year (compound)").format(rate=display.localize(f"{a.rate * 100:+.2f}"))
             if a.rate is not None
             else "–",
         ),
-        ("Needed per year", display.signed(a.required_per_year, unit) if a.required_per_year else "–"),
-        ("Projected at milestone", display.value(a.projected, unit)),
-        ("Projected completion", display.iso(a.projected_completion)),
-        ("Method", METHOD_LABEL[a.method] + (" — no target: trend only" if a.trend_only else "")),
+        (_("Needed per year"), display.signed(a.required_per_year, unit) if a.required_per_year else "–"),
+        (_("Projected at milestone"), display.value(a.projected, unit)),
+        (_("Projected completion"), display.iso(a.projected_completion)),
         (
-            "Score"
+            _("Method"),
+            _(METHOD_LABEL[a.method]) + (" — " + _("no target: trend only") if a.trend_only else ""),
+        ),
+        (
+            _("Score")
             if a.method != "cagr" and not a.trend_only
-            else "Ratio (observed / required growth)"
+            else _("Ratio (observed / required growth)")
             if not a.trend_only
-            else "Growth in the desired direction",
+            else _("Growth in the desired direction"),
             _measure_text(a),
         ),
-        ("Status", _status_text(a)),
+        (_("Status"), _status_text(a)),
     ]
+    later = ", " + _("later")
     for verdict in a.verdicts:
         f = verdict.figure
         figure = (
-            "no figure yet"
+            _("no figure yet")
             if f is None
-            else f"{display.value(f.value, unit)} ({f.period}{', later' if verdict.later else ''})"
+            else f"{display.value(f.value, unit)} ({f.period}{later if verdict.later else ''})"
         )
         numbers.append(
             (
-                f"Milestone {verdict.target.period}",
-                f"{target_text(verdict.target, unit)[0]}: {figure} → {STATUS_LABEL[verdict.status]}",
+                _("Milestone {period}").format(period=verdict.target.period),
+                f"{target_text(verdict.target, unit)[0]}: {figure} → {status_word(verdict.status)}",
             )
         )
     if fmt == "markdown":
         md = display.markdown_text
         out.write(f"## {md(k.id)} — {md(k.label(lang))}\n\n")
         markdown_table(["", ""], ([label, md(v)] for label, v in facts + numbers), out)
-        out.write("\n### Targets\n\n")
+        out.write("\n### " + _("Targets") + "\n\n")
         markdown_table(
-            ["Period", "Value", "Source", "Quote"],
+            [_("Period"), _("Value"), _("Source"), _("Quote")],
             (
                 [
                     t["period"],
@@ -836,9 +896,9 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
             ),
             out,
         )
-        out.write("\n### Actuals\n\n")
+        out.write("\n### " + _("Actuals") + "\n\n")
         markdown_table(
-            ["Period", "Value", "Published", "Source", "Quote"],
+            [_("Period"), _("Value"), _("Published"), _("Source"), _("Quote")],
             (
                 [
                     x["period"],
@@ -851,7 +911,7 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
             ),
             out,
         )
-        out.write("\n### Rules\n\n" + "".join(f"- {md(r)}\n" for r in a.reasons))
+        out.write("\n### " + _("Rules") + "\n\n" + "".join(f"- {md(tr(r))}\n" for r in a.reasons))
         return
 
     from rich.table import Table
@@ -870,16 +930,20 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
 
     from rich import box
 
+    derived = _("derived: ")
     # Numbers are never folded: their column is as wide as the widest; the quotes wrap.
     narrow = console.width < 70
-    console.print(_text("\nTargets", "bold underline"))
+    console.print(_text("\n" + _("Targets"), "bold underline"))
     targets = Table(header_style="bold", box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD)
     rows = ([("baseline", k.baseline)] if k.baseline else []) + [(t.period.text, t) for t in k.targets]
-    targets.add_column("Period", no_wrap=True)
+    targets.add_column(_("Period"), no_wrap=True)
     targets.add_column(
-        "Value", justify="right", no_wrap=True, min_width=_widest(target_text(t, unit)[0] for _, t in rows)
+        _("Value"),
+        justify="right",
+        no_wrap=True,
+        min_width=_widest(target_text(t, unit)[0] for _p, t in rows),
     )
-    targets.add_column("Source / quote", overflow="fold", ratio=1)
+    targets.add_column(_("Source / quote"), overflow="fold", ratio=1)
     for label, t in rows:
         point = _point_json(t, k)
         provenance = _text(point["source"] or "–")
@@ -887,30 +951,30 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
             provenance.append(f"\n“{display.excerpt(point['quote'])}”")
         if t.derived or t.note:
             provenance.append(
-                f"\n{'derived: ' if t.derived else ''}{display.excerpt(t.note or '')}", style="dim"
+                "\n" + (derived if t.derived else "") + display.excerpt(t.note or ""), style="dim"
             )
         targets.add_row(
-            label if label != "baseline" else f"{t.period} (baseline)",
+            label if label != "baseline" else _("{period} (baseline)").format(period=t.period),
             _text(target_text(t, unit)[0]),
             provenance,
         )
     if rows:
         console.print(targets)
     else:
-        console.print(_text("none: a tracked indicator", "dim"))
+        console.print(_text(_("none: a tracked indicator"), "dim"))
 
-    console.print(_text("\nActuals", "bold underline"))
+    console.print(_text("\n" + _("Actuals"), "bold underline"))
     if data["actuals"]:
         actuals = Table(header_style="bold", box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD)
         values = [
             (ESTIMATE_MARK if x["estimated"] else "") + display.value(x["value"], unit)
             for x in data["actuals"]
         ]
-        actuals.add_column("Period\nPublished" if narrow else "Period", no_wrap=True)
-        actuals.add_column("Value", justify="right", no_wrap=True, min_width=_widest(values))
+        actuals.add_column(_("Period") + ("\n" + _("Published") if narrow else ""), no_wrap=True)
+        actuals.add_column(_("Value"), justify="right", no_wrap=True, min_width=_widest(values))
         if not narrow:
-            actuals.add_column("Published", no_wrap=True)
-        actuals.add_column("Source / quote", overflow="fold", ratio=1)
+            actuals.add_column(_("Published"), no_wrap=True)
+        actuals.add_column(_("Source / quote"), overflow="fold", ratio=1)
         for x in data["actuals"]:
             mark = ESTIMATE_MARK if x["estimated"] else ""
             provenance = _text(x["source"])
@@ -918,12 +982,12 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
                 provenance.append(f"\n“{display.excerpt(x['quote'])}”")
             if x["derived"] or x["note"]:
                 provenance.append(
-                    f"\n{'derived: ' if x['derived'] else ''}{display.excerpt(x['note'] or '')}",
+                    "\n" + (derived if x["derived"] else "") + display.excerpt(x["note"] or ""),
                     style="dim",
                 )
-            published = x["published"] or "–"
+            published = display.iso(date.fromisoformat(x["published"])) if x["published"] else "–"
             if not x["known"]:
-                published += "\n(after as-of)"
+                published += "\n" + _("(after as-of)")
             value = _text(mark + display.value(x["value"], unit))
             if narrow:
                 actuals.add_row(_text(f"{x['period']}\n{published}"), value, provenance)
@@ -931,20 +995,20 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
                 actuals.add_row(x["period"], value, _text(published), provenance)
         console.print(actuals)
         if any(x["estimated"] for x in data["actuals"]):
-            console.print(_text(f"{ESTIMATE_MARK} marks an estimate.", "dim"))
+            console.print(_text(_("{mark} marks an estimate.").format(mark=ESTIMATE_MARK), "dim"))
     else:
-        console.print(_text("none yet", "dim"))
+        console.print(_text(_("none yet"), "dim"))
 
-    console.print(_text("\nAssessment", "bold underline"))
+    console.print(_text("\n" + _("Assessment"), "bold underline"))
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     for label, v in numbers:
-        grid.add_row(label, _text(v, LIGHT_STYLE[a.light] if label == "Status" else ""))
+        grid.add_row(label, _text(v, LIGHT_STYLE[a.light] if label == _("Status") else ""))
     console.print(grid)
-    console.print(_text("\nStatus rules, in order", "bold underline"))
+    console.print(_text("\n" + _("Status rules, in order"), "bold underline"))
     for reason in a.reasons:
-        console.print(_text(f"  {reason}"))
+        console.print(_text(f"  {tr(reason)}"))
 
 
 def _widest(texts: Iterable[str]) -> int:
@@ -971,6 +1035,7 @@ def _print_chart(console: Console, a: Assessment) -> None:
 
 
 def render_list(dataset: Dataset, kpis: Sequence[Kpi], fmt: str, lang: str, out: IO[str]) -> None:
+    set_language(lang)
     counts = {kid: len(v) for kid, v in dataset.actuals_by_kpi().items()}
     records: list[dict[str, Any]] = [
         {
@@ -1003,17 +1068,35 @@ def render_list(dataset: Dataset, kpis: Sequence[Kpi], fmt: str, lang: str, out:
         return
     if fmt == "markdown":
         md = display.markdown_text
-        markdown_table(columns, ([md(str(r[c])) for c in columns] for r in records), out)
+        header = [
+            _("Sector"),
+            _("KPI"),
+            _("Name"),
+            _("Unit"),
+            _("Direction"),
+            _("Trend"),
+            _("Targets"),
+            _("Actuals"),
+        ]
+        markdown_table(
+            header,
+            (
+                [md(r["sector"]), md(r["id"]), md(r["name"]), md(r["unit"]),
+                 "↑" if r["direction"] == "up" else "↓", _(r["trend"]), str(r["targets"]), str(r["actuals"])]
+                for r in records
+            ),
+            out,
+        )  # fmt: skip
         return
     from rich.table import Table
 
     console = make_console(out)
     table = Table(header_style="bold")
-    table.add_column("KPI", overflow="fold", ratio=1)
-    table.add_column("Unit", overflow="fold")
-    table.add_column("Dir.", no_wrap=True)
-    table.add_column("Targets", justify="right", no_wrap=True)
-    table.add_column("Actuals", justify="right", no_wrap=True)
+    table.add_column(_("KPI"), overflow="fold", ratio=1)
+    table.add_column(_("Unit"), overflow="fold")
+    table.add_column(_("Dir."), no_wrap=True)
+    table.add_column(_("Targets"), justify="right", no_wrap=True)
+    table.add_column(_("Actuals"), justify="right", no_wrap=True)
     by_sector: dict[str, list[dict[str, Any]]] = {}
     for r in records:
         by_sector.setdefault(r["sector"], []).append(r)

@@ -12,14 +12,16 @@ from html import escape
 
 from kpi import __version__, display
 from kpi.assess import Assessment, SectorSummary
+from kpi.i18n import _, set_language
 from kpi.model import Dataset
 from kpi.render import (
     ESTIMATE_MARK,
     LIGHT_EMOJI,
+    LIGHT_LABEL,
     LIGHT_SYMBOL,
-    STATUS_LABEL,
     latest_text,
     markdown_table,
+    status_word,
     target_text,
 )
 from kpi.statuses import LIGHTS
@@ -59,7 +61,7 @@ td:first-child { min-width: 11em; } small.muted, .card .muted { overflow-wrap: a
 
 
 def _light(a: Assessment) -> str:
-    return f'<span class="light {a.light}">{LIGHT_SYMBOL[a.light]} {escape(STATUS_LABEL[a.status])}</span>'
+    return f'<span class="light {a.light}">{LIGHT_SYMBOL[a.light]} {escape(status_word(a.status))}</span>'
 
 
 def _t(text: str) -> str:
@@ -73,19 +75,26 @@ def html(
     lang: str,
     as_of: date,
 ) -> str:
+    set_language(lang)
     title = dataset.plan.label(lang)
     out = [
         "<!doctype html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_t(title)} — {as_of.isoformat()}</title>",
+        f"<title>{_t(title)} — {display.iso(as_of)}</title>",
         f"<style>{CSS}</style></head><body>",
         f"<header><h1>{_t(title)}</h1>",
-        f'<p class="muted">As of {as_of.isoformat()} · {len(results)} KPIs · made by kpi {__version__}</p>',
+        '<p class="muted">'
+        + _t(
+            _("As of {date} · {n} KPIs · made by kpi {version}").format(
+                date=display.iso(as_of), n=len(results), version=__version__
+            )
+        )
+        + "</p>",
         '<p class="legend muted">'
-        + "".join(f'<span class="{x}">{LIGHT_SYMBOL[x]} {x}</span>' for x in LIGHTS)
-        + f"<span>{ESTIMATE_MARK} estimate</span></p></header>",
-        "<section><h2>Summary</h2>",
+        + "".join(f'<span class="{x}">{LIGHT_SYMBOL[x]} {_t(_(LIGHT_LABEL[x]))}</span>' for x in LIGHTS)
+        + f"<span>{ESTIMATE_MARK} {_t(_('estimate'))}</span></p></header>",
+        "<section><h2>" + _t(_("Summary")) + "</h2>",
         _summary_table(summaries),
         "</section>",
     ]
@@ -104,7 +113,8 @@ def html(
 
 def _summary_table(summaries: Sequence[SectorSummary]) -> str:
     head = "".join(
-        f'<th class="num {x}">{LIGHT_SYMBOL[x]}<span class="word"> {x}</span></th>' for x in LIGHTS
+        f'<th class="num {x}">{LIGHT_SYMBOL[x]}<span class="word"> {_t(_(LIGHT_LABEL[x]))}</span></th>'
+        for x in LIGHTS
     )
     rows = []
     totals = dict.fromkeys(LIGHTS, 0)
@@ -118,10 +128,12 @@ def _summary_table(summaries: Sequence[SectorSummary]) -> str:
         )
     cells = "".join(f'<td class="num"><b>{totals[x]}</b></td>' for x in LIGHTS)
     rows.append(
-        f'<tr><td><b>Whole plan</b></td>{cells}<td class="num"><b>{sum(totals.values())}</b></td></tr>'
+        f"<tr><td><b>{_t(_('Whole plan'))}</b></td>{cells}"
+        f'<td class="num"><b>{sum(totals.values())}</b></td></tr>'
     )
     return (
-        f'<div class="scroll"><table><thead><tr><th>Sector</th>{head}<th class="num">KPIs</th></tr></thead>'
+        f'<div class="scroll"><table><thead><tr><th>{_t(_("Sector"))}</th>{head}'
+        f'<th class="num">{_t(_("KPIs"))}</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
@@ -143,9 +155,10 @@ def _kpi_table(results: Sequence[Assessment], lang: str) -> str:
             f"<td>{_light(a)}</td></tr>"
         )
     head = (
-        '<tr><th>KPI</th><th class="num">Latest</th><th class="num">Target</th>'
-        '<th class="num">Attainment</th>'
-        '<th class="num">Gap</th><th class="num">Projected</th><th>Status</th></tr>'
+        f'<tr><th>{_t(_("KPI"))}</th><th class="num">{_t(_("Latest"))}</th>'
+        f'<th class="num">{_t(_("Target"))}</th><th class="num">{_t(_("Attainment"))}</th>'
+        f'<th class="num">{_t(_("Gap"))}</th><th class="num">{_t(_("Projected"))}</th>'
+        f"<th>{_t(_('Status'))}</th></tr>"
     )
     return f'<div class="scroll"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
 
@@ -156,11 +169,15 @@ def _card(a: Assessment, lang: str) -> str:
     for t in k.targets:
         source, quote = t.source or k.source, t.quote or k.quote
         value = target_text(t, k.unit)[0]
-        derived = " (derived)" if t.derived else ""
-        notes.append(_footnote(f"Target {t.period}: {value}{derived}", source, quote))
+        derived = " " + _("(derived)") if t.derived else ""
+        notes.append(
+            _footnote(
+                _("Target {period}: {value}").format(period=t.period, value=value) + derived, source, quote
+            )
+        )
     for x in a.known:
         mark = ESTIMATE_MARK if x.estimated else ""
-        derived = " (derived)" if x.derived else ""
+        derived = " " + _("(derived)") if x.derived else ""
         notes.append(
             _footnote(f"{x.period}: {mark}{display.value(x.value, k.unit)}{derived}", x.source, x.quote)
         )
@@ -188,9 +205,15 @@ def markdown(
     lang: str,
     as_of: date,
 ) -> str:
+    set_language(lang)
     md = display.markdown_text
     title = dataset.plan.label(lang)
-    lines: list[str] = [f"# {md(title)}", "", f"As of {as_of.isoformat()} · {len(results)} KPIs", ""]
+    lines: list[str] = [
+        f"# {md(title)}",
+        "",
+        md(_("As of {date} · {n} KPIs").format(date=display.iso(as_of), n=len(results))),
+        "",
+    ]
 
     sink = io.StringIO()
     totals = dict.fromkeys(LIGHTS, 0)
@@ -198,10 +221,10 @@ def markdown(
         for x in LIGHTS:
             totals[x] += s.lights[x]
     markdown_table(
-        ["Sector", *(f"{LIGHT_EMOJI[x]} {x}" for x in LIGHTS), "KPIs"],
+        [_("Sector"), *(f"{LIGHT_EMOJI[x]} {_(LIGHT_LABEL[x])}" for x in LIGHTS), _("KPIs")],
         [
             *([md(s.name), *(str(s.lights[x]) for x in LIGHTS), str(s.total)] for s in summaries),
-            ["**Whole plan**", *(str(totals[x]) for x in LIGHTS), str(sum(totals.values()))],
+            ["**" + _("Whole plan") + "**", *(str(totals[x]) for x in LIGHTS), str(sum(totals.values()))],
         ],
         sink,
     )
@@ -222,10 +245,16 @@ def markdown(
                     f"{md(target)} ({target_period})" if target_period else "–",
                     display.percent(a.attainment),
                     md(display.value(a.gap, a.kpi.unit)),
-                    f"{LIGHT_EMOJI[a.light]} {STATUS_LABEL[a.status]}",
+                    f"{LIGHT_EMOJI[a.light]} {status_word(a.status)}",
                 ]
             )
-        markdown_table(["KPI", "Latest", "Target", "Attainment", "Gap", "Status"], rows, sink)
+        markdown_table(
+            [_("KPI"), _("Latest"), _("Target"), _("Attainment"), _("Gap"), _("Status")], rows, sink
+        )
         lines += ["", f"## {md(s.name)}", "", sink.getvalue()]
-    lines += ["", f"{ESTIMATE_MARK} marks an estimate. Sources and quotes: `kpi show KPI_ID`.", ""]
+    lines += [
+        "",
+        md(_("{mark} marks an estimate. Sources and quotes: kpi show KPI_ID.").format(mark=ESTIMATE_MARK)),
+        "",
+    ]
     return "\n".join(lines)

@@ -10,13 +10,14 @@ from typing import IO, Any
 
 from kpi import csvout, display
 from kpi.assess import REVIEW_VERDICTS, ReviewRow
+from kpi.i18n import N_, _, set_language
 from kpi.model import Dataset
 
 VERDICT_LABEL = {
-    "achieved": "achieved",
-    "missed": "missed",
-    "awaiting_final": "no figure yet",
-    "not_due": "not yet due",
+    "achieved": N_("achieved"),
+    "missed": N_("missed"),
+    "awaiting_final": N_("no figure yet"),
+    "not_due": N_("not yet due"),
 }
 VERDICT_SYMBOL = {"achieved": "✔", "missed": "✖", "awaiting_final": "○", "not_due": "·"}
 VERDICT_STYLE = {"achieved": "green", "missed": "red", "awaiting_final": "bright_black", "not_due": "dim"}
@@ -31,10 +32,10 @@ def counts(dataset: Dataset, rows: Sequence[ReviewRow], lang: str) -> list[tuple
         per.setdefault(r.kpi.sector, dict.fromkeys(REVIEW_VERDICTS, 0))[r.verdict] += 1
     result = [(sid, s.label(lang), per[sid]) for sid, s in dataset.sectors.items() if sid in per]
     total = dict.fromkeys(REVIEW_VERDICTS, 0)
-    for _, _, c in result:
+    for *_ids, c in result:
         for k, n in c.items():
             total[k] += n
-    result.append(("", "Whole plan" if lang == "en" else "Toàn kế hoạch", total))
+    result.append(("", _("Whole plan"), total))
     return result
 
 
@@ -60,7 +61,10 @@ def records(rows: Sequence[ReviewRow], lang: str) -> list[dict[str, Any]]:
 def render(
     dataset: Dataset, rows: Sequence[ReviewRow], fmt: str, lang: str, as_of: date, out: IO[str]
 ) -> None:
-    title = f"{dataset.plan.label(lang)} — end-of-term review as of {as_of.isoformat()}"
+    set_language(lang)
+    title = _("{plan} — end-of-term review as of {date}").format(
+        plan=dataset.plan.label(lang), date=display.iso(as_of)
+    )
     if fmt == "json":
         from kpi.render import _dump_json
 
@@ -86,13 +90,13 @@ def render(
         md = display.markdown_text
         out.write(f"## {md(title)}\n\n")
         markdown_table(
-            ["Sector", *(VERDICT_LABEL[v] for v in REVIEW_VERDICTS)],
+            [_("Sector"), *(_(VERDICT_LABEL[v]) for v in REVIEW_VERDICTS)],
             ([md(name), *(str(c[v]) for v in REVIEW_VERDICTS)] for _, name, c in summary),
             out,
         )
         out.write("\n")
         markdown_table(
-            ["KPI", "Name", "Target", "Figure", "Verdict"],
+            [_("KPI"), _("Name"), _("Target"), _("Figure"), _("Verdict")],
             (
                 [
                     md(r.kpi.id),
@@ -101,7 +105,7 @@ def render(
                     "–"
                     if r.figure is None
                     else f"{md(display.value(r.figure.value, r.kpi.unit))} ({r.figure.period})",
-                    f"{VERDICT_SYMBOL[r.verdict]} {VERDICT_LABEL[r.verdict]}",
+                    f"{VERDICT_SYMBOL[r.verdict]} {_(VERDICT_LABEL[r.verdict])}",
                 ]
                 for r in rows
             ),
@@ -116,13 +120,15 @@ def render(
     console = make_console(out)
     console.print(_text(title, "bold"))
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("Sector", overflow="fold", min_width=12)
+    table.add_column(_("Sector"), overflow="fold", min_width=12)
     for v in REVIEW_VERDICTS:
         table.add_column(
-            _text(f"{VERDICT_SYMBOL[v]} {VERDICT_LABEL[v]}", VERDICT_STYLE[v]), justify="right", no_wrap=True
+            _text(f"{VERDICT_SYMBOL[v]} {_(VERDICT_LABEL[v])}", VERDICT_STYLE[v]),
+            justify="right",
+            no_wrap=True,
         )
-    for _, sector, c in summary:
-        table.add_row(_text(sector), *(str(c[v]) for v in REVIEW_VERDICTS))
+    for _sid, sector, c in summary:
+        table.add_row(_text(sector), *(display.localize(f"{c[v]:,}") for v in REVIEW_VERDICTS))
     console.print(table)
     table_rows: list[Any] = []
     for r in rows:
@@ -135,7 +141,7 @@ def render(
         target = Text(display.value(r.target.value, r.kpi.unit))
         target.append(f"\n{r.target.period}", style="dim")
         verdict = Text(
-            f"{VERDICT_SYMBOL[r.verdict]} {VERDICT_LABEL[r.verdict]}", style=VERDICT_STYLE[r.verdict]
+            f"{VERDICT_SYMBOL[r.verdict]} {_(VERDICT_LABEL[r.verdict])}", style=VERDICT_STYLE[r.verdict]
         )
         table_rows.append([name, target, fig_cell, verdict])
-    print_rows(console, ("Target", "Figure", "Verdict"), table_rows, wrap_last=True)
+    print_rows(console, (_("Target"), _("Figure"), _("Verdict")), table_rows, wrap_last=True)

@@ -1,8 +1,15 @@
-"""The assessment's vocabulary: statuses, their traffic lights, and which light is worse.
+"""The assessment's vocabulary: statuses, their traffic lights, which light is worse, and the
+words people read for them (English msgids; kpi/i18n.py says them in the user's language).
 
 A module of its own, with no imports, so the command line can offer these as choices
 without loading the assessment.
 """
+
+
+def N_(msgid: str) -> str:
+    """Marks a msgid for extraction (the same as kpi.i18n.N_, without importing it)."""
+    return msgid
+
 
 STATUSES = (
     "achieved",
@@ -34,3 +41,17 @@ LIGHT_OF = {
 }
 # Worse lights sort first: what needs attention leads.
 LIGHT_RANK = {"red": 0, "amber": 1, "green": 2, "grey": 3}
+
+STATUS_WORDS = {
+    "achieved": N_("achieved"),
+    "on_track": N_("on track"),
+    "acceleration_needed": N_("acceleration needed"),
+    "limited_progress": N_("limited progress"),
+    "moving_away": N_("moving away"),
+    "missed": N_("missed"),
+    "awaiting_final": N_("awaiting final figure"),
+    "insufficient_data": N_("insufficient data"),
+    "no_data": N_("no data"),
+    "no_target": N_("no target"),
+}
+LIGHT_WORDS = {"green": N_("green"), "amber": N_("amber"), "red": N_("red"), "grey": N_("grey")}

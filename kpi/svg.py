@@ -11,17 +11,18 @@ from html import escape
 from kpi import display
 from kpi.assess import Assessment
 from kpi.chart import Mark, Scale, scale_for, series, year_ticks
+from kpi.i18n import N_, _, language
 
 WIDTH, HEIGHT = 320, 150
 LEFT, RIGHT, TOP, BOTTOM = 44, 10, 10, 22  # room for the axis labels
 
 
 def _tooltip(m: Mark, unit: str, kind: str) -> str:
-    text = f"{kind} {m.label}: {display.value(m.value, unit)} {unit}"
+    text = f"{_(kind)} {m.label}: {display.value(m.value, unit)} {unit}"
     if m.estimated:
-        text += " (estimate)"
+        text += " " + _("(estimate)")
     if m.source:
-        text += f"\nSource: {m.source}"
+        text += "\n" + _("Source: {source}").format(source=m.source)
     if m.quote:
         text += f"\n“{m.quote}”"
     return f"<title>{escape(display.printable(text), quote=False)}</title>"
@@ -43,27 +44,27 @@ def chart(a: Assessment) -> str:
 
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(display.printable(a.kpi.label("en")))}" xmlns="http://www.w3.org/2000/svg">',
+        f'aria-label="{escape(display.printable(a.kpi.label(language())))}" xmlns="http://www.w3.org/2000/svg">',
         _axes(scale, unit),
     ]
     if len(s.plan) >= 2:
         points = polyline([xy(m.when, m.value) for m in s.plan])
-        parts.append(f'<polyline class="plan" points="{points}"><title>plan path</title></polyline>')
+        parts.append(
+            f'<polyline class="plan" points="{points}"><title>{escape(_("plan path"))}</title></polyline>'
+        )
     if s.trend:
         points = polyline([xy(w, v) for w, v in s.trend])
-        parts.append(
-            f'<polyline class="trend" points="{points}"><title>trend to the milestone</title></polyline>'
-        )
+        title = escape(_("trend to the milestone"))
+        parts.append(f'<polyline class="trend" points="{points}"><title>{title}</title></polyline>')
     for m in s.stretches:
-        parts.append(_diamond(xy(m.when, m.value), "stretch", _tooltip(m, unit, "Stretch")))
+        parts.append(_diamond(xy(m.when, m.value), "stretch", _tooltip(m, unit, N_("Stretch"))))
     for m in s.targets:
-        parts.append(_diamond(xy(m.when, m.value), "target", _tooltip(m, unit, "Target")))
+        parts.append(_diamond(xy(m.when, m.value), "target", _tooltip(m, unit, N_("Target"))))
     for m in s.actuals:
         x, y = xy(m.when, m.value)
         kind = "estimate" if m.estimated else "actual"
-        parts.append(
-            f'<circle class="{kind}" cx="{x:.1f}" cy="{y:.1f}" r="3.5">{_tooltip(m, unit, "Actual")}</circle>'
-        )
+        tip = _tooltip(m, unit, N_("Actual"))
+        parts.append(f'<circle class="{kind}" cx="{x:.1f}" cy="{y:.1f}" r="3.5">{tip}</circle>')
     parts.append("</svg>")
     return "".join(parts)
 

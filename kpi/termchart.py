@@ -9,6 +9,7 @@ from datetime import date
 from kpi import display
 from kpi.assess import Assessment
 from kpi.chart import Scale, Series, interpolate, scale_for, series, year_ticks
+from kpi.i18n import N_, _
 
 Cell = tuple[str, str]  # (glyph, Rich style)
 
@@ -22,14 +23,14 @@ STYLES = {
     TREND: "yellow",
 }
 LEGEND_ENTRIES = [
-    f"{glyph} {name}"
+    (glyph, name)
     for glyph, name in [
-        (ACTUAL, "actual"),
-        (ESTIMATE, "estimate"),
-        (TARGET, "target"),
-        (STRETCH, "stretch"),
-        (PLAN, "plan"),
-        (f"{TREND} {TREND}", "trend"),
+        (ACTUAL, N_("actual")),
+        (ESTIMATE, N_("estimate")),
+        (TARGET, N_("target")),
+        (STRETCH, N_("stretch")),
+        (PLAN, N_("plan")),
+        (f"{TREND} {TREND}", N_("trend")),
     ]
 ]
 
@@ -116,7 +117,8 @@ def draw(a: Assessment, width: int = 80, height: int = 10) -> list[list[Cell]]:
     lines += [axis, years]
     # The legend wraps between its entries, never inside one.
     legend = ""
-    for entry in LEGEND_ENTRIES:
+    for glyph, name in LEGEND_ENTRIES:
+        entry = f"{glyph} {_(name)}"
         if legend and len(legend) + 2 + len(entry) > width:
             lines.append([(ch, "dim") for ch in legend])
             legend = entry

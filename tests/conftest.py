@@ -78,6 +78,15 @@ source = "report"
 
 
 @pytest.fixture(autouse=True)
+def english_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most tests read messages in English: they run with KPI_LANG=en unless they say --lang vi
+    (tests/test_i18n.py tests the language rules themselves). The locale never leaks in."""
+    monkeypatch.setenv("KPI_LANG", "en")
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Tests never write to the user's cache; subprocesses inherit the variable."""
     folder = tmp_path_factory.mktemp("cache")

@@ -331,7 +331,7 @@ def test_csv_round_trips_text_and_guards_formulas(data_dir: Path) -> None:
     targets = TARGETS.replace('name = "Cáp quang"', f"name = {name_toml}")
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
     for command in ("status", "gap", "list"):
-        args = [command, "--data-dir", str(data_dir), "--format", "csv"]
+        args = [command, "--data-dir", str(data_dir), "--format", "csv", "--lang", "vi"]
         if command != "list":
             args += ["--as-of", AS_OF]
         if command == "gap":
@@ -342,8 +342,8 @@ def test_csv_round_trips_text_and_guards_formulas(data_dir: Path) -> None:
         [row] = [r for r in rows if r["id"] == "telecom.fiber"]
         assert row["name"] == "'" + NASTY  # the text exactly, one guard character before it
         assert unicodedata.is_normalized("NFD", row["name"][-4:])  # no silent normalisation
-    status_rows = list(csv.DictReader(io.StringIO(run("status", "--data-dir", str(data_dir), "--as-of", AS_OF,
-                                                      "--format", "csv").output, newline="")))  # fmt: skip
+    as_csv = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "csv", "--lang", "vi")
+    status_rows = list(csv.DictReader(io.StringIO(as_csv.output, newline="")))
     numbers = {r["id"]: r["latest"] for r in status_rows}
     assert numbers["telecom.fiber"] == "82.2"  # numbers are not guarded: -3 stays a number
 
@@ -368,11 +368,37 @@ def test_markdown_output_has_no_links_and_no_entities(data_dir: Path) -> None:
     targets = TARGETS.replace('name = "Cáp quang"', f"name = {name_toml}")
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
     outputs = [
-        run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--all", "--format", "markdown").output,
-        run("gap", "--data-dir", str(data_dir), "--as-of", AS_OF, "--all", "--format", "markdown").output,
-        run("list", "--data-dir", str(data_dir), "--format", "markdown").output,
-        run("show", "telecom.fiber", "--data-dir", str(data_dir), "--format", "markdown").output,
-        run("report", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "markdown").output,
+        run(
+            "status",
+            "--data-dir",
+            str(data_dir),
+            "--as-of",
+            AS_OF,
+            "--all",
+            "--format",
+            "markdown",
+            "--lang",
+            "vi",
+        ).output,
+        run(
+            "gap",
+            "--data-dir",
+            str(data_dir),
+            "--as-of",
+            AS_OF,
+            "--all",
+            "--format",
+            "markdown",
+            "--lang",
+            "vi",
+        ).output,
+        run("list", "--data-dir", str(data_dir), "--format", "markdown", "--lang", "vi").output,
+        run(
+            "show", "telecom.fiber", "--data-dir", str(data_dir), "--format", "markdown", "--lang", "vi"
+        ).output,
+        run(
+            "report", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "markdown", "--lang", "vi"
+        ).output,
     ]
     for md in outputs:
         html = cmarkgfm.github_flavored_markdown_to_html(md)
@@ -595,8 +621,8 @@ def test_closed_standard_streams(data_dir: Path, redirect: str) -> None:
 
 def test_an_encoding_without_vietnamese_is_not_a_crash(data_dir: Path) -> None:
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
-    result = subprocess.run([*KPI, "status", "--data-dir", str(data_dir), "--all"], capture_output=True,
-                            text=True, timeout=30, env=env)  # fmt: skip
+    command = [*KPI, "status", "--data-dir", str(data_dir), "--all", "--lang", "vi"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30, env=env)
     assert result.returncode == 0 and "internal error" not in result.stderr
     assert "Vi\\u1ec5n th\\xf4ng" in result.stdout  # "Viễn thông", escaped
 
@@ -620,11 +646,11 @@ def test_json_writes_invisible_controls_as_escapes(data_dir: Path) -> None:
     name = "a\x9b31mb\u202ec\u2028d"
     targets = TARGETS.replace('name = "Cáp quang"', f"name = {json.dumps(name)}")
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
-    out = run("status", "--data-dir", str(data_dir), "--format", "json").output
+    out = run("status", "--data-dir", str(data_dir), "--format", "json", "--lang", "vi").output
     assert "\x9b" not in out and "\u202e" not in out and "\u2028" not in out
     assert "\\u009b" in out and "\\u202e" in out
     assert strict_json(out)["kpis"][0]["name"] == name  # type: ignore[index]
-    table = run("status", "--data-dir", str(data_dir), "--all").output
+    table = run("status", "--data-dir", str(data_dir), "--all", "--lang", "vi").output
     assert "\u202e" not in table and "\\u202e" in table
 
 

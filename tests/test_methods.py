@@ -291,7 +291,7 @@ def test_review_lists_every_target_with_its_verdict(data_dir: Path) -> None:
     }
     table = run(*args, "--lang", "en").output
     assert "✔ achieved" in table and "○ no figure yet" in table
-    md = run(*args, "--format", "markdown").output
+    md = run(*args, "--format", "markdown", "--lang", "vi").output
     assert "| Toàn kế hoạch | 1 | 0 | 2 | 0 |" in md
 
 

@@ -12,7 +12,7 @@ AS_OF = "2025-06-30"
 
 def test_html_report_is_self_contained(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
-    result = run("report", "--data-dir", str(REPO), "--as-of", AS_OF, "-o", str(out))
+    result = run("report", "--data-dir", str(REPO), "--as-of", AS_OF, "-o", str(out), "--lang", "vi")
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!doctype html>")
@@ -27,13 +27,13 @@ def test_html_report_is_self_contained(tmp_path: Path) -> None:
         assert f'<section id="{sector}">' in html
     assert html.count('<svg class="chart"') >= 40
     assert "Tính đến tháng 5/2024, tỷ lệ hộ gia đình sử dụng cáp quang đạt 82,2%" in html
-    assert "Source: 001_7040d20867ab9bb1.txt" in html  # in a chart tooltip
+    assert "Nguồn: 001_7040d20867ab9bb1.txt" in html  # in a chart tooltip
 
 
 def test_html_escapes_data(data_dir: Path) -> None:
     targets = TARGETS.replace('name = "Cáp quang"', 'name = "<b>x</b> & [bold]y[/]"')
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
-    html = run("report", "--data-dir", str(data_dir), "--as-of", AS_OF).output
+    html = run("report", "--data-dir", str(data_dir), "--as-of", AS_OF, "--lang", "vi").output
     assert "&lt;b&gt;x&lt;/b&gt; &amp; [bold]y[/]" in html
     assert "<b>x</b>" not in html
 

@@ -33,7 +33,7 @@ def test_tables_fit_the_terminal_and_keep_every_digit(command: str, columns: int
 
 
 def test_status_json_contract(data_dir: Path) -> None:
-    result = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "json")
+    result = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "json", "--lang", "vi")
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     assert doc["as_of"] == AS_OF
@@ -107,18 +107,26 @@ def test_markup_and_escapes_in_names_print_literally(data_dir: Path) -> None:
     targets = TARGETS.replace('name = "Cáp quang"', 'name = "[bold]x[/] \\u001b[31mred"')
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
     for fmt in ("table", "markdown"):
-        result = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--all", "--format", fmt)
+        result = run(
+            "status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--all", "--format", fmt, "--lang", "vi"
+        )
         assert result.exit_code == 0
         assert "\x1b" not in result.output
         assert "\\x1b[31mred" in result.output or "\\\\x1b" in result.output
     # CSV, like JSON, is a machine format: it carries the text exactly (its reader decides).
-    csv_out = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "csv").output
+    csv_out = run(
+        "status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "csv", "--lang", "vi"
+    ).output
     assert "[bold]x[/] \x1b[31mred" in csv_out
-    table = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--all").output
+    table = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--all", "--lang", "vi").output
     assert "[bold]x[/]" in table
-    show = run("show", "telecom.fiber", "--data-dir", str(data_dir), "--as-of", AS_OF).output
+    show = run("show", "telecom.fiber", "--data-dir", str(data_dir), "--as-of", AS_OF, "--lang", "vi").output
     assert "[bold]x[/]" in show and "\x1b" not in show
-    doc = json.loads(run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "json").stdout)
+    doc = json.loads(
+        run(
+            "status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "json", "--lang", "vi"
+        ).stdout
+    )
     assert doc["kpis"][0]["name"] == "[bold]x[/] \x1b[31mred"  # JSON carries the data as it is
 
 
@@ -139,8 +147,11 @@ def test_csv_has_full_precision_and_markdown_rounds(data_dir: Path) -> None:
     assert fiber["attainment"] == repr(82.2 / 80)
     assert fiber["latest_period"] == "2024-05"
     md = run(*args, "--format", "markdown").stdout
-    assert "| telecom.fiber | Cáp quang | % | 82.2 (2024-05) | 80.0 (2025) | 102.8% |" in md
+    assert "| telecom.fiber | Fibre | % | 82.2 (2024-05) | 80.0 (2025) | 102.8% |" in md
     assert "🔴 limited progress" in md
+    vi = run(*args, "--format", "markdown", "--lang", "vi").stdout
+    assert "| telecom.fiber | Cáp quang | % | 82,2 (2024-05) | 80,0 (2025) | 102,8% |" in vi
+    assert "🔴 Tiến triển chậm" in vi
 
 
 def test_large_table_shows_rows_needing_attention_by_default() -> None:

@@ -1,0 +1,160 @@
+"""The language of everything a person reads: which one, and the words in it.
+
+Messages are written in English in the code (gettext's msgids) and said in Vietnamese through
+the catalog kpi/locale/vi/LC_MESSAGES/kpi.po, compiled to kpi.mo and read with the standard
+library's gettext: no dependency at run time for the words. Babel extracts the msgids and
+compiles the catalog (see the README's Development section); tests/test_i18n.py fails when a
+msgid the code uses has no translation. Numbers and dates follow the language's notation in
+kpi/display.py.
+
+The language is a context variable, set once by the command line (or by a renderer called
+directly), so the core never needs it: the loader and the assessment speak in Message values
+that remember their template and arguments, and the output layer says them in the language.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Mapping
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+Lang = Literal["vi", "en"]
+LANGS: tuple[Lang, ...] = ("vi", "en")
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "kpi"
+
+_current: ContextVar[Lang] = ContextVar("kpi_language", default="en")
+
+
+class LanguageError(ValueError):
+    """A language name kpi does not speak; the message says where it came from."""
+
+
+def set_language(lang: str) -> None:
+    _current.set("vi" if lang == "vi" else "en")
+
+
+def language() -> Lang:
+    return _current.get()
+
+
+@cache
+def _catalog(lang: Lang) -> gettext.NullTranslations:
+    if lang == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[lang])
+
+
+def _(msgid: str) -> str:
+    """msgid in the current language."""
+    return _catalog(_current.get()).gettext(msgid)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _catalog(_current.get()).ngettext(singular, plural, n)
+
+
+def N_(msgid: str) -> str:
+    """Marks a msgid for extraction where it is translated later (tables of labels)."""
+    return msgid
+
+
+class Num(float):
+    """A number in a message, written in the notation of the language the message is said in:
+    "{value:,.1f}" gives 2,067,389.5 in English and 2.067.389,5 in Vietnamese."""
+
+    def __format__(self, spec: str) -> str:
+        from kpi.display import localize
+
+        return localize(float.__format__(self, spec or "g"))
+
+
+class Int(int):
+    """A whole number in a message ("{count:,}"), in the language's notation."""
+
+    def __format__(self, spec: str) -> str:
+        from kpi.display import localize
+
+        return localize(int.__format__(self, spec))
+
+
+def _numbers(args: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: Num(v) if type(v) is float else Int(v) if type(v) is int else v for k, v in args.items()}
+
+
+class Message(str):
+    """English text that remembers its template and arguments, so the output layer can say it
+    in the user's language. It is a str: code and tests that read the English keep working."""
+
+    template: str
+    args: Mapping[str, Any]
+
+    def __new__(cls, template: str, **args: Any) -> Message:
+        args = _numbers(args)
+        english = _current.set("en")
+        try:
+            text = template.format(**args) if args else template
+        finally:
+            _current.reset(english)
+        self = super().__new__(cls, text)
+        self.template = template
+        self.args = args
+        return self
+
+
+class Term(Message):
+    """An identifier in English text (a status id such as on_track) that is said as its word in
+    another language ("Đúng tiến độ")."""
+
+    def __new__(cls, ident: str, word: str) -> Term:
+        self = str.__new__(cls, ident)
+        self.template = word
+        self.args = {}
+        return self
+
+
+def term(ident: str, word: str) -> Term:
+    return Term(ident, word)
+
+
+def msg(template: str, **args: Any) -> Message:
+    """A message for the output layer to translate: msg('value {v} is too big', v=3)."""
+    return Message(template, **args)
+
+
+def tr(text: str) -> str:
+    """A Message (or a plain msgid) in the current language; other text as it is."""
+    if isinstance(text, Message):
+        if language() == "en":
+            return str(text)
+        args = {k: tr(v) if isinstance(v, Message) else v for k, v in text.args.items()}
+        return _(text.template).format(**args) if args else _(text.template)
+    return _(text) if text else text
+
+
+def resolve(option: str | None, plan_lang: str | None, environ: Mapping[str, str]) -> Lang:
+    """The language: --lang, else KPI_LANG, else [plan] lang, else the locale's language when it
+    is Vietnamese or English (LC_ALL, else LC_MESSAGES, else LANG, as POSIX orders them), else
+    Vietnamese, the language of the plans kpi is made for. Case does not matter."""
+    given = ((option, "--lang"), (environ.get("KPI_LANG"), "KPI_LANG"), (plan_lang, "[plan] lang"))
+    for value, where in given:
+        if value:
+            lowered = value.strip().lower()
+            if lowered == "vi":
+                return "vi"
+            if lowered == "en":
+                return "en"
+            raise LanguageError(f'{where} is "{value}"; kpi speaks "vi" or "en"')
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(variable)
+        if value:
+            lowered = value.lower()
+            if lowered.startswith("vi"):
+                return "vi"
+            if lowered.startswith("en"):
+                return "en"
+            break
+    return "vi"
