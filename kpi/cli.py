@@ -76,11 +76,9 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
             self.fail(_('"{text}" is not a date: use {forms}').format(text=text, forms=forms), param, ctx)
         try:
             return date(year, month, day)
-        except ValueError as exc:
+        except ValueError:
             self.fail(
-                _('"{text}" is not a date ({reason}): use {forms}').format(
-                    text=text, reason=exc, forms=forms
-                ),
+                _('"{text}" is not a date (no such day): use {forms}').format(text=text, forms=forms),
                 param,
                 ctx,
             )
@@ -345,6 +343,10 @@ class KpiGroup(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         argv = list(sys.argv[1:] if args is None else args)
+        from kpi.i18n import LanguageError, resolve, set_language
+
+        with contextlib.suppress(LanguageError):  # a bad KPI_LANG is reported by --lang's check
+            set_language(resolve(None, None, os.environ))
         try:
             for arg in argv:
                 if not _is_utf8(arg):

@@ -35,6 +35,36 @@ class LanguageError(ValueError):
 
 def set_language(lang: str) -> None:
     _current.set("vi" if lang == "vi" else "en")
+    _speak_click(_current.get())
+
+
+# Click's own words (usage errors: "Error:", "Invalid value for", "Usage:") come from the
+# stdlib gettext, bound at import in each Click module. They are said in the user's language
+# from kpi/locale/vi/LC_MESSAGES/click.mo; --help texts stay English.
+_CLICK_MODULES = ("core", "exceptions", "parser", "types", "formatting", "decorators")
+
+
+def _speak_click(lang: Lang) -> None:
+    import sys
+
+    if "click" not in sys.modules:
+        return
+    catalog = _click_catalog(lang)
+    for name in _CLICK_MODULES:
+        module = sys.modules.get(f"click.{name}")
+        if module is None:
+            continue
+        if hasattr(module, "_"):
+            module._ = catalog.gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = catalog.ngettext  # type: ignore[attr-defined]
+
+
+@cache
+def _click_catalog(lang: Lang) -> gettext.NullTranslations:
+    if lang == "en":
+        return gettext.NullTranslations()
+    return gettext.translation("click", localedir=LOCALE_DIR, languages=[lang])
 
 
 def language() -> Lang:
@@ -126,13 +156,13 @@ def msg(template: str, **args: Any) -> Message:
 
 
 def tr(text: str) -> str:
-    """A Message (or a plain msgid) in the current language; other text as it is."""
+    """A Message in the current language; any other text as it is."""
     if isinstance(text, Message):
         if language() == "en":
             return str(text)
         args = {k: tr(v) if isinstance(v, Message) else v for k, v in text.args.items()}
         return _(text.template).format(**args) if args else _(text.template)
-    return _(text) if text else text
+    return text
 
 
 def resolve(option: str | None, plan_lang: str | None, environ: Mapping[str, str]) -> Lang:

@@ -49,9 +49,8 @@ def chart(a: Assessment) -> str:
     ]
     if len(s.plan) >= 2:
         points = polyline([xy(m.when, m.value) for m in s.plan])
-        parts.append(
-            f'<polyline class="plan" points="{points}"><title>{escape(_("plan path"))}</title></polyline>'
-        )
+        title = escape(_("plan path"))
+        parts.append(f'<polyline class="plan" points="{points}"><title>{title}</title></polyline>')
     if s.trend:
         points = polyline([xy(w, v) for w, v in s.trend])
         title = escape(_("trend to the milestone"))

@@ -1,0 +1,282 @@
+"""Everything a person reads is in one language, with that language's number and date notation;
+machine formats do not change with it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kpi import display, i18n
+from tests.conftest import ACTUALS, TARGETS, run
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+import catalog  # noqa: E402  (scripts/catalog.py: the catalog's own tool)
+
+AS_OF = "2025-06-30"
+
+# Words of each interface that the other language's output must never show. Data (names, units,
+# sources, quotes, notes) is excluded by choosing fixtures whose text is in the language tested.
+ENGLISH = [
+    "Latest", "Target", "Status", "Sector", "Whole plan", "achieved", "on track", "acceleration needed",
+    "limited progress", "moving away", "insufficient data", "no data", "no target", "marks an estimate",
+    "more KPIs", "Gaps", "Attainment", "Projected", "overdue", "Period", "Value", "Source", "Published",
+    "Assessment", "rules", "as of", "As of", "per year", "Milestone", "Method", "Score", "estimate",
+    "missed", "problem", "recorded", "wrote", "Usage", "Error", "Invalid value", "green", "amber", "grey",
+    "Direction", "Unit", "Name", "Bounds", "Trend", "Summary", "review", "figure", "not a", "unknown",
+    "must be", "did you mean", "Try ",
+]  # fmt: skip
+VIETNAMESE = [
+    "Mới nhất", "Mục tiêu", "Tình trạng", "Lĩnh vực", "Toàn kế hoạch", "Đã đạt", "Đúng tiến độ",
+    "Cần tăng tốc", "Tiến triển chậm", "Đi ngược", "Chưa đủ dữ liệu", "Chưa có số liệu", "Không có mục tiêu",
+    "ước tính", "tính đến", "Tính đến", "Thiếu", "Dự báo", "Kỳ", "Giá trị", "Nguồn", "Đánh giá", "quy tắc",
+    "mỗi năm", "Mốc", "Phương pháp", "Điểm", "lỗi", "đã ghi", "Cách dùng", "Lỗi", "xanh", "vàng", "xám",
+    "không", "phải là",
+]  # fmt: skip
+
+# A plan whose data is all Vietnamese (no name_en, no English notes), so that English words in
+# its Vietnamese output can only come from the interface; and one that is all English.
+VI_TARGETS = re.sub(r'name_en = "[^"]*"\n', "", TARGETS)
+EN_TARGETS = (
+    TARGETS.replace('name = "Viễn thông"', 'name = "Telecommunications"')
+    .replace('name = "Số"', 'name = "Digital"')
+    .replace('name = "Cáp quang"', 'name = "Fibre"')
+    .replace('name = "Xếp hạng"', 'name = "Ranking"')
+    .replace('name = "Doanh thu"', 'name = "Revenue"')
+    .replace('unit = "hạng"', 'unit = "rank"')
+    .replace('unit = "tỷ đồng"', 'unit = "billion VND"')
+)
+BAD_ACTUALS = (
+    ACTUALS + '\n[[actual]]\nkpi = "telecom.fibre"\nperiod = "2024-13"\nvalue = 1\nsource = "s"\nvaule = 2\n'
+)
+
+
+def outputs(folder: Path, lang: str) -> Iterator[tuple[str, str]]:
+    """Every command's human-facing output in one language, with its name."""
+    data = ("--data-dir", str(folder), "--lang", lang)
+    for name, args in {
+        "status": ("status", "--as-of", AS_OF, "--all"),
+        "status markdown": ("status", "--as-of", AS_OF, "--format", "markdown"),
+        "status review": ("status", "--as-of", "2026-06-30", "--review"),
+        "status review markdown": ("status", "--as-of", "2026-06-30", "--review", "--format", "markdown"),
+        "gap": ("gap", "--as-of", AS_OF, "--all"),
+        "gap markdown": ("gap", "--as-of", AS_OF, "--all", "--format", "markdown"),
+        "show": ("show", "digital.rank", "--as-of", AS_OF),
+        "show markdown": ("show", "telecom.fiber", "--as-of", AS_OF, "--format", "markdown"),
+        "list": ("list",),
+        "list markdown": ("list", "--format", "markdown"),
+        "report html": ("report", "--as-of", AS_OF),
+        "report markdown": ("report", "--as-of", AS_OF, "--format", "markdown"),
+        "validate": ("validate",),
+        "record": ("record", "telecom.fiber", "70.5", "--period", "2023", "--source", "s", "--estimated"),
+        "record refused": ("record", "telecom.fiber", "170", "--period", "2023-06", "--source", "s"),
+        "usage error": ("status", "--as-of", "2025-02-30"),
+        "unknown sector": ("gap", "--sector", "telecm"),
+    }.items():
+        result = run(*args, *data, env={"COLUMNS": "200"})
+        yield name, result.output
+    (folder / "actuals.toml").write_text(BAD_ACTUALS, encoding="utf-8")
+    yield "validate problems", run("validate", *data).output
+    yield "status problems", run("status", *data).output
+
+
+def _words(text: str) -> str:
+    # The HTML's style sheet and markup (class names such as "green") are not text a person reads.
+    return re.sub(r"<[^>]*>", " ", re.sub(r"<style>.*?</style>", " ", text, flags=re.DOTALL))
+
+
+@pytest.mark.parametrize(
+    ("lang", "targets", "foreign"), [("vi", VI_TARGETS, ENGLISH), ("en", EN_TARGETS, VIETNAMESE)]
+)
+def test_every_command_speaks_one_language(
+    tmp_path: Path, lang: str, targets: str, foreign: list[str]
+) -> None:
+    (tmp_path / "targets.toml").write_text(targets, encoding="utf-8")
+    (tmp_path / "actuals.toml").write_text(ACTUALS, encoding="utf-8")
+    for name, out in outputs(tmp_path, lang):
+        text = _words(out)
+        found = [w for w in foreign if re.search(rf"(?<![\w.]){re.escape(w)}(?![\w.])", text)]
+        assert not found, f"{lang} {name}: {found}\n{out}"
+
+
+def test_the_catalog_translates_every_message_the_code_uses() -> None:
+    """Babel's extraction of the code against the Vietnamese .po: nothing left in English."""
+    used = {m.id for m in catalog.extracted() if m.id}
+    translated = catalog.translations()
+    missing = []
+    for msgid in used:
+        message = translated.get(msgid)
+        strings = (
+            []
+            if message is None
+            else (message.string if isinstance(message.string, tuple) else [message.string])
+        )
+        if message is None or not all(strings) or message.fuzzy:
+            missing.append(msgid)
+    assert not missing, f"untranslated (run scripts/catalog.py extract, translate, compile): {missing}"
+
+
+def test_the_compiled_catalog_is_the_po() -> None:
+    assert catalog.MO.read_bytes() == catalog.compiled(catalog.translations()), (
+        "run scripts/catalog.py compile"
+    )
+
+
+def test_no_message_looked_up_at_run_time_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages built at run time (not found by extraction) are caught here: every lookup made
+    while rendering every command in Vietnamese must find a translation."""
+    looked_up: set[str] = set()
+    real = i18n._catalog("vi")
+    missing: set[str] = set()
+
+    class Recording:
+        def gettext(self, msgid: str) -> str:
+            looked_up.add(msgid)
+            text = real.gettext(msgid)
+            if text == msgid and msgid:
+                missing.add(msgid)
+            return text
+
+        def ngettext(self, singular: str, plural: str, n: int) -> str:
+            looked_up.add(singular)
+            text = real.ngettext(singular, plural, n)
+            if text in (singular, plural):
+                missing.add(singular)
+            return text
+
+    monkeypatch.setattr(i18n, "_catalog", lambda lang: Recording() if lang == "vi" else real.__class__())
+    (tmp_path / "targets.toml").write_text(VI_TARGETS, encoding="utf-8")
+    (tmp_path / "actuals.toml").write_text(ACTUALS, encoding="utf-8")
+    for _name, _out in outputs(tmp_path, "vi"):
+        pass
+    assert len(looked_up) > 100
+    # Words that are the same in both languages are not translations that went missing.
+    same = {"{file}: {reason}", "{file}: {problem}", "{status}: {why}", "{key}: {problem}"}
+    same.add("{value:g} {problem}")
+    assert missing <= same, sorted(missing)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "vi", "en"),
+    [
+        (2067389, "tỷ đồng", "2.067.389", "2,067,389"),
+        (82.2, "%", "82,2", "82.2"),
+        (-17.0, "hạng", "-17", "-17"),
+        (-2.25, "tỷ đồng", "-2,25", "-2.25"),
+        (3903.0, "người", "3.903", "3,903"),
+        (0.5, "", "0,5", "0.5"),
+        (1.5e20, "", "1,5e+20", "1.5e+20"),
+    ],
+)
+def test_numbers_in_each_notation(value: float, unit: str, vi: str, en: str) -> None:
+    i18n.set_language("vi")
+    try:
+        assert display.value(value, unit) == vi
+    finally:
+        i18n.set_language("en")
+    assert display.value(value, unit) == en
+
+
+def test_percent_signed_dates_and_ranges() -> None:
+    from kpi.model import Target
+    from kpi.periods import parse_period
+    from kpi.render import target_text
+
+    stretch = Target(parse_period("2025"), 30, 40)
+    i18n.set_language("vi")
+    try:
+        assert display.percent(0.746) == "74,6%"
+        assert display.signed(-3.5, "") == "-3,5" and display.signed(1234.0, "") == "+1.234"
+        assert display.iso(date(2025, 6, 30)) == "30/06/2025"
+        assert target_text(stretch, "%/năm")[0] == "30,0–40,0"
+    finally:
+        i18n.set_language("en")
+    assert display.percent(0.746) == "74.6%"
+    assert display.iso(date(2025, 6, 30)) == "2025-06-30"
+    assert target_text(stretch, "%/năm")[0] == "30.0–40.0"
+
+
+def test_messages_keep_their_english_and_say_numbers_in_the_language() -> None:
+    message = i18n.msg(
+        "is {size:,} bytes, over kpi's limit of {limit:,} for a data file", size=1234567, limit=99
+    )
+    assert message == "is 1,234,567 bytes, over kpi's limit of 99 for a data file"
+    i18n.set_language("vi")
+    try:
+        assert i18n.tr(message) == "có 1.234.567 byte, vượt giới hạn 99 byte của kpi cho một tệp dữ liệu"
+        assert str(message) == "is 1,234,567 bytes, over kpi's limit of 99 for a data file"
+    finally:
+        i18n.set_language("en")
+
+
+# --- which language ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "environ", "plan", "expected"),
+    [
+        ("EN", {"KPI_LANG": "vi"}, None, "en"),  # --lang wins, in any case
+        (None, {"KPI_LANG": "EN"}, "vi", "en"),  # then KPI_LANG
+        (None, {"LANG": "en_US.UTF-8"}, "vi", "vi"),  # then [plan] lang
+        (None, {"LC_ALL": "en_GB.UTF-8", "LANG": "vi_VN.UTF-8"}, None, "en"),  # then the locale, POSIX order
+        (None, {"LC_MESSAGES": "vi_VN.UTF-8", "LANG": "en_US.UTF-8"}, None, "vi"),
+        (None, {"LANG": "C.UTF-8"}, None, "vi"),  # a locale of neither language: the default
+        (None, {}, None, "vi"),
+    ],
+)
+def test_the_language_rule(
+    option: str | None, environ: dict[str, str], plan: str | None, expected: str
+) -> None:
+    assert i18n.resolve(option, plan, environ) == expected
+
+
+def test_kpi_lang_is_read_case_insensitively_and_a_bad_one_is_named(data_dir: Path) -> None:
+    ok = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, env={"KPI_LANG": "VI"})
+    assert ok.exit_code == 0 and "Tình trạng" in ok.output
+    bad = run("status", "--data-dir", str(data_dir), env={"KPI_LANG": "fr"})
+    assert bad.exit_code == 2 and 'KPI_LANG is "fr"' in bad.output
+
+
+def test_the_plan_can_name_its_language(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KPI_LANG")
+    (data_dir / "targets.toml").write_text(
+        TARGETS.replace('name = "Test plan"\n', 'name = "Test plan"\nlang = "en"\n')
+    )
+    out = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF).output
+    assert "Status" in out and "Telecommunications" in out
+    assert "Tình trạng" in run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--lang", "vi").output
+
+
+# --- machine formats ---------------------------------------------------------------------------
+
+
+def test_json_and_csv_change_only_the_names(data_dir: Path) -> None:
+    def json_for(lang: str) -> dict[str, object]:
+        doc = json.loads(run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "json",
+                             "--lang", lang).output)  # fmt: skip
+        for entry in doc["kpis"] + doc["sectors"]:
+            entry.pop("name")
+        return doc  # type: ignore[no-any-return]
+
+    assert json_for("vi") == json_for("en")
+
+    def csv_for(lang: str) -> list[dict[str, str]]:
+        out = run(
+            "status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "csv", "--lang", lang
+        ).output
+        rows = list(csv.DictReader(io.StringIO(out)))
+        for row in rows:
+            row.pop("name")
+        return rows
+
+    vi_rows = csv_for("vi")
+    assert vi_rows == csv_for("en")
+    assert next(r for r in vi_rows if r["id"] == "telecom.fiber")["latest"] == "82.2"  # a decimal point
