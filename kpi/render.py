@@ -374,6 +374,7 @@ def _status_table(
     console: Console,
     show_all: bool,
 ) -> None:
+    from rich.cells import cell_len
     from rich.table import Table
 
     console.print(_text(_plan_title(dataset, lang, as_of), "bold"))
@@ -383,15 +384,13 @@ def _status_table(
     rows.append((whole, total, sum(total.values())))
     headers = [f"{LIGHT_SYMBOL[light]} {_(LIGHT_LABEL[light])}" for light in LIGHTS]
     digits = max(len(f"{n:,}") for *_rest, n in rows)
-    widths = [max(len(h), digits) for h in headers]
-    if console.width >= SECTOR_COLUMN_MIN + sum(widths) + max(digits, 4) + 2 * (len(widths) + 1):
-        summary = Table(box=None, pad_edge=False, header_style="bold")
-        summary.add_column(_("Sector"), overflow="fold", min_width=SECTOR_COLUMN_MIN)
-        for light, header, width in zip(LIGHTS, headers, widths, strict=True):
-            summary.add_column(
-                _text(header, LIGHT_STYLE[light]), justify="right", no_wrap=True, min_width=width
-            )
-        summary.add_column(_("KPIs"), justify="right", no_wrap=True)
+    widths = [max(cell_len(h), digits) for h in headers]
+    summary = Table(box=None, pad_edge=False, header_style="bold")
+    summary.add_column(_("Sector"), overflow="fold", min_width=SECTOR_COLUMN_MIN)
+    for light, header, width in zip(LIGHTS, headers, widths, strict=True):
+        summary.add_column(_text(header, LIGHT_STYLE[light]), justify="right", no_wrap=True, min_width=width)
+    summary.add_column(_("KPIs"), justify="right", no_wrap=True, min_width=max(digits, cell_len(_("KPIs"))))
+    if _fits(console, summary):
         for name, lights, n in rows:
             summary.add_row(
                 name,
@@ -460,7 +459,7 @@ def _kpi_table(dataset: Dataset, results: Sequence[Assessment], lang: str) -> li
 
 # A table row: the KPI's cells, or a section title (a sector) as one Text.
 Row: TypeAlias = "list[Text] | Text"
-KPI_COLUMN_MIN = 16
+KPI_COLUMN_MIN = 14
 SECTOR_COLUMN_MIN = 16
 
 
@@ -471,6 +470,7 @@ def print_rows(console: Console, titles: Sequence[str], rows: Sequence[Any], wra
     other column is as wide as its widest cell. When that does not fit the console, each KPI
     is printed as a short list of "title: value" lines instead.
     """
+    from rich.cells import cell_len
     from rich.text import Text
 
     data = [r for r in rows if not isinstance(r, Text)]
@@ -481,25 +481,25 @@ def print_rows(console: Console, titles: Sequence[str], rows: Sequence[Any], wra
             # Words wrap, but a status should read in one or two lines: up to 16 columns.
             words = [w for c in cells for w in c.plain.split()] + title.split()
             lines = [line for c in cells for line in c.plain.split("\n")]
-            widths.append(max(max(map(len, words)) + 2, min(max(map(len, lines), default=0), 16)))
+            widths.append(max(max(map(cell_len, words)) + 2, min(max(map(cell_len, lines), default=0), 16)))
         else:
             lines = [line for c in cells for line in c.plain.split("\n")] + title.split("\n")
-            widths.append(max(len(line) for line in lines))
-    # Two spaces of padding between columns (collapse_padding), none at the table's edges.
-    needed = KPI_COLUMN_MIN + sum(widths) + 2 * len(widths)
-    if console.width >= needed:
-        table = _data_table()
-        for n, (title, width) in enumerate(zip(titles, widths, strict=True), 1):
-            last = wrap_last and n == len(titles)
-            table.add_column(
-                title,
-                justify="left" if last else "right",
-                no_wrap=not last,
-                min_width=width,
-                # A status in words wraps on a narrow terminal so the KPI names wrap less.
-                max_width=width if last and console.width < 120 else None,
-                overflow="fold",  # never reached by a number: its column is as wide as its widest
-            )
+            widths.append(max(cell_len(line) for line in lines))
+    table = _data_table()
+    for n, (title, width) in enumerate(zip(titles, widths, strict=True), 1):
+        last = wrap_last and n == len(titles)
+        table.add_column(
+            title,
+            justify="left" if last else "right",
+            no_wrap=not last,
+            min_width=width,
+            # A status in words wraps on a narrow terminal so the KPI names wrap less.
+            max_width=width if last and console.width < 120 else None,
+            overflow="fold",  # never reached by a number: its column is as wide as its widest
+        )
+    # Rich's own measure of the table before any row: every column at its minimum (the KPI
+    # column folds its names down to KPI_COLUMN_MIN), borders and padding included.
+    if _fits(console, table):
         for row in rows:
             if isinstance(row, Text):
                 table.add_row(row, end_section=False)
@@ -519,13 +519,21 @@ def print_rows(console: Console, titles: Sequence[str], rows: Sequence[Any], wra
             console.print(line, no_wrap=True, overflow="ignore", crop=False)
 
 
+def _fits(console: Console, table: Any) -> bool:
+    """Whether the table, at every column's minimum width, fits the console (Rich's own measure)."""
+    from rich.measure import Measurement
+
+    unbounded = console.options.update_width(1_000_000)  # Measurement.get clamps to the width given
+    return Measurement.get(console, unbounded, table).minimum <= console.width
+
+
 def _data_table() -> Any:
     """A table whose first column is the KPI: no vertical rules, so at 80 columns the data fits."""
     from rich import box
     from rich.table import Table
 
     table = Table(header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-    table.add_column(_("KPI"), overflow="fold", min_width=16, ratio=1)
+    table.add_column(_("KPI"), overflow="fold", min_width=KPI_COLUMN_MIN, ratio=1)
     return table
 
 

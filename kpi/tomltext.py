@@ -7,9 +7,16 @@ scanned with TOML's own rules for strings, comments and brackets. One pass, line
 text. The caller still re-parses the edited text and compares it with what it expects.
 """
 
+import re
 from typing import Literal, NamedTuple
 
 LineKind = Literal["header", "array-header", "trivia", "content"]
+
+# The common key/value line, matched whole: a bare or quoted key, then a value that is a
+# one-line string without escapes or any other scalar, an optional comment, the line's end.
+_SIMPLE_LINE = re.compile(
+    r"""[A-Za-z0-9_.-]+[ \t]*=[ \t]*(?:"[^"\\\n]*"|'[^'\n]*'|[^"'#\[\]{}\n]*)[ \t]*(?:\#[^\n]*)?(?:\n|\Z)"""
+)
 
 
 class Line(NamedTuple):
@@ -84,6 +91,11 @@ def lines(text: str) -> list[Line]:
                 j = _skip_string(text, j) if text[j] in "\"'" else j + 1
             result.append(Line(start, "array-header" if array else "header", _key(text[name_start:j])))
             i = _end_of_line(text, j) + 1
+            continue
+        simple = _SIMPLE_LINE.match(text, i)
+        if simple is not None:  # key = "text", 82.2, true, a date...: one line, no brackets
+            result.append(Line(start, "content"))
+            i = simple.end()
             continue
         result.append(Line(start, "content"))
         depth = 0
