@@ -104,7 +104,7 @@ def iso(d: date | None) -> str:
     if d is None:
         return "–"
     if language() == "vi":
-        return _babel_date(d)
+        return _local_date(d)
     return d.isoformat()
 
 
@@ -116,15 +116,19 @@ def localize(text: str) -> str:
     return text.translate({ord(","): group, ord("."): decimal})
 
 
-@cache
 def _symbols(lang: str) -> tuple[str, str]:
-    """The language's group and decimal symbols, from the Unicode CLDR data Babel carries."""
-    from babel.numbers import get_decimal_symbol, get_group_symbol
-
-    return get_group_symbol(lang), get_decimal_symbol(lang)
+    return _notation(lang)[0], _notation(lang)[1]
 
 
-def _babel_date(d: date) -> str:
-    from babel.dates import format_date
+@cache
+def _notation(lang: str) -> tuple[str, str, str]:
+    """The language's group and decimal symbols and date format: Unicode CLDR data that Babel
+    put into the compiled catalog (scripts/catalog.py), read here without Babel."""
+    from kpi.i18n import notation
 
-    return format_date(d, "dd/MM/yyyy", locale=language())
+    group, decimal, date_format = notation(lang).split("\t")
+    return group, decimal, date_format
+
+
+def _local_date(d: date) -> str:
+    return d.strftime(_notation(language())[2])

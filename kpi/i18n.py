@@ -78,6 +78,11 @@ def _catalog(lang: Lang) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[lang])
 
 
+def notation(lang: str) -> str:
+    """The compiled catalog's "@notation" entry: GROUP, DECIMAL and a strftime date format."""
+    return _catalog("vi" if lang == "vi" else "en").gettext("@notation")
+
+
 def _(msgid: str) -> str:
     """msgid in the current language."""
     return _catalog(_current.get()).gettext(msgid)
