@@ -16,9 +16,10 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from kpi import cagr
+from kpi.flows import Projection, YearToDate, months_between, project, same_span_earlier, year_to_date
 from kpi.i18n import Term, msg
 from kpi.model import Actual, Dataset, Kpi, Method, Target, Thresholds
-from kpi.periods import DAYS_PER_YEAR, years_between
+from kpi.periods import DAYS_PER_YEAR, Period, years_between
 from kpi.statuses import LIGHT_OF, LIGHTS, STATUS_WORDS, STATUSES
 
 # A trend point: (date, value). Plain tuples: a status at 10^5 actuals builds one per actual.
@@ -33,6 +34,16 @@ class Verdict(NamedTuple):
     figure: Actual | None  # the figure judged
     gap: float | None  # d·(T − figure): the final shortfall, ≤ 0 when met
     later: bool  # no figure within the period: judged on the first one after it
+
+
+class FlowState(NamedTuple):
+    """A flow toward its milestone: the total so far and where it is heading."""
+
+    ytd: YearToDate
+    projection: Projection | None
+    pace: float | None  # attainment / share of the period elapsed: 1.0 is exactly on pace
+    needed_per_month: float | None  # to reach the target by the period's end
+    so_far_per_month: float
 
 
 class Assessment(NamedTuple):
@@ -60,6 +71,8 @@ class Assessment(NamedTuple):
     stale: bool = False  # the latest figure is more than one target period old
     trend_only: bool = False  # graded without a target: direction of travel only
     wanted_milestone: str | None = None  # --milestone named a period this KPI has no target for
+    flow: FlowState | None = None  # a flow's year to date
+    yoy: float | None = None  # the latest figure's change on the same period a year before
 
     @property
     def trend_per_year(self) -> float | None:
@@ -150,9 +163,38 @@ def pick_milestone(kpi: Kpi, as_of: date, period: str | None = None) -> Target |
     return kpi.targets[-1]
 
 
+def ytd_figure(kpi: Kpi, ytd: YearToDate) -> Actual:
+    """A flow's year-to-date total as a figure: what its table rows and verdicts show."""
+    only = ytd.figures[0] if len(ytd.figures) == 1 else None
+    return Actual(
+        kpi=kpi.id,
+        period=Period(ytd.label, ytd.period.start, ytd.through),
+        value=ytd.total,
+        source=only.source if only is not None else "; ".join(dict.fromkeys(a.source for a in ytd.figures)),
+        estimated=ytd.estimated,
+        published=max((a.published or a.date for a in ytd.figures), default=None),
+        derived=only is None,
+        position=only.position if only is not None else 0,
+    )
+
+
 def milestone_verdict(kpi: Kpi, target: Target, known: Sequence[Actual]) -> Verdict:
     """Achieved or missed on the latest known figure within the target's period (a 2024-05 figure
-    answers a 2024 target), else on the first one after it; awaiting_final without either."""
+    answers a 2024 target), else on the first one after it; awaiting_final without either.
+    A flow is judged on its total for the whole period, once its figures cover all of it."""
+    if kpi.measure == "flow":
+        ytd = year_to_date(known, target.period)
+        if ytd is None or not ytd.complete:
+            return Verdict(target, "awaiting_final", None, None, False)
+        total = ytd_figure(kpi, ytd)
+        met = kpi.sign * (total.value - target.value) >= 0
+        return Verdict(
+            target,
+            "achieved" if met else "missed",
+            total,
+            _finite(kpi.sign * (target.value - total.value)),
+            False,
+        )
     start, end = target.period.start, target.period.end
     figure = None
     later = False
@@ -314,6 +356,50 @@ def assess_kpi(
     trend = _Trend()
     graded: cagr.CagrResult | None = None
     stale = False
+    flow: FlowState | None = None
+    yoy = _year_on_year(latest, known)
+    if kpi.measure == "flow" and milestone is not None and latest is not None:
+        flow_reasons: list[str] | None = [] if explain else None
+        flow, status = _flow(kpi, milestone, known, verdict, settings, as_of, flow_reasons)
+        if flow is not None:
+            judged = (
+                verdict.figure
+                if verdict is not None and verdict.figure is not None
+                else ytd_figure(kpi, flow.ytd)
+            )
+            T = milestone.value
+            attainment = _div(judged.value, T) if d == 1 else _div(T, judged.value)
+            gap = _finite(d * (T - judged.value))
+            if flow.projection is not None and not final:
+                trend = _Trend(projected=_finite(flow.projection.value))
+                score = _div(flow.projection.value, T) if d == 1 else _div(T, flow.projection.value)
+            latest = judged
+        return Assessment(
+            kpi=kpi,
+            as_of=as_of,
+            milestone=milestone,
+            latest=latest,
+            known=tuple(known),
+            points=tuple(points),
+            attainment=attainment,
+            gap=gap,
+            progress=None,
+            expected=None,
+            slope=None,
+            rate=None,
+            projected=trend.projected,
+            projected_completion=None,
+            score=score,
+            status=status,
+            light=LIGHT_OF[status],
+            reasons=tuple(flow_reasons or ()),
+            method=method,
+            verdicts=verdicts,
+            stale=False,
+            wanted_milestone=wanted_milestone,
+            flow=flow,
+            yoy=yoy,
+        )
     if milestone is not None and latest is not None:
         judged = verdict.figure if verdict is not None and verdict.figure is not None else latest
         T, y, t = milestone.value, judged.value, judged.date
@@ -379,7 +465,126 @@ def assess_kpi(
         stale=stale,
         trend_only=graded is not None,
         wanted_milestone=wanted_milestone,
+        yoy=yoy,
     )
+
+
+def _year_on_year(latest: Actual | None, known: Sequence[Actual]) -> float | None:
+    """The latest figure's change on the same period a year before ("tăng 27% so với cùng kỳ")."""
+    if latest is None:
+        return None
+    before = same_span_earlier(latest, known)
+    if before is None or before.value == 0:
+        return None
+    return _finite(latest.value / before.value - 1)
+
+
+def _flow(
+    kpi: Kpi,
+    milestone: Target,
+    known: Sequence[Actual],
+    verdict: Verdict | None,
+    bands: Thresholds,
+    as_of: date,
+    reasons: list[str] | None,
+) -> tuple[FlowState | None, str]:
+    """A flow's year to date toward its milestone, and its status with the rules' reasons."""
+    note = reasons.append if reasons is not None else None
+    note and note(msg("no_target: no, it has targets"))
+    ytd = year_to_date(known, milestone.period)
+    state = None
+    if ytd is not None:
+        T = milestone.value
+        projection = project(ytd, known)
+        attainment = _div(ytd.total, T) if T else None
+        pace = _div(attainment, ytd.elapsed_share) if attainment is not None else None
+        left = months_between(ytd.through, milestone.period.end)
+        needed = _finite((T - ytd.total) / left) if left > 0 else None
+        so_far = ytd.total / max(months_between(ytd.period.start, ytd.through), 1 / 30)
+        state = FlowState(ytd, projection, pace, needed, so_far)
+    if verdict is not None:
+        if verdict.figure is None:
+            note and note(
+                msg(
+                    "awaiting_final: the {period} milestone has passed and its figures do not cover all of "
+                    "{period} yet",
+                    period=milestone.period.text,
+                )
+            )
+            return state, "awaiting_final"
+        note and note(
+            msg(
+                "{status}: the {period} milestone has passed; the total for {period}: {value:g} {sign} "
+                "target {target:g}",
+                status=_term(verdict.status),
+                period=milestone.period.text,
+                value=verdict.figure.value,
+                sign=("≥" if kpi.sign == 1 else "≤")
+                if verdict.status == "achieved"
+                else ("<" if kpi.sign == 1 else ">"),
+                target=milestone.value,
+            )
+        )
+        return state, verdict.status
+    if state is None:
+        note and note(msg("no_data: no figure for {period} is known yet", period=milestone.period.text))
+        return None, "no_data"
+    ytd = state.ytd
+    T = milestone.value
+    note and note(
+        msg(
+            "no_data: no, the figures for {span} add up to {total:,.6g}: {share:.1%} of the period, "
+            "{attainment:.1%} of the target",
+            span=ytd.label,
+            total=ytd.total,
+            share=ytd.elapsed_share,
+            attainment=ytd.total / T if T else 0.0,
+        )
+    )
+    if kpi.sign == 1 and ytd.total >= T:
+        note and note(msg("achieved: yes, {total:g} so far ≥ target {target:g}", total=ytd.total, target=T))
+        return state, "achieved"
+    projection = state.projection
+    if projection is None or not T or not projection.value:
+        note and note(msg("insufficient_data: the year's total cannot be projected from these figures"))
+        return state, "insufficient_data"
+    ratio = projection.value / T if kpi.sign == 1 else T / projection.value
+    how = (
+        msg("last year's shape (its total / its same-span figures)")
+        if projection.basis == "seasonality"
+        else msg("the run rate (the total so far / the share of the period elapsed)")
+    )
+    note and note(
+        msg(
+            "projected total {projected:,.6g} from {how}: {ratio:.1%} of the target",
+            projected=projection.value,
+            how=how,
+            ratio=ratio,
+        )
+    )
+    for name, floor in (("on_track", bands.on_track), ("acceleration_needed", bands.acceleration_needed)):
+        if ratio >= floor:
+            note and note(
+                msg(
+                    "{status}: projected {ratio:.1%} ≥ {floor:.0%}",
+                    status=_term(name),
+                    ratio=ratio,
+                    floor=floor,
+                )
+            )
+            return state, name
+        note and note(
+            msg(
+                "{status}: no, projected {ratio:.1%} < {floor:.0%}",
+                status=_term(name),
+                ratio=ratio,
+                floor=floor,
+            )
+        )
+    note and note(
+        msg("{status}: projected {ratio:.1%} of the target", status=_term("limited_progress"), ratio=ratio)
+    )
+    return state, "limited_progress"
 
 
 def _term(status: str) -> Term:

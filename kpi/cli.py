@@ -233,9 +233,10 @@ def load_valid(targets: Path | None, actuals: Path | None, data_dir: Path | None
     dataset, problems = load(resolve_files(targets, actuals, data_dir))
     RETAINED.append(dataset)
     use_language(dataset)
-    if problems:
-        print_problems(problems)
-        fail(_problems_line(len(problems)))
+    errors = [p for p in problems if not p.warning]  # warnings are for kpi validate
+    if errors:
+        print_problems(errors)
+        fail(_problems_line(len(errors)))
     return dataset
 
 
@@ -423,9 +424,15 @@ def cli() -> None:
 @cli.command(context_settings=CONTEXT)
 @data_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @lang_option
 def validate(
-    targets: Path | None, actuals: Path | None, data_dir: Path | None, fmt: str, lang: str | None
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    fmt: str,
+    strict: bool,
+    lang: str | None,
 ) -> None:
     """Check targets.toml and actuals.toml; report every problem, one per line.
 
@@ -445,18 +452,24 @@ def validate(
         from kpi import jsonout
 
         click.echo(jsonout.dumps([p.as_dict() for p in problems], indent=2))
-    elif problems:
-        print_problems(problems)
-        say(_problems_line(len(problems), found=True), err=True)
-    else:
-        from kpi.i18n import _
+    errors = [p for p in problems if not p.warning]
+    warnings = len(problems) - len(errors)
+    if fmt != "json":
+        from kpi.i18n import _, ngettext
 
-        say(
-            _("ok: {kpis} KPIs in {sectors} sectors, {actuals} actuals").format(
-                kpis=len(dataset.kpis), sectors=len(dataset.sectors), actuals=len(dataset.actuals)
+        print_problems(problems)
+        if errors:
+            say(_problems_line(len(errors), found=True), err=True)
+        else:
+            recorded = sum(1 for a in dataset.actuals if a.position)
+            say(
+                _("ok: {kpis} KPIs in {sectors} sectors, {actuals} actuals").format(
+                    kpis=len(dataset.kpis), sectors=len(dataset.sectors), actuals=recorded
+                )
             )
-        )
-    sys.exit(1 if problems else 0)
+        if warnings:
+            say(ngettext("{n} warning.", "{n} warnings.", warnings).format(n=warnings), err=True)
+    sys.exit(1 if errors or (strict and warnings) else 0)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -892,7 +905,7 @@ def record(
     if replaced is not None:
         say(
             _("replaced {kpi} {period} = {value} in {file}").format(
-                kpi=kpi_id, period=period, value=replaced.get("value"), file=files.actuals
+                kpi=kpi_id, period=period, value=_shown_value(replaced.get("value")), file=files.actuals
             )
         )
     template = (
@@ -915,6 +928,16 @@ def record(
 # Which command-line argument gave each [[actual]] key, to blame the right one.
 RECORD_OPTION = {"kpi": "KPI_ID", "value": "VALUE", "period": "--period", "source": "--source"}
 RECORD_OPTION |= {"quote": "--quote", "note": "--note", "published": "--published"}
+
+
+def _shown_value(value: object) -> str:
+    from kpi import display
+
+    return (
+        display.value(float(value))
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+        else str(value)
+    )
 
 
 def same_file(a: Path, b: Path) -> bool:

@@ -276,7 +276,9 @@ def _array(value: object) -> str | None:
 
 
 def _one_of(*choices: str) -> Checker:
-    if len(choices) == 2:
+    if len(choices) == 1:
+        wanted = msg('"{a}"', a=choices[0])
+    elif len(choices) == 2:
         wanted = msg('"{a}" or "{b}"', a=choices[0], b=choices[1])
     else:
         wanted = msg('"{a}" or "{b}" or "{c}"', a=choices[0], b=choices[1], c=choices[2])
@@ -322,6 +324,9 @@ KPI_FIELDS: dict[str, Checker] = {
     "trend": _one_of("linear", "compound"),
     "method": _one_of(*METHODS),
     "base_period": _string,
+    "measure": _one_of("level", "flow"),
+    "derived_from": _string,
+    "formula": _one_of("growth"),
     "min": _number,
     "max": _number,
     "baseline": _table,
@@ -340,8 +345,16 @@ ACTUAL_FIELDS: dict[str, Checker] = {
     "quote": _text,
     "derived": _boolean,
     "note": _string,
+    "cumulative": _boolean,
+    "plan_share": _number,
+    "plan_period": _string,
+    "change": _number,
+    "change_from": _string,
 }
-ACTUAL_KEYS = frozenset(ACTUAL_FIELDS)
+# The keys a plain figure uses: tables with any other go through the full checks.
+ACTUAL_KEYS = frozenset(
+    ("kpi", "period", "value", "estimated", "published", "source", "quote", "derived", "note")
+)
 
 
 class _Report:
@@ -530,7 +543,35 @@ def _load_targets(
                 continue
             kpis[kpi.id] = kpi
             first_index[kpi.id] = index
+        _check_derivations(kpis, first_index, report)
     return plan, thresholds, sectors, kpis
+
+
+def _check_derivations(kpis: dict[str, Kpi], first_index: dict[str, int], report: _Report) -> None:
+    """A KPI derived from another names one that exists, and no chain of them loops."""
+    for kpi in list(kpis.values()):
+        source = kpi.derived_from
+        if source is None:
+            continue
+        path = f'kpi "{kpi.id}" (kpi[{first_index[kpi.id]}])'
+        if source not in kpis:
+            report.add(
+                path,
+                msg(
+                    'derived_from names an unknown KPI "{kpi}"{hint}',
+                    kpi=source,
+                    hint=did_you_mean(source, kpis),
+                ),
+            )
+            del kpis[kpi.id]
+            continue
+        seen = [kpi.id]
+        while source is not None and source in kpis and source not in seen:
+            seen.append(source)
+            source = kpis[source].derived_from
+        if source is not None and source in seen:
+            report.add(path, msg("derived_from makes a cycle: {chain}", chain=" → ".join([*seen, source])))
+            del kpis[kpi.id]
 
 
 def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kpi | None:
@@ -564,6 +605,12 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
     trend = raw.get("trend", "linear")
     base_period = _period(report, path, raw.get("base_period"), "base_period")
     if "base_period" in raw and base_period is None:
+        ok = False
+    if ("derived_from" in raw) != ("formula" in raw):
+        report.add(
+            path,
+            msg('"derived_from" and "formula" go together: formula = "growth", derived_from = "a KPI id"'),
+        )
         ok = False
     low = float(raw["min"]) if _is_number(raw.get("min")) and _finite(raw["min"]) else None
     high = float(raw["max"]) if _is_number(raw.get("max")) and _finite(raw["max"]) else None
@@ -677,6 +724,9 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
         position=index,
         method=raw.get("method"),
         base_period=base_period,
+        measure=raw.get("measure", "level"),
+        derived_from=raw.get("derived_from"),
+        formula=raw.get("formula"),
     )
 
 
@@ -706,7 +756,9 @@ def _load_actuals(
     actuals: list[Actual] = []
     # One figure per KPI and day: two that end on the same day (2023 and 2023-12-31) would make
     # the assessment depend on their order in the file.
-    seen: dict[tuple[str, date], tuple[int, str]] = {}
+    # (A flow's month and the half year that ends with it are different figures: its key has
+    # the start too.)
+    seen: dict[tuple[Any, ...], tuple[int, str]] = {}
     kpi_of = kpis.get
     for index, raw in enumerate(raw_actuals, 1):
         # Fast path for the common, sound entry: one pass over its keys, no messages built.
@@ -738,8 +790,13 @@ def _load_actuals(
                     period = parse_period(period_text)
                 except PeriodError:
                     period = None
-                if period is not None and (kpi.id, period.end) not in seen:
-                    seen[kpi.id, period.end] = (index, period_text)
+                day: tuple[Any, ...] | None = None
+                if period is not None:
+                    day = (
+                        (kpi.id, period.end) if kpi.measure == "level" else (kpi.id, period.end, period.start)
+                    )
+                if day is not None and period is not None and day not in seen:
+                    seen[day] = (index, period_text)
                     actuals.append(
                         Actual(
                             kpi.id,
@@ -776,7 +833,13 @@ def _load_actuals(
                 report.add(path, msg("value {value} {problem}", value=_fmt(value), problem=wrong))
                 ok = False
         if checked is not None and isinstance(kpi_id, str):
-            entry = (kpi_id, checked.end)
+            flow = kpi is not None and kpi.measure == "flow"
+            start = (
+                checked.end.replace(month=1, day=1)
+                if flow and raw.get("cumulative") is True
+                else checked.start
+            )
+            entry: tuple[Any, ...] = (kpi_id, checked.end, start) if flow else (kpi_id, checked.end)
             if entry in seen:
                 first, first_text = seen[entry]
                 if first_text == checked.text:
@@ -797,8 +860,14 @@ def _load_actuals(
                 ok = False
             else:
                 seen[entry] = (index, checked.text)
+        plan_period = _period(report, path, raw.get("plan_period"), "plan_period")
+        if (ok and not _flow_fields_sound(raw, kpi, path, report)) or (
+            "plan_period" in raw and plan_period is None
+        ):
+            ok = False
         if not ok or checked is None or kpi is None:
             continue
+        change = raw.get("change")
         actuals.append(
             Actual(
                 kpi=kpi_id,  # type: ignore[arg-type]
@@ -811,9 +880,65 @@ def _load_actuals(
                 derived=raw.get("derived", False),
                 note=raw.get("note"),
                 position=index,
+                cumulative=raw.get("cumulative", False),
+                plan_share=float(raw["plan_share"]) if "plan_share" in raw else None,
+                plan_period=plan_period,
+                change=float(change) if change is not None else None,
+                change_from=raw.get("change_from"),
             )
         )
     return actuals
+
+
+SAME_PERIOD = "same period last year"
+YEAR = re.compile(r"\d{4}\Z", re.ASCII)
+
+
+def _flow_fields_sound(raw: dict[str, Any], kpi: Kpi | None, path: str, report: _Report) -> bool:
+    """The rules of the flow and plan keys of an [[actual]] (their types are checked already)."""
+    ok = True
+    share = raw.get("plan_share")
+    if share is not None and not 0 < share <= 10:
+        report.add(
+            path,
+            msg(
+                "plan_share {share} must be above 0 and at most 10 (0.5 is 50 % of the plan)",
+                share=_fmt(share),
+            ),
+        )
+        ok = False
+    if raw.get("cumulative") and kpi is not None and kpi.measure != "flow":
+        report.add(path, msg('cumulative applies to flows: the KPI has measure = "level"'))
+        ok = False
+    change, source = raw.get("change"), raw.get("change_from")
+    if (change is None) != (source is None):
+        report.add(
+            path,
+            msg(
+                '"change" and "change_from" go together (change_from = "2022" or "{same}")', same=SAME_PERIOD
+            ),
+        )
+        ok = False
+    elif source is not None and source != SAME_PERIOD and not YEAR.match(source):
+        report.add(
+            path,
+            msg(
+                'change_from "{value}" must be a year such as "2022" or "{same}"',
+                value=source,
+                same=SAME_PERIOD,
+            ),
+        )
+        ok = False
+    elif change is not None and change <= -1:
+        report.add(
+            path,
+            msg(
+                "change {change} is a fall of 100 % or more; write -0.25 for a fall of 25 %",
+                change=_fmt(change),
+            ),
+        )
+        ok = False
+    return ok
 
 
 # --- entry point ----------------------------------------------------------------------
@@ -841,8 +966,8 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
         content_key = cache.key(targets_bytes, actuals_bytes)
         hit = cache.load(files.targets, files.actuals, content_key)
         if hit is not None:
-            plan, thresholds, sectors, kpis, cached = hit
-            return Dataset(plan, thresholds, sectors, kpis, cached, files.targets, files.actuals), []
+            plan, thresholds, sectors, kpis, cached, warnings = hit
+            return Dataset(plan, thresholds, sectors, kpis, cached, files.targets, files.actuals), warnings
 
     targets_doc = None
     if targets_bytes is not None:
@@ -862,10 +987,16 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
         if actuals_doc is not None:
             # "Unknown KPI" is claimed only against a targets.toml that parsed.
             actuals = _load_actuals(actuals_doc, _Report(str(files.actuals), problems), kpis, declared_ids)
-    if content_key is not None and not problems:
+    if targets_doc is not None:
+        from kpi.derive import derive
+
+        kpis, actuals, derived = derive(kpis, actuals, str(files.targets), str(files.actuals))
+        problems += derived
+    if content_key is not None and all(p.warning for p in problems):
         # The parsed documents go before pickling: the run's peak memory stays that of a parse.
         targets_doc = actuals_doc = text = targets_bytes = actuals_bytes = None
-        cache.store(files.targets, files.actuals, content_key, (plan, thresholds, sectors, kpis, actuals))
+        payload = (plan, thresholds, sectors, kpis, actuals, problems)
+        cache.store(files.targets, files.actuals, content_key, payload)
     return Dataset(plan, thresholds, sectors, kpis, actuals, files.targets, files.actuals), problems
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 Direction = Literal["up", "down"]
 Trend = Literal["linear", "compound"]
 Method = Literal["linear", "compound", "cagr"]
+Measure = Literal["level", "flow"]
 METHODS: tuple[Method, ...] = ("linear", "compound", "cagr")
 
 
@@ -86,6 +87,11 @@ class Kpi(NamedTuple):
     position: int = 0  # 1-based position among the [[kpi]] tables, for messages
     method: Method | None = None  # None: trend = "compound" means compound, else the plan's
     base_period: Period | None = None
+    # A level is read at a date (a rate, share, rank, stock); a flow is an amount per period that
+    # adds up over the year (revenue, budget payments, exports): judged year to date.
+    measure: Measure = "level"
+    derived_from: str | None = None  # formula = "growth": year-on-year growth of that KPI, in %
+    formula: str | None = None
 
     def label(self, lang: str) -> str:
         return (self.name_en or self.name) if lang == "en" else self.name
@@ -111,7 +117,17 @@ class Actual(NamedTuple):
     quote: str | None = None
     derived: bool = False
     note: str | None = None
-    position: int = 0  # 1-based position among the [[actual]] tables, for messages
+    position: int = 0  # 1-based position among the [[actual]] tables (0: computed by kpi)
+    cumulative: bool = False  # a flow's figure from the start of the year ("lũy kế")
+    plan_share: float | None = None  # "đạt 50% kế hoạch năm 2024": the share of the plan it is
+    plan_period: Period | None = None  # that plan's period; default the figure's year
+    change: float | None = None  # "tăng 9,3% so với năm 2022": 0.093
+    change_from: str | None = None  # "2022", or "same period last year"
+
+    @property
+    def start(self) -> date:
+        """The first day the figure covers: a cumulative flow figure counts from 1 January."""
+        return self.period.end.replace(month=1, day=1) if self.cumulative else self.period.start
 
     @property
     def date(self) -> date:

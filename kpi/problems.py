@@ -10,20 +10,23 @@ class Problem(NamedTuple):
     path: str | None = None  # the entry: 'kpi "x" (kpi[3])', 'actual[12] (...)'
     line: int | None = None
     column: int | None = None
+    warning: bool = False  # worth a look, not wrong: printed with "warning:", exit 0 unless --strict
 
     def text(self) -> str:
         """The problem in the current language: the file and entry as written, the message said."""
-        from kpi.i18n import tr
+        from kpi.i18n import msg, tr
 
-        return str(self._replace(message=tr(self.message)))
+        said = tr(msg("warning: {message}", message=self.message)) if self.warning else tr(self.message)
+        return str(self._replace(message=said, warning=False))
 
     def __str__(self) -> str:
+        message = f"warning: {self.message}" if self.warning else self.message
         if self.line is not None:
             where = f"{self.file}:{self.line}:{self.column or 1}"
-            return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+            return f"{where}: {self.path}: {message}" if self.path else f"{where}: {message}"
         if self.path:
-            return f"{self.file}: {self.path}: {self.message}"
-        return f"{self.file}: {self.message}"
+            return f"{self.file}: {self.path}: {message}"
+        return f"{self.file}: {message}"
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -32,6 +35,7 @@ class Problem(NamedTuple):
             "column": self.column,
             "path": self.path,
             "message": self.message,
+            "severity": "warning" if self.warning else "error",
         }
 
 

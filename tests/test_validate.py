@@ -203,7 +203,7 @@ def test_json_format(tmp_path: Path) -> None:
     assert problems[0]["path"] == 'kpi "telecom.fiber" (kpi[1])'
     assert problems[0]["line"] is None
     assert problems[1]["line"] == 1 and problems[1]["column"] == 6
-    assert set(problems[0]) == {"file", "line", "column", "path", "message"}
+    assert set(problems[0]) == {"file", "line", "column", "path", "message", "severity"}
 
 
 def test_missing_unreadable_and_directory_files(tmp_path: Path) -> None:

@@ -1,0 +1,298 @@
+"""What follows from the figures as the documents state them, computed when the files are read
+and never written back to them.
+
+* A figure that states its change on a year before ("tăng 9,3% so với năm 2022": change =
+  0.093, change_from = "2022") gives that earlier figure, value / (1 + change), marked derived
+  and approximate: the stated percentage is rounded, so the earlier figure lies in an interval
+  that its note gives. Where the earlier figure is recorded, a change that contradicts the two
+  beyond that rounding is a warning.
+* A KPI with formula = "growth" and derived_from = another KPI gets that KPI's year-on-year
+  growth, in %, for every year whose annual figure and the previous one's are known. A figure
+  stated for the growth KPI wins for its period; a computed one that differs beyond the stated
+  figure's rounding is a warning.
+* A figure that states its share of a plan ("ước đạt 50% kế hoạch năm 2024": plan_share = 0.5)
+  gives the plan's target for that period, value / plan_share, marked derived. A declared target
+  for the period wins; one that differs from the derived by more than 1 % is a warning.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+
+from kpi.flows import conflicts, shifted
+from kpi.i18n import Message, msg
+from kpi.model import Actual, Kpi, Target
+from kpi.periods import Period, parse_period
+from kpi.problems import Problem
+
+SAME_PERIOD = "same period last year"
+PLAN_TOLERANCE = 0.01
+
+
+def _decimals(x: float) -> int:
+    """The decimals a stated number was written with (0.093 → 3, 21.0 → 0)."""
+    text = repr(float(x))
+    if "e" in text:
+        return 12
+    _whole, _, frac = text.partition(".")
+    return 0 if frac == "0" else len(frac)
+
+
+def _half_unit(x: float) -> float:
+    return 0.5 * 10.0 ** -_decimals(x)
+
+
+def _path(a: Actual) -> str:
+    return f'actual[{a.position}] (kpi "{a.kpi}", period "{a.period.text}")'
+
+
+def _known_from(a: Actual) -> date:
+    return a.published or a.period.end
+
+
+def earlier_period(a: Actual) -> Period | None:
+    """The period a stated change is measured from."""
+    if a.change_from == SAME_PERIOD:
+        return shifted(a.period, -1)
+    if a.change_from is None:
+        return None
+    years = int(a.change_from) - a.period.end.year
+    if a.period.text == str(a.period.end.year):  # an annual figure: that year
+        return parse_period(a.change_from)
+    return shifted(a.period, years)
+
+
+def derive(
+    kpis: dict[str, Kpi], actuals: list[Actual], targets_file: str, actuals_file: str
+) -> tuple[dict[str, Kpi], list[Actual], list[Problem]]:
+    """The KPIs with their derived targets, the actuals with the derived figures, and warnings
+    (and errors for overlapping flow figures that cannot be resolved)."""
+    problems: list[Problem] = []
+    by_kpi: dict[str, list[Actual]] = {}
+    for a in actuals:
+        by_kpi.setdefault(a.kpi, []).append(a)
+
+    for kpi_id, figures in by_kpi.items():
+        kpi = kpis.get(kpi_id)
+        if kpi is not None and kpi.measure == "flow":
+            for a, b in conflicts(figures):
+                problems.append(
+                    Problem(
+                        actuals_file,
+                        msg(
+                            "overlaps actual[{n}] (period {other}) without either containing the other; "
+                            "kpi cannot tell how much of each to count",
+                            n=str(a.position),
+                            other=a.period.text,
+                        ),
+                        _path(b),
+                    )
+                )
+
+    added = _earlier_figures(actuals, by_kpi, actuals_file, problems)
+    for a in added:
+        by_kpi.setdefault(a.kpi, []).append(a)
+    grown = _growth_figures(kpis, by_kpi, actuals_file, problems)
+    kpis = _plan_targets(kpis, actuals, targets_file, problems)
+    return kpis, [*actuals, *added, *grown], problems
+
+
+def _same_day(figures: Sequence[Actual], period: Period) -> Actual | None:
+    return next((b for b in figures if b.period.end == period.end and b.period.start == period.start), None)
+
+
+def _earlier_figures(
+    actuals: Sequence[Actual], by_kpi: dict[str, list[Actual]], file: str, problems: list[Problem]
+) -> list[Actual]:
+    added: list[Actual] = []
+    for a in actuals:
+        if a.change is None:
+            continue
+        period = earlier_period(a)
+        if period is None:
+            continue
+        half = _half_unit(a.change)
+        low, high = a.value / (1 + a.change + half), a.value / (1 + a.change - half)
+        recorded = _same_day(by_kpi.get(a.kpi, []), period)
+        if recorded is not None:
+            # The recorded figure may itself be rounded ("hơn 71.000"): 1 % more room.
+            if not low * (1 - PLAN_TOLERANCE) <= recorded.value <= high * (1 + PLAN_TOLERANCE):
+                problems.append(
+                    Problem(
+                        file,
+                        msg(
+                            "the stated change {change:+.1%} from {period} does not fit the recorded "
+                            "{previous:g}: it gives {low:,.6g} to {high:,.6g}",
+                            change=a.change,
+                            period=period.text,
+                            previous=recorded.value,
+                            low=low,
+                            high=high,
+                        ),
+                        _path(a),
+                        warning=True,
+                    )
+                )
+            continue
+        if any(
+            b.kpi == a.kpi and b.period.end == period.end and b.period.start == period.start for b in added
+        ):
+            continue
+        value = a.value / (1 + a.change)
+        added.append(
+            Actual(
+                kpi=a.kpi,
+                period=period,
+                value=value,
+                source=a.source,
+                estimated=True,
+                published=_known_from(a),
+                quote=a.quote,
+                derived=True,
+                note=msg(
+                    "from {period}'s {value:,.6g} and its stated change {change:+.1%}: "
+                    "{value:,.6g} / (1 {sign} {size:.1%}) = {result:,.6g}; the change is rounded, so "
+                    "between {low:,.6g} and {high:,.6g}",
+                    period=a.period.text,
+                    value=a.value,
+                    change=a.change,
+                    sign="+" if a.change >= 0 else "−",
+                    size=abs(a.change),
+                    result=value,
+                    low=low,
+                    high=high,
+                ),
+                position=0,
+            )
+        )
+    return added
+
+
+def _annual(figures: Sequence[Actual]) -> dict[int, Actual]:
+    """A KPI's figures for whole years, by year (a stated one before a derived one)."""
+    found: dict[int, Actual] = {}
+    for a in sorted(figures, key=lambda a: a.derived):
+        if a.period.text == str(a.period.end.year) and not a.cumulative:
+            found.setdefault(a.period.end.year, a)
+    return found
+
+
+def _growth_figures(
+    kpis: dict[str, Kpi], by_kpi: dict[str, list[Actual]], file: str, problems: list[Problem]
+) -> list[Actual]:
+    grown: list[Actual] = []
+    for kpi in kpis.values():
+        if kpi.formula != "growth" or kpi.derived_from is None:
+            continue
+        source = _annual(by_kpi.get(kpi.derived_from, []))
+        stated = _annual(by_kpi.get(kpi.id, []))
+        for year, now in sorted(source.items()):
+            before = source.get(year - 1)
+            if before is None or before.value == 0:
+                continue
+            growth = (now.value / before.value - 1) * 100
+            note: Message = msg(
+                "computed from {kpi}: {now:,.6g} ({year}) / {before:,.6g} ({previous}) − 1 = {growth:.2f} %",
+                kpi=kpi.derived_from,
+                now=now.value,
+                year=str(year),
+                before=before.value,
+                previous=str(year - 1),
+                growth=growth,
+            )
+            given = stated.get(year)
+            if given is not None:
+                # Within the stated figure's rounding, or the sources' (estimates are rounded too).
+                room = _half_unit(given.value) + (1.0 if now.estimated or before.estimated else 0.0)
+                if abs(given.value - growth) > room:
+                    problems.append(
+                        Problem(
+                            file,
+                            msg(
+                                "the stated growth {stated:g} differs from the {growth:.2f} "
+                                "computed from {kpi}",
+                                stated=given.value,
+                                growth=growth,
+                                kpi=kpi.derived_from,
+                            ),
+                            _path(given),
+                            warning=True,
+                        )
+                    )
+                continue
+            grown.append(
+                Actual(
+                    kpi=kpi.id,
+                    period=parse_period(str(year)),
+                    value=growth,
+                    source=now.source,
+                    estimated=now.estimated or before.estimated,
+                    published=max(_known_from(now), _known_from(before)),
+                    quote=None,
+                    derived=True,
+                    note=note,
+                    position=0,
+                )
+            )
+    return grown
+
+
+def _plan_targets(
+    kpis: dict[str, Kpi], actuals: Sequence[Actual], file: str, problems: list[Problem]
+) -> dict[str, Kpi]:
+    new: dict[str, list[Target]] = {}
+    for a in actuals:
+        if a.plan_share is None or a.kpi not in kpis:
+            continue
+        kpi = kpis[a.kpi]
+        period = a.plan_period or parse_period(str(a.period.end.year))
+        value = a.value / a.plan_share
+        declared = next((t for t in kpi.targets if t.date == period.end), None)
+        if declared is not None:
+            if declared.value and abs(value - declared.value) / abs(declared.value) > PLAN_TOLERANCE:
+                problems.append(
+                    Problem(
+                        file,
+                        msg(
+                            "{value:,.6g} at {share:.1%} of the {period} plan implies a target of "
+                            "{derived:,.6g}, but the declared target is {declared:,.6g}",
+                            value=a.value,
+                            share=a.plan_share,
+                            period=period.text,
+                            derived=value,
+                            declared=declared.value,
+                        ),
+                        _path(a),
+                        warning=True,
+                    )
+                )
+            continue
+        if any(t.date == period.end for t in new.get(a.kpi, [])):
+            continue
+        new.setdefault(a.kpi, []).append(
+            Target(
+                period=period,
+                value=value,
+                source=a.source,
+                quote=a.quote,
+                note=msg(
+                    "derived: {value:,.6g} ({figure}) is {share:.1%} of the plan, so the plan is "
+                    "{value:,.6g} / {share_plain:g} = {target:,.6g}",
+                    value=a.value,
+                    figure=a.period.text,
+                    share=a.plan_share,
+                    share_plain=a.plan_share,
+                    target=value,
+                ),
+                derived=True,
+            )
+        )
+    if not new:
+        return kpis
+    out = dict(kpis)
+    for kpi_id, targets in new.items():
+        kpi = out[kpi_id]
+        merged = tuple(sorted((*kpi.targets, *targets), key=lambda t: t.date))
+        if kpi.baseline is not None and merged and kpi.baseline.date >= merged[0].date:
+            merged = tuple(t for t in merged if t.date > kpi.baseline.date)
+        out[kpi_id] = kpi._replace(targets=merged)
+    return out
