@@ -533,7 +533,7 @@ def _flow(
     T = milestone.value
     note and note(
         msg(
-            "no_data: no, the figures for {span} add up to {total:,.6g}: {share:.1%} of the period, "
+            "no_data: no, the figures for {span} add up to {total:n}: {share:.1%} of the period, "
             "{attainment:.1%} of the target",
             span=ytd.label,
             total=ytd.total,
@@ -556,7 +556,7 @@ def _flow(
     )
     note and note(
         msg(
-            "projected total {projected:,.6g} from {how}: {ratio:.1%} of the target",
+            "projected total {projected:n} from {how}: {ratio:.1%} of the target",
             projected=projection.value,
             how=how,
             ratio=ratio,

@@ -121,7 +121,7 @@ def _earlier_figures(
                         file,
                         msg(
                             "the stated change {change:+.1%} from {period} does not fit the recorded "
-                            "{previous:g}: it gives {low:,.6g} to {high:,.6g}",
+                            "{previous:g}: it gives {low:n} to {high:n}",
                             change=a.change,
                             period=period.text,
                             previous=recorded.value,
@@ -149,9 +149,9 @@ def _earlier_figures(
                 quote=a.quote,
                 derived=True,
                 note=msg(
-                    "from {period}'s {value:,.6g} and its stated change {change:+.1%}: "
-                    "{value:,.6g} / (1 {sign} {size:.1%}) = {result:,.6g}; the change is rounded, so "
-                    "between {low:,.6g} and {high:,.6g}",
+                    "from {period}'s {value:n} and its stated change {change:+.1%}: "
+                    "{value:n} / (1 {sign} {size:.1%}) = {result:n}; the change is rounded, so "
+                    "between {low:n} and {high:n}",
                     period=a.period.text,
                     value=a.value,
                     change=a.change,
@@ -191,7 +191,7 @@ def _growth_figures(
                 continue
             growth = (now.value / before.value - 1) * 100
             note: Message = msg(
-                "computed from {kpi}: {now:,.6g} ({year}) / {before:,.6g} ({previous}) − 1 = {growth:.2f} %",
+                "computed from {kpi}: {now:n} ({year}) / {before:n} ({previous}) − 1 = {growth:.2f} %",
                 kpi=kpi.derived_from,
                 now=now.value,
                 year=str(year),
@@ -253,8 +253,8 @@ def _plan_targets(
                     Problem(
                         file,
                         msg(
-                            "{value:,.6g} at {share:.1%} of the {period} plan implies a target of "
-                            "{derived:,.6g}, but the declared target is {declared:,.6g}",
+                            "{value:n} at {share:.1%} of the {period} plan implies a target of "
+                            "{derived:n}, but the declared target is {declared:n}",
                             value=a.value,
                             share=a.plan_share,
                             period=period.text,
@@ -275,8 +275,8 @@ def _plan_targets(
                 source=a.source,
                 quote=a.quote,
                 note=msg(
-                    "derived: {value:,.6g} ({figure}) is {share:.1%} of the plan, so the plan is "
-                    "{value:,.6g} / {share_plain:g} = {target:,.6g}",
+                    "{value:n} ({figure}) is {share:.1%} of the plan, so the plan is "
+                    "{value:n} / {share_plain:g} = {target:n}",
                     value=a.value,
                     figure=a.period.text,
                     share=a.plan_share,

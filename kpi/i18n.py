@@ -104,6 +104,11 @@ class Num(float):
     def __format__(self, spec: str) -> str:
         from kpi.display import localize
 
+        if spec == "n":  # a figure as people read it: grouped, at most two decimals
+            if abs(self) >= 1e15:
+                return localize(float.__format__(self, ".4g"))
+            text = float.__format__(self, ",.2f").rstrip("0").rstrip(".")
+            return localize("0" if text == "-0" else text)
         return localize(float.__format__(self, spec or "g"))
 
 
@@ -113,6 +118,8 @@ class Int(int):
     def __format__(self, spec: str) -> str:
         from kpi.display import localize
 
+        if spec == "n":
+            return Num(self).__format__("n")
         return localize(int.__format__(self, spec))
 
 

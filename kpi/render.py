@@ -45,7 +45,13 @@ READABLE_ROWS = 20
 def _target_json(t: Target | None) -> dict[str, Any] | None:
     if t is None:
         return None
-    return {"period": t.period.text, "date": t.date.isoformat(), "value": t.value, "stretch": t.stretch}
+    return {
+        "period": t.period.text,
+        "date": t.date.isoformat(),
+        "value": t.value,
+        "stretch": t.stretch,
+        "derived": t.derived,
+    }
 
 
 def kpi_json(a: Assessment, lang: str) -> dict[str, Any]:
@@ -85,6 +91,31 @@ def kpi_json(a: Assessment, lang: str) -> dict[str, Any]:
         "no_target_for": a.wanted_milestone,
         "milestones_passed": [_verdict_json(v) for v in a.verdicts],
         "missed_milestones": [v.target.period.text for v in a.missed_before],
+        "measure": k.measure,
+        "yoy": a.yoy,
+        **_flow_json(a),
+    }
+
+
+def _flow_json(a: Assessment) -> dict[str, Any]:
+    """A flow's year to date: the total, the share of the period it covers, the pace."""
+    f = a.flow
+    if f is None:
+        return dict.fromkeys(
+            ("ytd", "elapsed_share", "pace", "projection_basis", "needed_per_month", "so_far_per_month")
+        )
+    return {
+        "ytd": {
+            "total": f.ytd.total,
+            "through": f.ytd.through.isoformat(),
+            "periods": [x.period.text for x in f.ytd.figures],
+            "complete": f.ytd.complete,
+        },
+        "elapsed_share": f.ytd.elapsed_share,
+        "pace": f.pace,
+        "projection_basis": f.projection.basis if f.projection else None,
+        "needed_per_month": f.needed_per_month,
+        "so_far_per_month": f.so_far_per_month,
     }
 
 
@@ -668,6 +699,12 @@ def render_gap(
             if a.overdue
             else display.signed(a.required_per_year, unit)
         )
+        trend = display.signed(a.trend_per_year, unit)
+        if a.flow is not None and a.status not in ("missed", "awaiting_final", "achieved"):
+            # A flow still to be earned this year: the monthly pace needed against the pace so far.
+            per_month = _("/mo")
+            needed = display.signed(a.flow.needed_per_month, unit) + per_month
+            trend = display.signed(a.flow.so_far_per_month, unit) + per_month
         if a.gap is not None and a.gap <= 0:
             needed = _("met")
         cells.append(
@@ -678,7 +715,7 @@ def render_gap(
                 "gap": display.value(a.gap, unit),
                 "gap_pct": display.percent(a.relative_gap),
                 "needed": needed,
-                "trend": display.signed(a.trend_per_year, unit),
+                "trend": trend,
                 "eta": display.iso(a.projected_completion),
             }
         )
@@ -843,27 +880,23 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
         (_("Latest"), " ".join(latest_text(a)).strip()),
         (_("Attainment"), display.percent(a.attainment)),
         (_("Gap"), display.value(a.gap, unit)),
-        (_("Progress"), display.percent(a.progress)),
-        (_("Expected (plan path)"), display.value(a.expected, unit)),
-        (
-            _("Trend"),
-            _("{change} per year (least squares over {n} points)").format(
-                change=display.signed(a.slope, unit), n=len(a.points)
-            )
-            if a.slope is not None
-            else _("{rate}% per year (compound)").format(rate=display.localize(f"{a.rate * 100:+.2f}"))
-            if a.rate is not None
-            else "–",
-        ),
-        (_("Needed per year"), display.signed(a.required_per_year, unit) if a.required_per_year else "–"),
+    ]
+    if a.flow is None:
+        numbers += _level_facts(a, unit)
+    numbers += [
+        *_flow_facts(a, unit),
         (_("Projected at milestone"), display.value(a.projected, unit)),
         (_("Projected completion"), display.iso(a.projected_completion)),
         (
             _("Method"),
-            _(METHOD_LABEL[a.method]) + (" — " + _("no target: trend only") if a.trend_only else ""),
+            _("year to date against the period's target (a flow)")
+            if a.flow is not None
+            else _(METHOD_LABEL[a.method]) + (" — " + _("no target: trend only") if a.trend_only else ""),
         ),
         (
-            _("Score")
+            _("Projected / target")
+            if a.flow is not None
+            else _("Score")
             if a.method != "cagr" and not a.trend_only
             else _("Ratio (observed / required growth)")
             if not a.trend_only
@@ -959,7 +992,7 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
             provenance.append(f"\n“{display.excerpt(point['quote'])}”")
         if t.derived or t.note:
             provenance.append(
-                "\n" + (derived if t.derived else "") + display.excerpt(t.note or ""), style="dim"
+                "\n" + (derived if t.derived else "") + display.excerpt(tr(t.note or "")), style="dim"
             )
         targets.add_row(
             label if label != "baseline" else _("{period} (baseline)").format(period=t.period),
@@ -990,7 +1023,7 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
                 provenance.append(f"\n“{display.excerpt(x['quote'])}”")
             if x["derived"] or x["note"]:
                 provenance.append(
-                    "\n" + (derived if x["derived"] else "") + display.excerpt(x["note"] or ""),
+                    "\n" + (derived if x["derived"] else "") + display.excerpt(tr(x["note"] or "")),
                     style="dim",
                 )
             published = display.iso(date.fromisoformat(x["published"])) if x["published"] else "–"
@@ -1017,6 +1050,61 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
     console.print(_text("\n" + _("Status rules, in order"), "bold underline"))
     for reason in a.reasons:
         console.print(_text(f"  {tr(reason)}"))
+
+
+def _level_facts(a: Assessment, unit: str) -> list[tuple[str, str]]:
+    """kpi show's lines for a level's trend toward its milestone."""
+    if a.slope is not None:
+        trend = _("{change} per year (least squares over {n} points)").format(
+            change=display.signed(a.slope, unit), n=len(a.points)
+        )
+    elif a.rate is not None:
+        trend = _("{rate}% per year (compound)").format(rate=display.localize(f"{a.rate * 100:+.2f}"))
+    else:
+        trend = "–"
+    return [
+        (_("Progress"), display.percent(a.progress)),
+        (_("Expected (plan path)"), display.value(a.expected, unit)),
+        (_("Trend"), trend),
+        (_("Needed per year"), display.signed(a.required_per_year, unit) if a.required_per_year else "–"),
+    ]
+
+
+def _flow_facts(a: Assessment, unit: str) -> list[tuple[str, str]]:
+    """kpi show's lines for a flow's year to date, and any KPI's change on a year before."""
+    facts = []
+    f = a.flow
+    if f is not None:
+        spans = ", ".join(x.period.text for x in f.ytd.figures)
+        facts += [
+            (
+                _("Year to date"),
+                _("{total} ({spans})").format(total=display.value(f.ytd.total, unit), spans=spans),
+            ),
+            (_("Share of the period elapsed"), display.percent(f.ytd.elapsed_share)),
+            (
+                _("Pace (attainment / share elapsed)"),
+                "–" if f.pace is None else display.localize(f"{f.pace:.2f}"),
+            ),
+            (
+                _("Projected total"),
+                "–"
+                if f.projection is None
+                else f"{display.value(f.projection.value, unit)} ({_(PROJECTION_BASIS[f.projection.basis])})",
+            ),
+            (_("Needed per month"), display.signed(f.needed_per_month, unit)),
+            (_("So far per month"), display.signed(f.so_far_per_month, unit)),
+        ]
+    if a.yoy is not None:
+        facts.append((_("Change on a year before"), display.localize(f"{a.yoy * 100:+.1f}") + "%"))
+    return facts
+
+
+PROJECTION_BASIS = {
+    "seasonality": N_("last year's shape"),
+    "run rate": N_("run rate"),
+    "complete": N_("the period is complete"),
+}
 
 
 def _widest(texts: Iterable[str]) -> int:

@@ -45,14 +45,17 @@ def test_status_json_contract(data_dir: Path) -> None:
         "id", "sector", "name", "unit", "direction", "trend", "milestone", "latest", "points",
         "attainment", "gap", "progress", "expected", "projected", "projected_completion",
         "score", "method", "ratio", "status", "light", "trend_only", "stale", "no_target_for",
-        "milestones_passed", "missed_milestones",
+        "milestones_passed", "missed_milestones", "measure", "yoy", "ytd", "elapsed_share", "pace",
+        "projection_basis", "needed_per_month", "so_far_per_month",
     }  # fmt: skip
     assert fiber["method"] == "linear" and fiber["ratio"] is None
     assert fiber["milestones_passed"] == [
         {"period": "2021", "date": "2021-12-31", "value": 60.0, "verdict": "achieved",
          "figure": {"period": "2022", "value": 65.0, "later": True}, "gap": -5.0},
     ]  # fmt: skip
-    assert fiber["milestone"] == {"period": "2025", "date": "2025-12-31", "value": 80.0, "stretch": None}
+    assert fiber["milestone"] == {
+        "period": "2025", "date": "2025-12-31", "value": 80.0, "stretch": None, "derived": False
+    }  # fmt: skip
     assert fiber["latest"] == {
         "period": "2024-05",
         "date": "2024-05-31",
