@@ -254,14 +254,15 @@ def test_half_year_shares_of_the_plan_get_a_status(flows_dir: Path) -> None:
     show = run("show", "cyber.revenue", "--data-dir", str(flows_dir), "--as-of", "2024-07-31", "--lang", "en",
                env={"COLUMNS": "200"})  # fmt: skip
     assert "Year to date" in show.output and "run rate" in show.output
-    assert "is 37.1% of the plan, so the plan is 2,579 / 0.371 = 6,951.48" in " ".join(show.output.split()), show.output
+    words = " ".join(show.output.split())
+    assert "is 37.1% of the plan, so the plan is 2,579 / 0.371 = 6,951.48" in words, show.output
 
 
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ('\n[[actual]]\nkpi = "ict.revenue"\nperiod = "2024-Q2"\nvalue = 1\nsource = "s"\n'
-         '\n[[actual]]\nkpi = "ict.revenue"\nperiod = "2024-05"\nvalue = 2\ncumulative = true\nsource = "s"\n',
+        ('\n[[actual]]\nkpi = "ict.revenue"\nperiod = "2024-Q2"\nvalue = 1\nsource = "s"\n\n[[actual]]\n'
+         'kpi = "ict.revenue"\nperiod = "2024-05"\nvalue = 2\ncumulative = true\nsource = "s"\n',
          "without either containing the other; kpi cannot tell how much of each to count"),
         ('\n[[actual]]\nkpi = "ict.share"\nperiod = "2024"\nvalue = 1\ncumulative = true\nsource = "s"\n',
          'cumulative applies to flows: the KPI has measure = "level"'),
@@ -271,8 +272,9 @@ def test_half_year_shares_of_the_plan_get_a_status(flows_dir: Path) -> None:
          "plan_share 11 must be above 0 and at most 10"),
         ('\n[[actual]]\nkpi = "ict.share"\nperiod = "2024"\nvalue = 1\nchange = 0.1\nsource = "s"\n',
          '"change" and "change_from" go together'),
-        ('\n[[actual]]\nkpi = "ict.share"\nperiod = "2024"\nvalue = 1\nchange = 0.1\nchange_from = "last year"\n'
-         'source = "s"\n', 'change_from "last year" must be a year such as "2022" or "same period last year"'),
+        ('\n[[actual]]\nkpi = "ict.share"\nperiod = "2024"\nvalue = 1\nchange = 0.1\n'
+         'change_from = "last year"\nsource = "s"\n',
+         'change_from "last year" must be a year such as "2022" or "same period last year"'),
     ],
 )  # fmt: skip
 def test_flow_keys_are_checked(flows_dir: Path, extra: str, message: str) -> None:
