@@ -120,9 +120,10 @@ def _earlier_figures(
                     Problem(
                         file,
                         msg(
-                            "the stated change {change:+.1%} from {period} does not fit the recorded "
+                            "the stated change {sign}{pct:n}% from {period} does not fit the recorded "
                             "{previous:g}: it gives {low:n} to {high:n}",
-                            change=a.change,
+                            sign="+" if a.change >= 0 else "−",
+                            pct=abs(a.change) * 100,
                             period=period.text,
                             previous=recorded.value,
                             low=low,
@@ -149,14 +150,13 @@ def _earlier_figures(
                 quote=a.quote,
                 derived=True,
                 note=msg(
-                    "from {period}'s {value:n} and its stated change {change:+.1%}: "
-                    "{value:n} / (1 {sign} {size:.1%}) = {result:n}; the change is rounded, so "
+                    "from {period}'s {value:n} and its stated change {sign}{size:n}%: "
+                    "{value:n} / (1 {sign} {size:n}%) = {result:n}; the change is rounded, so "
                     "between {low:n} and {high:n}",
                     period=a.period.text,
                     value=a.value,
-                    change=a.change,
                     sign="+" if a.change >= 0 else "−",
-                    size=abs(a.change),
+                    size=abs(a.change) * 100,
                     result=value,
                     low=low,
                     high=high,

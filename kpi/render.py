@@ -886,7 +886,7 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
     numbers += [
         *_flow_facts(a, unit),
         (_("Projected at milestone"), display.value(a.projected, unit)),
-        (_("Projected completion"), display.iso(a.projected_completion)),
+        *([] if a.flow is not None else [(_("Projected completion"), display.iso(a.projected_completion))]),
         (
             _("Method"),
             _("year to date against the period's target (a flow)")
