@@ -139,13 +139,33 @@ def _known_order(a: Actual) -> tuple[date, date]:
 
 
 def known_actuals(actuals: Iterable[Actual], as_of: date) -> list[Actual]:
-    """Actuals known at as_of, oldest first.
+    """Actuals known at as_of, oldest first: for a period with revisions, the one published
+    last on or before as_of (the others are its history).
 
     A figure is known once published; without a publication date, once its period has ended.
     """
-    known = [a for a in actuals if (a.published or a.period.end) <= as_of]
+    latest: dict[tuple[date, date], Actual] = {}
+    for a in actuals:
+        known_from = a.published or a.period.end
+        if known_from > as_of:
+            continue
+        span = (a.date, a.start)
+        current = latest.get(span)
+        if current is None or (current.published or current.period.end) < known_from:
+            latest[span] = a
+    known = list(latest.values())
     known.sort(key=_known_order)
     return known
+
+
+def revisions(actuals: Iterable[Actual]) -> dict[tuple[date, date], list[Actual]]:
+    """Every figure of each period (and span), the earliest published first: its revisions."""
+    found: dict[tuple[date, date], list[Actual]] = {}
+    for a in actuals:
+        found.setdefault((a.date, a.start), []).append(a)
+    for history in found.values():
+        history.sort(key=lambda a: a.published or a.period.end)
+    return found
 
 
 def pick_milestone(kpi: Kpi, as_of: date, period: str | None = None) -> Target | None:

@@ -717,6 +717,118 @@ def report(
     write_output(make(dataset, results, summaries, lang, when), output)
 
 
+@cli.command(context_settings=CONTEXT)
+@data_options
+@click.argument("revisions", nargs=-1, metavar="[REV [REV2]]")
+@click.option(
+    "--from", "from_", type=DateType(periods=True), help="Compare the files as known on this date..."
+)
+@click.option("--to", type=DateType(periods=True), help="...with this date (default: --as-of, else today).")
+@report_options(("table", "json", "markdown"))
+@sector_option
+@click.option("--fail-on-worse", is_flag=True, help="Exit 1 when any KPI's light got worse (for CI).")
+@output_option
+def diff(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    revisions: tuple[str, ...],
+    from_: date | None,
+    to: date | None,
+    as_of: date | None,
+    fmt: str,
+    lang: str | None,
+    sectors: tuple[str, ...],
+    fail_on_worse: bool,
+    output: Path | None,
+) -> None:
+    """What changed: between two dates (--from, --to) for the same files, or between the files
+    at a git revision and the working tree (or a second revision), at one as-of date.
+
+    Status and light changes (worst first), new, revised and deleted figures, changed targets,
+    targets that became due and KPIs that became overdue.
+
+    \b
+    Examples:
+      kpi diff --from 2024-06-30 --to 2024-12-31
+      kpi diff HEAD~3 --format markdown      # what an edit to the data changed
+      kpi diff main HEAD --fail-on-worse     # in a merge-request check
+    """
+    from kpi import diff as diffs
+    from kpi import diffout
+    from kpi.i18n import _
+
+    if len(revisions) > 2:
+        raise click.UsageError(tr(msg("kpi diff takes at most two revisions")))
+    if revisions and (from_ or to):
+        raise click.UsageError(tr(msg("--from and --to compare dates; with revisions, use --as-of")))
+    if not revisions and from_ is None:
+        raise click.UsageError(tr(msg("give --from DATE, or a git revision")))
+    if revisions:
+        files = resolve_files(targets, actuals, data_dir)
+        before = _dataset_at(revisions[0], files)
+        after = (
+            _dataset_at(revisions[1], files)
+            if len(revisions) == 2
+            else load_valid(targets, actuals, data_dir)
+        )
+        use_language(after)
+        when = as_of or date.today()
+        title = _("What changed from {a} to {b}, as of {date}").format(
+            a=revisions[0],
+            b=revisions[1] if len(revisions) == 2 else _("the working tree"),
+            date=display_date(when),
+        )
+        old_date = new_date = when
+    else:
+        before = after = load_valid(targets, actuals, data_dir)
+        assert from_ is not None
+        old_date, new_date = from_, to or as_of or date.today()
+        title = _("What changed from {a} to {b}").format(a=display_date(old_date), b=display_date(new_date))
+    lang = language()
+    kpis = None
+    if sectors:
+        kpis = [k.id for k in pick_kpis(after, sectors)] + [
+            k.id for k in before.kpis.values() if k.sector in sectors
+        ]
+    result = diffs.compare(before, after, old_date, new_date, kpis)
+    buffer = io.StringIO()
+    to_file = output is not None and str(output) != "-"
+    diffout.render(result, after, title, fmt, lang, buffer if to_file else sys.stdout)
+    if to_file:
+        write_output(buffer.getvalue(), output)
+    if fail_on_worse and result.worse:
+        sys.exit(1)
+
+
+def display_date(when: date) -> str:
+    from kpi import display
+
+    return display.iso(when)
+
+
+def _dataset_at(revision: str, files: DataFiles) -> Dataset:
+    """The dataset as committed at the revision (a file missing then: no figures, or an error
+    for targets.toml)."""
+    from kpi.gitfiles import GitError, show
+    from kpi.loader import check
+
+    try:
+        targets_bytes = show(revision, files.targets)
+        actuals_bytes = show(revision, files.actuals)
+    except GitError as exc:
+        fail(exc.args[0], code=2)
+    if targets_bytes is None:
+        fail(msg("{file} did not exist at {revision}", file=str(files.targets), revision=revision), code=2)
+    problems: list[Problem] = []
+    dataset = check(targets_bytes, actuals_bytes, files, problems)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        print_problems(errors)
+        fail(msg("the data at {revision} has problems", revision=revision))
+    return dataset
+
+
 def write_output(text: str, output: Path | None) -> None:
     """To stdout, or atomically to a file (a half-written report is never left behind)."""
     if output is None or str(output) == "-":
@@ -772,11 +884,13 @@ class NumberType(click.ParamType):  # type: ignore[type-arg]
 @cli.command(context_settings=CONTEXT)
 @data_options
 @click.argument("kpi_id", shell_complete=complete_kpi)
-@click.argument("value", type=NumberType())
+@click.argument("value", type=NumberType(), required=False)
 @click.option(
     "--period", required=True, help="The period the figure is for: 2024, 2024-H1, 2024-Q3, 2024-05, ..."
 )
-@click.option("--source", required=True, help="Where the figure comes from (a document, a report).")
+@click.option(
+    "--source", help="Where the figure comes from (a document, a report). Required for a new figure."
+)
 @click.option("--quote", help="The fragment of the source that states the figure.")
 @click.option("--estimated", is_flag=True, help='The source calls it an estimate ("ước đạt").')
 @click.option("--published", type=DateType(), help="When the figure was reported (YYYY-MM-DD or DD/MM/YYYY).")
@@ -784,9 +898,19 @@ class NumberType(click.ParamType):  # type: ignore[type-arg]
     "--derived", is_flag=True, help="Computed from a stated change, not stated itself (say how in --note)."
 )
 @click.option("--note", help="Anything a reader should know about the figure.")
-@click.option("--replace", is_flag=True, help="Replace the entry already recorded for this KPI and period.")
 @click.option(
-    "--dry-run", is_flag=True, help="Print the [[actual]] table that would be added; change nothing."
+    "--replace",
+    is_flag=True,
+    help="Correct the figure already recorded for this KPI and period in place (the revision published on "
+    "--published, else the latest), keeping every field not given here.",
+)
+@click.option(
+    "--delete",
+    is_flag=True,
+    help="Remove the figure for this KPI and period (with --published: that revision); no VALUE.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print the [[actual]] table that would be written (and the one replaced)."
 )
 @click.option(
     "--lock-timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for another writer."
@@ -806,6 +930,7 @@ def record(
     derived: bool,
     note: str | None,
     replace: bool,
+    delete: bool,
     dry_run: bool,
     lock_timeout: float,
     lang: str | None,
@@ -821,11 +946,10 @@ def record(
       kpi record telecom.fiber_households 84.1 --period 2024-12 --estimated \\
           --source "Báo cáo tổng kết 2024" --published 2024-12-28
     """
-    from kpi import display
     from kpi import record as rec
     from kpi.atomic import WriteError, atomic_write, locked, real_path
     from kpi.i18n import _, msg, tr
-    from kpi.loader import ReadError, actuals_from, bounds_problem, decode, field_problem, load, read_regular
+    from kpi.loader import load
     from kpi.periods import PeriodError, parse_period
 
     files = resolve_files(targets, actuals, data_dir)
@@ -841,83 +965,193 @@ def record(
         )
     dataset, problems = load(files, with_actuals=False)
     use_language(dataset)
-    if problems:
-        print_problems(problems)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        print_problems(errors)
         fail(msg("{file} has problems; fix them first (kpi validate)", file=str(files.targets)))
     kpi = get_kpi(dataset, kpi_id)
     try:
         parse_period(period)
     except PeriodError as exc:
         raise click.BadParameter(tr(exc.args[0]), param_hint="--period") from None
-    entry = rec.Entry(kpi_id, period, value, source, quote, estimated, published, derived, note)
-    # The loader's own rules, each blamed on the option that gave the value, then the loader
-    # itself on the new table: record accepts exactly what validate accepts.
+    flow = kpi.measure == "flow"
+    if delete:
+        if value is not None:
+            raise click.UsageError(tr(msg("--delete takes no VALUE")))
+        _delete_figure(files, kpi_id, period, published, flow, dry_run, lock_timeout)
+        return
+    if value is None:
+        raise click.UsageError(tr(msg("VALUE is missing (only --delete goes without one)")))
+    ctx = click.get_current_context()
+    given = {
+        name
+        for name in ("source", "quote", "estimated", "published", "derived", "note")
+        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+    }
+    written = None
+    revised = replaced = None
+    try:
+        path = real_path(files.actuals)
+        with locked(path.parent, lock_timeout):
+            old = _actuals_text(files, path)
+            entry = rec.Entry(kpi_id, period, value, source or "", quote, estimated, published, derived, note)
+            changed: list[str] = []
+            if replace:
+                before = rec.existing(old, kpi_id, period, published, flow)
+                if before is not None:
+                    entry, changed = rec.merged(entry, before, given)
+            if not entry.source and source is None:
+                raise click.MissingParameter(param_hint="'--source'", param_type="option")
+            _check_figure(entry, kpi, dataset, files)
+            if dry_run:
+                if replace and before is not None:
+                    click.echo("# " + _("replaces:"))
+                    click.echo(rec.block_of(before), nl=False)
+                    click.echo("# " + _("with:"))
+                click.echo(rec.block(entry), nl=False)
+                return
+            if replace:
+                new, raw, replaced = rec.replace(old, entry, flow, published)
+            else:
+                new, raw, revised = rec.append(old, entry, flow)
+            atomic_write(files.actuals, new.encode("utf-8"))
+            written = entry
+    except (rec.RecordError, WriteError) as exc:
+        fail(msg("{file}: {problem}", file=str(files.actuals), problem=exc.args[0]))
+    assert written is not None
+    _say_recorded(dataset, kpi, written, raw, replaced, changed, revised, files)
+
+
+def _actuals_text(files: DataFiles, path: Path) -> str:
+    """The actuals file's text ("" when it does not exist yet); a file kpi cannot read ends the run."""
+    from kpi.loader import ReadError, decode, read_regular
+
+    if not os.path.lexists(path):
+        return ""
+    decode_problems: list[Problem] = []
+    try:
+        text = decode(read_regular(path), str(files.actuals), decode_problems)
+    except ReadError as exc:
+        fail(msg("{file}: {problem}; not changed", file=str(files.actuals), problem=exc.args[0]))
+    if text is None:
+        print_problems(decode_problems)
+        fail(msg("{file}: not changed", file=str(files.actuals)))
+    return text
+
+
+def _check_figure(entry: Any, kpi: Kpi, dataset: Dataset, files: DataFiles) -> None:
+    """The loader's own rules, each blamed on the option that gave the value, then the loader
+    itself on the new table: record accepts exactly what validate accepts."""
+    from kpi.loader import actuals_from, bounds_problem, field_problem
+
     for key, given in entry.table().items():
         wrong = field_problem(key, given)
         if wrong is not None:
             raise click.BadParameter(tr(wrong), param_hint=RECORD_OPTION.get(key, key))
-    wrong = bounds_problem(kpi, value, named=True)
+    wrong = bounds_problem(kpi, entry.value, named=True)
     if wrong is not None:
         raise click.BadParameter(
-            tr(msg("{value:g} {problem}", value=value, problem=wrong)), param_hint="VALUE"
+            tr(msg("{value:g} {problem}", value=entry.value, problem=wrong)), param_hint="VALUE"
         )
     checked: list[Problem] = []
     actuals_from({"actual": [entry.table()]}, str(files.actuals), dataset, checked)
     if checked:
         print_problems(checked)
         fail(msg("the figure was not recorded"))
-    if dry_run:
-        click.echo(rec.block(entry), nl=False)
-        return
 
-    replaced = None
+
+def _delete_figure(
+    files: DataFiles,
+    kpi_id: str,
+    period: str,
+    published: date | None,
+    flow: bool,
+    dry_run: bool,
+    timeout: float,
+) -> None:
+    from kpi import record as rec
+    from kpi.atomic import WriteError, atomic_write, locked, real_path
+    from kpi.i18n import _
+
     try:
         path = real_path(files.actuals)
-        with locked(path.parent, lock_timeout):
-            old = ""
-            if os.path.lexists(path):
-                decode_problems: list[Problem] = []
-                try:
-                    text = decode(read_regular(path), str(files.actuals), decode_problems)
-                except ReadError as exc:
-                    fail(msg("{file}: {problem}; not changed", file=str(files.actuals), problem=exc.args[0]))
-                if text is None:
-                    print_problems(decode_problems)
-                    fail(msg("{file}: not changed", file=str(files.actuals)))
-                old = text
-            if replace:
-                new, raw, replaced = rec.replace(old, entry)
-            else:
-                new, raw = rec.append(old, entry)
+        with locked(path.parent, timeout):
+            old = _actuals_text(files, path)
+            new, removed = rec.delete(old, kpi_id, period, published, flow)
+            if dry_run:
+                click.echo("# " + _("would delete:"))
+                click.echo(rec.block_of(removed), nl=False)
+                return
             atomic_write(files.actuals, new.encode("utf-8"))
     except (rec.RecordError, WriteError) as exc:
         fail(msg("{file}: {problem}", file=str(files.actuals), problem=exc.args[0]))
+    when = removed.get("published")
+    say(
+        _("deleted {kpi} {period} = {value}{published} from {file}").format(
+            kpi=kpi_id,
+            period=period,
+            value=_shown_value(removed.get("value")),
+            published="" if when is None else " (" + _("published {date}").format(date=when) + ")",
+            file=files.actuals,
+        )
+    )
 
+
+def _say_recorded(
+    dataset: Dataset,
+    kpi: Kpi,
+    entry: Any,
+    raw: list[Any],
+    replaced: dict[str, Any] | None,
+    changed: list[str],
+    revised: dict[str, Any] | None,
+    files: DataFiles,
+) -> None:
+    from kpi import display
     from kpi.assess import assess_kpi
+    from kpi.i18n import _
+    from kpi.loader import actuals_from
     from kpi.render import LIGHT_SYMBOL, status_word
 
     own: list[Problem] = []
     mine = actuals_from(
-        {"actual": [r for r in raw if isinstance(r, dict) and r.get("kpi") == kpi_id]}, "", dataset, own
+        {"actual": [r for r in raw if isinstance(r, dict) and r.get("kpi") == kpi.id]}, "", dataset, own
     )
     result = assess_kpi(kpi, mine, date.today(), dataset.thresholds)
-    shown = display.value(value)
     if replaced is not None:
         say(
-            _("replaced {kpi} {period} = {value} in {file}").format(
-                kpi=kpi_id, period=period, value=_shown_value(replaced.get("value")), file=files.actuals
+            _("replaced {kpi} {period} = {value} in {file}; changed: {fields}").format(
+                kpi=kpi.id,
+                period=entry.period,
+                value=_shown_value(replaced.get("value")),
+                file=files.actuals,
+                fields=", ".join(changed) or "–",
+            )
+        )
+    if revised is not None:
+        before = revised.get("value")
+        change = ""
+        if isinstance(before, (int, float)) and before:
+            change = " (" + display.localize(f"{(entry.value / before - 1) * 100:+.1f}") + " %)"
+        say(
+            _("revised {kpi} {period}: {old} → {new}{change}").format(
+                kpi=kpi.id,
+                period=entry.period,
+                old=_shown_value(before),
+                new=display.value(entry.value),
+                change=change,
             )
         )
     template = (
         _("recorded {kpi} {period} = {value} (estimate) in {file}; status now {light} {status}")
-        if estimated
+        if entry.estimated
         else _("recorded {kpi} {period} = {value} in {file}; status now {light} {status}")
     )
     say(
         template.format(
-            kpi=kpi_id,
-            period=period,
-            value=shown,
+            kpi=kpi.id,
+            period=entry.period,
+            value=display.value(entry.value),
             file=files.actuals,
             light=LIGHT_SYMBOL[result.light],
             status=status_word(result.status),

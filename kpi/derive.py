@@ -88,12 +88,38 @@ def derive(
                     )
                 )
 
+    for figures in by_kpi.values():
+        _early_revisions(figures, actuals_file, problems)
     added = _earlier_figures(actuals, by_kpi, actuals_file, problems)
     for a in added:
         by_kpi.setdefault(a.kpi, []).append(a)
     grown = _growth_figures(kpis, by_kpi, actuals_file, problems)
     kpis = _plan_targets(kpis, actuals, targets_file, problems)
     return kpis, [*actuals, *added, *grown], problems
+
+
+def _early_revisions(figures: Sequence[Actual], file: str, problems: list[Problem]) -> None:
+    """A revised figure published before its period ended is an estimate, or a mistake."""
+    spans: dict[tuple[date, date], list[Actual]] = {}
+    for a in figures:
+        spans.setdefault((a.date, a.start), []).append(a)
+    for history in spans.values():
+        if len(history) < 2:
+            continue
+        for a in history:
+            if a.published is not None and a.published < a.period.end and not a.estimated:
+                problems.append(
+                    Problem(
+                        file,
+                        msg(
+                            "a revision published on {published}, before its period ended, should be "
+                            "estimated = true",
+                            published=a.published.isoformat(),
+                        ),
+                        _path(a),
+                        warning=True,
+                    )
+                )
 
 
 def _same_day(figures: Sequence[Actual], period: Period) -> Actual | None:
@@ -134,10 +160,8 @@ def _earlier_figures(
                     )
                 )
             continue
-        if any(
-            b.kpi == a.kpi and b.period.end == period.end and b.period.start == period.start for b in added
-        ):
-            continue
+        if any(b.kpi == a.kpi and b.period == period and b.published == _known_from(a) for b in added):
+            continue  # one earlier figure per revision of the figure stating the change
         value = a.value / (1 + a.change)
         added.append(
             Actual(
@@ -170,7 +194,8 @@ def _earlier_figures(
 def _annual(figures: Sequence[Actual]) -> dict[int, Actual]:
     """A KPI's figures for whole years, by year (a stated one before a derived one)."""
     found: dict[int, Actual] = {}
-    for a in sorted(figures, key=lambda a: a.derived):
+    # Stated before derived; of a period's revisions, the one published last.
+    for a in sorted(figures, key=lambda a: (a.derived, -_known_from(a).toordinal())):
         if a.period.text == str(a.period.end.year) and not a.cumulative:
             found.setdefault(a.period.end.year, a)
     return found

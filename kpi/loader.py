@@ -758,7 +758,9 @@ def _load_actuals(
     # the assessment depend on their order in the file.
     # (A flow's month and the half year that ends with it are different figures: its key has
     # the start too.)
-    seen: dict[tuple[Any, ...], tuple[int, str]] = {}
+    # A second figure for the same KPI and day is a revision when every figure for that day
+    # has its own published date; otherwise the assessment could not tell which one counts.
+    seen: dict[tuple[Any, ...], list[tuple[int, str, date | None]]] = {}
     kpi_of = kpis.get
     for index, raw in enumerate(raw_actuals, 1):
         # Fast path for the common, sound entry: one pass over its keys, no messages built.
@@ -796,7 +798,7 @@ def _load_actuals(
                         (kpi.id, period.end) if kpi.measure == "level" else (kpi.id, period.end, period.start)
                     )
                 if day is not None and period is not None and day not in seen:
-                    seen[day] = (index, period_text)
+                    seen[day] = [(index, period_text, published)]
                     actuals.append(
                         Actual(
                             kpi.id,
@@ -840,11 +842,23 @@ def _load_actuals(
                 else checked.start
             )
             entry: tuple[Any, ...] = (kpi_id, checked.end, start) if flow else (kpi_id, checked.end)
-            if entry in seen:
-                first, first_text = seen[entry]
+            published = raw.get("published")
+            earlier = seen.get(entry, [])
+            revision = (
+                bool(earlier)
+                and type(published) is date
+                and all(p is not None and p != published for _i, _t, p in earlier)
+            )
+            if earlier and not revision:
+                first, first_text, _p = earlier[0]
                 if first_text == checked.text:
                     report.add(
-                        path, msg("duplicate: actual[{n}] already records this KPI and period", n=str(first))
+                        path,
+                        msg(
+                            "duplicate: actual[{n}] already records this KPI and period; a revision needs "
+                            "its own published date, on both",
+                            n=str(first),
+                        ),
                     )
                 else:
                     report.add(
@@ -859,7 +873,9 @@ def _load_actuals(
                     )
                 ok = False
             else:
-                seen[entry] = (index, checked.text)
+                seen.setdefault(entry, []).append(
+                    (index, checked.text, published if type(published) is date else None)
+                )
         plan_period = _period(report, path, raw.get("plan_period"), "plan_period")
         if (ok and not _flow_fields_sound(raw, kpi, path, report)) or (
             "plan_period" in raw and plan_period is None
@@ -969,7 +985,21 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
             plan, thresholds, sectors, kpis, cached, warnings = hit
             return Dataset(plan, thresholds, sectors, kpis, cached, files.targets, files.actuals), warnings
 
-    targets_doc = None
+    dataset = check(targets_bytes, actuals_bytes, files, problems)
+    if content_key is not None and all(p.warning for p in problems):
+        # The parsed documents go before pickling: the run's peak memory stays that of a parse.
+        targets_bytes = actuals_bytes = None
+        payload = (dataset.plan, dataset.thresholds, dataset.sectors, dataset.kpis, dataset.actuals, problems)
+        cache.store(files.targets, files.actuals, content_key, payload)
+    return dataset, problems
+
+
+def check(
+    targets_bytes: bytes | None, actuals_bytes: bytes | None, files: DataFiles, problems: list[Problem]
+) -> Dataset:
+    """The dataset from the two files' bytes (however they were read: from disk, or from git),
+    with every problem added to problems."""
+    targets_doc = actuals_doc = None
     if targets_bytes is not None:
         text = decode(targets_bytes, str(files.targets), problems)
         targets_doc = None if text is None else parse_toml(text, str(files.targets), problems)
@@ -992,12 +1022,8 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
 
         kpis, actuals, derived = derive(kpis, actuals, str(files.targets), str(files.actuals))
         problems += derived
-    if content_key is not None and all(p.warning for p in problems):
-        # The parsed documents go before pickling: the run's peak memory stays that of a parse.
-        targets_doc = actuals_doc = text = targets_bytes = actuals_bytes = None
-        payload = (plan, thresholds, sectors, kpis, actuals, problems)
-        cache.store(files.targets, files.actuals, content_key, payload)
-    return Dataset(plan, thresholds, sectors, kpis, actuals, files.targets, files.actuals), problems
+    del targets_doc, actuals_doc  # the parsed documents go: peak memory stays that of a parse
+    return Dataset(plan, thresholds, sectors, kpis, actuals, files.targets, files.actuals)
 
 
 def actuals_from(doc: dict[str, Any], file: str, dataset: Dataset, problems: list[Problem]) -> list[Actual]:

@@ -37,6 +37,8 @@ class Entry:
     published: date | None = None
     derived: bool = False
     note: str | None = None
+    extra: tuple[tuple[str, Any], ...] = ()  # keys kept from a replaced table (plan_share, change...)
+    cumulative: bool = False
 
     def table(self) -> dict[str, Any]:
         """The entry as a TOML table, in the order of the documented format; defaults left out."""
@@ -55,7 +57,44 @@ class Entry:
             table["derived"] = True
         if self.note is not None:
             table["note"] = self.note
+        if self.cumulative:
+            table["cumulative"] = True
+        for key, value in self.extra:
+            table[key] = value
         return table
+
+
+FIELDS = ("source", "quote", "estimated", "published", "derived", "note")
+
+
+def merged(entry: Entry, before: dict[str, Any], given: set[str]) -> tuple[Entry, list[str]]:
+    """The entry that corrects before: the value, and the fields given on the command line, from
+    entry; every other field (and any key record does not set: plan_share, change...) kept from
+    before. Also the names of the keys whose value changes."""
+    fields = {name: getattr(entry, name) for name in FIELDS}
+    for name in FIELDS:
+        if name not in given and name in before:
+            fields[name] = before[name]
+        elif name not in given:
+            fields[name] = Entry.__dataclass_fields__[name].default
+    known = {"kpi", "period", "value", "cumulative", *FIELDS}
+    extra = tuple((k, v) for k, v in before.items() if k not in known)
+    new = Entry(
+        entry.kpi,
+        entry.period,
+        entry.value,
+        extra=extra,
+        cumulative=before.get("cumulative") is True,
+        **fields,
+    )
+    after = new.table()
+    changed = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
+    return new, changed
+
+
+def block_of(table: dict[str, Any]) -> str:
+    """An existing table as TOML, to show what a change replaces."""
+    return "[[actual]]\n" + tomli_w.dumps(table)
 
 
 def block(entry: Entry, newline: str = "\n") -> str:
@@ -105,22 +144,50 @@ def _check_form(text: str, doc: dict[str, Any]) -> list[Any]:
     return raw
 
 
-def _same(raw: object, entry: Entry) -> bool:
-    """An existing table for the entry's KPI whose period ends on the same day (the loader's
-    rule: one figure per KPI and day)."""
-    if not isinstance(raw, dict) or raw.get("kpi") != entry.kpi:
+def _span(period: str, cumulative: bool, flow: bool) -> tuple[date, date | None]:
+    """The day a figure ends on, and for a flow the day it starts on (a flow's month and its
+    half year are different figures)."""
+    parsed = parse_period(period)
+    if not flow:
+        return parsed.end, None
+    return parsed.end, parsed.end.replace(month=1, day=1) if cumulative else parsed.start
+
+
+def _same(raw: object, kpi: str, period: str, cumulative: bool = False, flow: bool = False) -> bool:
+    """An existing table for the KPI whose figure covers the same span (for a level: ends on the
+    same day: the loader's rule)."""
+    if not isinstance(raw, dict) or raw.get("kpi") != kpi:
         return False
-    period = raw.get("period")
-    if period == entry.period:
-        return True
+    theirs = raw.get("period")
     try:
-        return isinstance(period, str) and parse_period(period).end == parse_period(entry.period).end
+        return isinstance(theirs, str) and _span(theirs, raw.get("cumulative") is True, flow) == _span(
+            period, cumulative, flow
+        )
     except PeriodError:
         return False
 
 
-def append(old: str, entry: Entry) -> tuple[str, list[Any]]:
-    """The new text with the entry appended, and its parsed actuals (parsed once, here)."""
+def _published(raw: dict[str, Any]) -> date | None:
+    value = raw.get("published")
+    return value if isinstance(value, date) else None
+
+
+def find(
+    raws: list[Any], kpi: str, period: str, published: date | None, flow: bool, cumulative: bool = False
+) -> int | None:
+    """The index of the figure for the KPI and period: the revision published on published, else
+    the latest one."""
+    same = [n for n, raw in enumerate(raws) if _same(raw, kpi, period, cumulative, flow)]
+    if not same:
+        return None
+    if published is not None:
+        return next((n for n in same if _published(raws[n]) == published), None)
+    return max(same, key=lambda n: _published(raws[n]) or date.min)
+
+
+def append(old: str, entry: Entry, flow: bool = False) -> tuple[str, list[Any], dict[str, Any] | None]:
+    """The new text with the entry appended, its parsed actuals (parsed once, here), and the
+    figure it revises (the latest earlier revision for its period), if any."""
     newline = _newline(old) if old else "\n"
     if not old or old.endswith(newline * 2):
         separator = ""
@@ -138,41 +205,103 @@ def append(old: str, entry: Entry) -> tuple[str, list[Any]]:
     raw = _check_form(new, doc)
     if not raw or raw[-1] != entry.table():
         raise RecordError(msg("the new entry did not land as its own [[actual]] table; nothing was changed"))
-    for n, existing in enumerate(raw[:-1], 1):
-        if _same(existing, entry):
-            theirs = existing.get("period")
-            same_day = (
-                ""
-                if theirs == entry.period
-                else msg(', which ends the same day as "{period}"', period=entry.period)
+    same = [
+        (n, r) for n, r in enumerate(raw[:-1], 1) if _same(r, entry.kpi, entry.period, entry.cumulative, flow)
+    ]
+    if not same:
+        return new, raw, None
+    n, existing = same[-1]
+    dates = [_published(r) for _n, r in same]
+    if entry.published is None or any(d is None for d in dates):
+        theirs = existing.get("period")
+        same_day = (
+            ""
+            if theirs == entry.period
+            else msg(', which ends the same day as "{period}"', period=entry.period)
+        )
+        raise RecordError(
+            msg(
+                'actual[{n}] already records {kpi} for period "{period}"{same_day} (value {value}); '
+                "use --replace to correct it, or --published with a later date to add a revision",
+                n=str(n),
+                kpi=entry.kpi,
+                period=str(theirs),
+                same_day=same_day,
+                value=str(existing.get("value")),
             )
-            raise RecordError(
-                msg(
-                    'actual[{n}] already records {kpi} for period "{period}"{same_day} (value {value}); '
-                    "use --replace to replace it",
-                    n=str(n),
-                    kpi=entry.kpi,
-                    period=str(theirs),
-                    same_day=same_day,
-                    value=str(existing.get("value")),
-                )
+        )
+    latest_n, latest = max(same, key=lambda item: _published(item[1]) or date.min)
+    if entry.published <= (_published(latest) or date.min):
+        raise RecordError(
+            msg(
+                "a revision must be published after the latest one: actual[{n}], published {published}",
+                n=str(latest_n),
+                published=str(_published(latest)),
             )
+        )
+    return new, raw, latest
+
+
+def _rewrite(
+    old: str, index: int, replacement: str, old_raw: list[Any], expected: list[Any]
+) -> tuple[str, list[Any]]:
+    """old with the index-th [[actual]] table's lines replaced, verified by parsing the result."""
+    # Comments and blank lines before the next table stay where they are.
+    start, end = array_tables(old, "actual")[index]
+    new = old[:start] + replacement + old[end:]
+    raw = _actuals(_parse(new, msg("the new text"))) if new.strip() else []
+    if raw != expected:
+        raise RecordError(msg("the change would touch other entries; nothing was changed"))
     return new, raw
 
 
-def replace(old: str, entry: Entry) -> tuple[str, list[Any], dict[str, Any] | None]:
-    """The new text with the (kpi, period) table's lines rewritten, its parsed actuals, and the
-    entry replaced (None when there was none, and the entry is appended instead)."""
+def replace(
+    old: str, entry: Entry, flow: bool = False, published: date | None = None
+) -> tuple[str, list[Any], dict[str, Any] | None]:
+    """The new text with the figure's table rewritten in place (the revision published on
+    published, else the latest), its parsed actuals, and the table replaced (None when there was
+    none, and the entry is appended instead)."""
     old_raw = _check_form(old, _parse(old, msg("the existing file")))
-    index = next((n for n, raw in enumerate(old_raw) if _same(raw, entry)), None)
+    index = find(old_raw, entry.kpi, entry.period, published, flow, entry.cumulative)
     if index is None:
-        new, raw = append(old, entry)
+        new, raw, _revised = append(old, entry, flow)
         return new, raw, None
-    # Comments and blank lines before the next table stay where they are.
-    start, end = array_tables(old, "actual")[index]
-    new = old[:start] + block(entry, _newline(old)) + old[end:]
-    raw = _actuals(_parse(new, msg("the new text")))
     expected = [*old_raw[:index], entry.table(), *old_raw[index + 1 :]]
-    if raw != expected:
-        raise RecordError(msg("replacing the entry would change other entries; nothing was changed"))
+    new, raw = _rewrite(old, index, block(entry, _newline(old)), old_raw, expected)
     return new, raw, old_raw[index]
+
+
+def existing(old: str, kpi: str, period: str, published: date | None, flow: bool) -> dict[str, Any] | None:
+    """The table the figure would replace (the revision published on published, else the latest)."""
+    raws = _check_form(old, _parse(old, msg("the existing file"))) if old else []
+    index = find(raws, kpi, period, published, flow)
+    return None if index is None else raws[index]
+
+
+def delete(old: str, kpi: str, period: str, published: date | None, flow: bool) -> tuple[str, dict[str, Any]]:
+    """The new text without the figure's table (every other byte kept), and the table removed."""
+    old_raw = _check_form(old, _parse(old, msg("the existing file")))
+    index = find(old_raw, kpi, period, published, flow)
+    if index is None:
+        when = "" if published is None else msg(" published on {date}", date=published.isoformat())
+        raise RecordError(
+            msg(
+                'no figure of {kpi} for period "{period}"{published} to delete',
+                kpi=kpi,
+                period=period,
+                published=when,
+            )
+        )
+    same = [n for n, r in enumerate(old_raw) if _same(r, kpi, period, False, flow)]
+    if published is None and len(same) > 1:
+        raise RecordError(
+            msg(
+                "{kpi} {period} has {n} revisions; say which with --published",
+                kpi=kpi,
+                period=period,
+                n=len(same),
+            )
+        )
+    expected = [*old_raw[:index], *old_raw[index + 1 :]]
+    new, _raw = _rewrite(old, index, "", old_raw, expected)
+    return new, old_raw[index]

@@ -359,7 +359,8 @@ def test_append_keeps_the_prefix_and_adds_exactly_one_table(
     old = "".join(parts)
     if crlf:
         old = old.replace("\n", "\r\n")
-    new, raw = append(old, entry)
+    new, raw, revised = append(old, entry)
+    assert revised is None
     assert new.startswith(old)
     assert raw[-1] == entry.table()
     assert len(raw) == len(existing) + 1

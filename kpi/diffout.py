@@ -1,0 +1,138 @@
+"""`kpi diff` said: a table for the terminal (worst changes first, with lights), JSON, or
+Markdown to paste into a meeting note or a merge request."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from kpi import display
+from kpi.assess import Assessment
+from kpi.diff import Diff
+from kpi.i18n import _, set_language
+from kpi.model import Actual, Dataset, Target
+from kpi.render import LIGHT_EMOJI, LIGHT_SYMBOL, _dump_json, _text, make_console, status_word
+
+
+def _status(a: Assessment | None) -> str:
+    return "–" if a is None else f"{LIGHT_SYMBOL[a.light]} {status_word(a.status)}"
+
+
+def _figure(a: Actual | None, unit: str) -> str:
+    if a is None:
+        return "–"
+    return ("~" if a.estimated else "") + display.value(a.value, unit)
+
+
+def _target(t: Target | None, unit: str) -> str:
+    return "–" if t is None else display.value(t.value, unit)
+
+
+def _unit(dataset: Dataset, kpi_id: str) -> str:
+    kpi = dataset.kpis.get(kpi_id)
+    return kpi.unit if kpi is not None else ""
+
+
+def lines(diff: Diff, after: Dataset, lang: str) -> list[tuple[str, list[str]]]:
+    """The changes as (heading, lines) sections, in the current language; empty ones left out."""
+    sections: list[tuple[str, list[str]]] = []
+    statuses = []
+    for c in diff.statuses:
+        name = c.kpi.label(lang)
+        if c.before is None:
+            statuses.append(
+                _("{kpi} ({id}): new KPI, {status}").format(kpi=name, id=c.kpi.id, status=_status(c.after))
+            )
+        elif c.after is None:
+            statuses.append(_("{kpi} ({id}): removed").format(kpi=name, id=c.kpi.id))
+        else:
+            statuses.append(f"{name} ({c.kpi.id}): {_status(c.before)} → {_status(c.after)}")
+    sections.append((_("Status changes, worst first"), statuses))
+    new, revised, deleted = [], [], []
+    for f in diff.figures:
+        unit = _unit(after, f.kpi)
+        if f.before is None:
+            new.append(f"{f.kpi} {f.period}: {_figure(f.after, unit)}")
+        elif f.after is None:
+            deleted.append(f"{f.kpi} {f.period}: {_figure(f.before, unit)}")
+        else:
+            revised.append(f"{f.kpi} {f.period}: {_figure(f.before, unit)} → {_figure(f.after, unit)}")
+    sections += [(_("New figures"), new), (_("Revised figures"), revised), (_("Deleted figures"), deleted)]
+    targets = []
+    for t in diff.targets:
+        unit = _unit(after, t.kpi)
+        targets.append(f"{t.kpi} {t.period}: {_target(t.before, unit)} → {_target(t.after, unit)}")
+    sections.append((_("Changed targets"), targets))
+    sections.append(
+        (
+            _("Targets that became due"),
+            [f"{k.id} {t.period}: {_target(t, k.unit)}" for k, t in diff.became_due],
+        )
+    )
+    sections.append((_("Became overdue"), [k.id for k in diff.overdue]))
+    return [(heading, body) for heading, body in sections if body]
+
+
+def render(diff: Diff, after: Dataset, title: str, fmt: str, lang: str, out: IO[str]) -> None:
+    set_language(lang)
+    if fmt == "json":
+        _dump_json(_json(diff, lang, title), out)
+        return
+    sections = lines(diff, after, lang)
+    if fmt == "markdown":
+        md = display.markdown_text
+        out.write(f"## {md(title)}\n")
+        if not sections:
+            out.write("\n" + md(_("No change.")) + "\n")
+        for heading, body in sections:
+            out.write(f"\n### {md(heading)}\n\n")
+            for line in body:
+                for symbol, emoji in zip(LIGHT_SYMBOL.values(), LIGHT_EMOJI.values(), strict=True):
+                    line = line.replace(symbol, emoji)
+                out.write(f"- {md(line)}\n")
+        return
+    console = make_console(out)
+    console.print(_text(title, "bold"))
+    if not sections:
+        console.print(_text(_("No change."), "dim"))
+    for heading, body in sections:
+        console.print(_text("\n" + heading, "bold underline"))
+        for line in body:
+            console.print(_text("  " + line))
+
+
+def _json(diff: Diff, lang: str, title: str) -> dict[str, Any]:
+    def status(a: Assessment | None) -> dict[str, Any] | None:
+        return None if a is None else {"status": a.status, "light": a.light}
+
+    def figure(a: Actual | None) -> dict[str, Any] | None:
+        if a is None:
+            return None
+        return {
+            "value": a.value,
+            "published": a.published.isoformat() if a.published else None,
+            "estimated": a.estimated,
+            "source": a.source,
+        }
+
+    def target(t: Target | None) -> dict[str, Any] | None:
+        return None if t is None else {"value": t.value, "stretch": t.stretch, "derived": t.derived}
+
+    return {
+        "title": title,
+        "worse": diff.worse,
+        "statuses": [
+            {"kpi": c.kpi.id, "name": c.kpi.label(lang), "before": status(c.before), "after": status(c.after),
+             "worse": c.worse}
+            for c in diff.statuses
+        ],
+        "figures": [
+            {"kpi": f.kpi, "period": f.period, "before": figure(f.before), "after": figure(f.after)}
+            for f in diff.figures
+        ],
+        "targets": [
+            {"kpi": t.kpi, "period": t.period, "before": target(t.before), "after": target(t.after)}
+            for t in diff.targets
+        ],
+        "became_due": [{"kpi": k.id, "period": t.period.text, "value": t.value} for k, t in diff.became_due],
+        "became_overdue": [k.id for k in diff.overdue],
+    }  # fmt: skip
