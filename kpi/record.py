@@ -303,5 +303,18 @@ def delete(old: str, kpi: str, period: str, published: date | None, flow: bool) 
             )
         )
     expected = [*old_raw[:index], *old_raw[index + 1 :]]
-    new, _raw = _rewrite(old, index, "", old_raw, expected)
+    start, end = array_tables(old, "actual")[index]
+    # The blank lines that separated it go too: after it, or before it when it was the last.
+    after = end
+    while after < len(old) and old[after] in "\r\n":
+        after += 1
+    before = start
+    if after >= len(old):
+        while before > 0 and old[before - 1] in "\r\n" and (before < 2 or old[before - 2] in "\r\n"):
+            before -= 1
+        after = len(old)
+    new = old[:before] + old[after:]
+    raw = _actuals(_parse(new, msg("the new text"))) if new.strip() else []
+    if raw != expected:
+        raise RecordError(msg("the change would touch other entries; nothing was changed"))
     return new, old_raw[index]

@@ -7,15 +7,16 @@ into Rich as a ``Text`` object, so a KPI called ``[bold]x[/]`` prints as written
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 from kpi import display
-from kpi.assess import Assessment, SectorSummary, Verdict
+from kpi.assess import Assessment, SectorSummary, Verdict, revisions
 from kpi.i18n import N_, _, ngettext, set_language, tr
-from kpi.model import Dataset, Kpi, Target
+from kpi.model import Actual, Dataset, Kpi, Target
 from kpi.statuses import LIGHT_RANK, LIGHT_WORDS, LIGHTS, STATUS_WORDS
 
 if TYPE_CHECKING:
@@ -804,7 +805,12 @@ def render_gap(
 
 def show_json(dataset: Dataset, a: Assessment, lang: str) -> dict[str, Any]:
     k = a.kpi
-    known = {x.position for x in a.known}  # a set: a KPI may have 10^4 figures
+    known = {id(x) for x in a.known}  # a set: a KPI may have 10^4 figures
+    figures = sorted(dataset.actuals_by_kpi().get(k.id, ()), key=lambda x: (x.date, x.published or x.date))
+    previous: dict[int, Actual] = {}  # id of a revision -> the revision before it
+    for history in revisions(figures).values():
+        for before, after in itertools.pairwise(history):
+            previous[id(after)] = before
     entry = kpi_json(a, lang)
     entry.update(
         name_vi=k.name,
@@ -824,12 +830,13 @@ def show_json(dataset: Dataset, a: Assessment, lang: str) -> dict[str, Any]:
                 "estimated": x.estimated,
                 "derived": x.derived,
                 "published": x.published.isoformat() if x.published else None,
-                "known": x.position in known,
+                "known": id(x) in known,
                 "source": x.source,
                 "quote": x.quote,
                 "note": x.note,
+                "revises": previous[id(x)].value if id(x) in previous else None,
             }
-            for x in sorted(dataset.actuals_by_kpi().get(k.id, ()), key=lambda x: x.date)
+            for x in figures
         ],
         slope_per_year=a.slope,
         rate_per_year=a.rate,
@@ -1027,8 +1034,10 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
                     style="dim",
                 )
             published = display.iso(date.fromisoformat(x["published"])) if x["published"] else "–"
+            if x["revises"] is not None:
+                published += "\n" + _("revises {value}").format(value=display.value(x["revises"], unit))
             if not x["known"]:
-                published += "\n" + _("(after as-of)")
+                published += "\n" + _("(not counted at as-of)")
             value = _text(mark + display.value(x["value"], unit))
             if narrow:
                 actuals.add_row(_text(f"{x['period']}\n{published}"), value, provenance)
