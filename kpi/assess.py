@@ -73,6 +73,7 @@ class Assessment(NamedTuple):
     wanted_milestone: str | None = None  # --milestone named a period this KPI has no target for
     flow: FlowState | None = None  # a flow's year to date
     yoy: float | None = None  # the latest figure's change on the same period a year before
+    revised: frozenset[str] = frozenset()  # periods whose figure revises an earlier one known then
 
     @property
     def trend_per_year(self) -> float | None:
@@ -359,8 +360,10 @@ def assess_kpi(
     base = base_period.end.year if base_period is not None else None
     d = kpi.sign
     milestone = None if wanted_milestone else pick_milestone(kpi, as_of, milestone_period)
+    actuals = list(actuals)
     known = known_actuals(actuals, as_of)
     latest = known[-1] if known else None
+    revised = _revised(actuals, as_of)
 
     points: list[Point] = [(a.period.end, a.value) for a in known]  # already in date order
     baseline = kpi.baseline
@@ -419,6 +422,7 @@ def assess_kpi(
             wanted_milestone=wanted_milestone,
             flow=flow,
             yoy=yoy,
+            revised=revised,
         )
     if milestone is not None and latest is not None:
         judged = verdict.figure if verdict is not None and verdict.figure is not None else latest
@@ -486,7 +490,20 @@ def assess_kpi(
         trend_only=graded is not None,
         wanted_milestone=wanted_milestone,
         yoy=yoy,
+        revised=revised,
     )
+
+
+def _revised(actuals: Sequence[Actual], as_of: date) -> frozenset[str]:
+    """The periods with more than one figure known at as_of: the one counted is a revision."""
+    seen: dict[tuple[date, date], int] = {}
+    for a in actuals:
+        if (a.published or a.period.end) <= as_of:
+            key = (a.date, a.start)
+            seen[key] = seen.get(key, 0) + 1
+    if len(seen) == len(actuals):
+        return frozenset()
+    return frozenset(a.period.text for a in actuals if seen.get((a.date, a.start), 0) > 1)
 
 
 def _year_on_year(latest: Actual | None, known: Sequence[Actual]) -> float | None:

@@ -24,6 +24,7 @@ class Mark(NamedTuple):
     estimated: bool = False
     source: str | None = None
     quote: str | None = None
+    revised: bool = False  # it replaces an earlier figure for its period
 
 
 class Series(NamedTuple):
@@ -38,7 +39,10 @@ class Series(NamedTuple):
 
 def series(a: Assessment) -> Series:
     k = a.kpi
-    actuals = [Mark(x.date, x.value, x.period.text, x.estimated, x.source, x.quote) for x in a.known]
+    actuals = [
+        Mark(x.date, x.value, x.period.text, x.estimated, x.source, x.quote, x.period.text in a.revised)
+        for x in a.known
+    ]
     points = ([k.baseline] if k.baseline is not None else []) + list(k.targets)
     plan = [
         Mark(t.date, t.value, t.period.text, False, t.source or k.source, t.quote or k.quote) for t in points

@@ -838,6 +838,19 @@ def show_json(dataset: Dataset, a: Assessment, lang: str) -> dict[str, Any]:
             }
             for x in figures
         ],
+        revisions={
+            history[-1].period.text: [
+                {
+                    "value": x.value,
+                    "published": x.published.isoformat() if x.published else None,
+                    "estimated": x.estimated,
+                    "source": x.source,
+                }
+                for x in history
+            ]
+            for history in revisions(figures).values()
+            if len(history) > 1
+        },
         slope_per_year=a.slope,
         rate_per_year=a.rate,
         required_per_year=a.required_per_year,

@@ -52,6 +52,7 @@ svg .plan { stroke: #0969da; stroke-width: 1.5; fill: none; stroke-dasharray: 1 
 svg .trend { stroke: #bf8700; stroke-width: 1.5; fill: none; stroke-dasharray: 5 4; }
 svg .target { fill: #8250df; } svg .stretch { fill: none; stroke: #8250df; stroke-width: 1.2; }
 svg .actual { fill: #1f2328; } svg .estimate { fill: #fff; stroke: #1f2328; stroke-width: 1.5; }
+svg .revised { stroke: #cf222e; stroke-width: 2; }
 ol.sources { font-size: .8rem; color: #57606a; padding-left: 1.3em; margin: 4px 0 0;
              overflow-wrap: anywhere; }
 td:first-child { min-width: 11em; } small.muted, .card .muted { overflow-wrap: anywhere; }

@@ -21,6 +21,8 @@ def _tooltip(m: Mark, unit: str, kind: str) -> str:
     text = f"{_(kind)} {m.label}: {display.value(m.value, unit)} {unit}"
     if m.estimated:
         text += " " + _("(estimate)")
+    if m.revised:
+        text += " " + _("(revised)")
     if m.source:
         text += "\n" + _("Source: {source}").format(source=m.source)
     if m.quote:
@@ -62,6 +64,8 @@ def chart(a: Assessment) -> str:
     for m in s.actuals:
         x, y = xy(m.when, m.value)
         kind = "estimate" if m.estimated else "actual"
+        if m.revised:
+            kind += " revised"
         tip = _tooltip(m, unit, N_("Actual"))
         parts.append(f'<circle class="{kind}" cx="{x:.1f}" cy="{y:.1f}" r="3.5">{tip}</circle>')
     parts.append("</svg>")

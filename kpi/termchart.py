@@ -1,6 +1,6 @@
 """A KPI's series drawn with characters, legible at 80 columns and without colour.
 
-Each kind of mark has its own glyph, so colour only helps: ● actual, ○ estimate,
+Each kind of mark has its own glyph, so colour only helps: ● actual, ○ estimate, ◉ revised,
 ◆ target, ◇ stretch, · plan path, - - trend (dashed) to the milestone date.
 """
 
@@ -14,7 +14,9 @@ from kpi.i18n import N_, _
 Cell = tuple[str, str]  # (glyph, Rich style)
 
 ACTUAL, ESTIMATE, TARGET, STRETCH, PLAN, TREND = "●", "○", "◆", "◇", "·", "-"
+REVISED = "◉"
 STYLES = {
+    REVISED: "bold",
     ACTUAL: "bold",
     ESTIMATE: "bold",
     TARGET: "bold magenta",
@@ -27,6 +29,7 @@ LEGEND_ENTRIES = [
     for glyph, name in [
         (ACTUAL, N_("actual")),
         (ESTIMATE, N_("estimate")),
+        (REVISED, N_("revised")),
         (TARGET, N_("target")),
         (STRETCH, N_("stretch")),
         (PLAN, N_("plan")),
@@ -86,7 +89,8 @@ def _plot(s: Series, width: int, height: int) -> Canvas | None:
     for m in s.targets:
         canvas.put(canvas.col(m.when), canvas.row(m.value), TARGET)
     for m in s.actuals:
-        canvas.put(canvas.col(m.when), canvas.row(m.value), ESTIMATE if m.estimated else ACTUAL)
+        glyph = REVISED if m.revised else ESTIMATE if m.estimated else ACTUAL
+        canvas.put(canvas.col(m.when), canvas.row(m.value), glyph)
     return canvas
 
 

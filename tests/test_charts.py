@@ -93,7 +93,7 @@ def test_framed_chart_fits_80_columns_and_reads_without_colour() -> None:
     a = assess_kpi(LINEAR, FIGURES, AS_OF)
     lines = ["".join(glyph for glyph, _ in cells) for cells in draw(a, width=80)]
     assert max(len(line) for line in lines) <= 80
-    assert lines[-1].startswith("● actual  ○ estimate  ◆ target")
+    assert lines[-1].startswith("● actual  ○ estimate  ◉ revised  ◆ target")
     assert "2021" in lines[-2] and "2025" in lines[-2]
     assert lines[0].lstrip().startswith("100.0 │")
 

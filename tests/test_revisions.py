@@ -100,6 +100,11 @@ def test_record_adds_a_revision_and_refuses_an_older_one(data_dir: Path) -> None
     assert undated.exit_code == 1 and "or --published with a later date to add a revision" in undated.output
     assert run("validate", "--data-dir", str(data_dir)).exit_code == 0
     doc = json.loads(run("show", "digital.rank", "--data-dir", str(data_dir), "--format", "json").output)
+    assert [r["value"] for r in doc["revisions"]["2024"]] == [67, 65]
+    table = run(
+        "show", "digital.rank", "--data-dir", str(data_dir), "--lang", "en", env={"COLUMNS": "120"}
+    ).output
+    assert "revises 67" in table and "◉" in table  # the revised point has its own glyph
     assert [(a["value"], a["published"]) for a in doc["actuals"] if a["period"] == "2024"] == [
         (67, "2025-01-10"),
         (65, "2025-03-01"),
