@@ -94,10 +94,12 @@ def render(diff: Diff, after: Dataset, title: str, fmt: str, lang: str, out: IO[
     console.print(_text(title, "bold"))
     if not sections:
         console.print(_text(_("No change."), "dim"))
+    from rich.padding import Padding
+
     for heading, body in sections:
         console.print(_text("\n" + heading, "bold underline"))
         for line in body:
-            console.print(_text("  " + line))
+            console.print(Padding(_text(line), (0, 0, 0, 2)))  # wrapped lines stay indented
 
 
 def _json(diff: Diff, lang: str, title: str) -> dict[str, Any]:
