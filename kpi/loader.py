@@ -1023,6 +1023,17 @@ def check(
         kpis, actuals, derived = derive(kpis, actuals, str(files.targets), str(files.actuals))
         problems += derived
     del targets_doc, actuals_doc  # the parsed documents go: peak memory stays that of a parse
+    if problems:  # only then: a clean run never pays for positions
+        from kpi.positions import with_lines
+
+        texts = {}
+        for name, data in ((str(files.targets), targets_bytes), (str(files.actuals), actuals_bytes)):
+            if data is not None:
+                try:
+                    texts[name] = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+        problems[:] = with_lines(problems, texts)
     return Dataset(plan, thresholds, sectors, kpis, actuals, files.targets, files.actuals)
 
 

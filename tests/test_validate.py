@@ -201,7 +201,7 @@ def test_json_format(tmp_path: Path) -> None:
     problems = json.loads(result.stdout)
     assert [p["file"] for p in problems] == [str(tmp_path / "targets.toml"), str(tmp_path / "actuals.toml")]
     assert problems[0]["path"] == 'kpi "telecom.fiber" (kpi[1])'
-    assert problems[0]["line"] is None
+    assert problems[0]["line"] == 21  # the line of targets = [...] in kpi[1]
     assert problems[1]["line"] == 1 and problems[1]["column"] == 6
     assert set(problems[0]) == {"file", "line", "column", "path", "message", "severity"}
 
