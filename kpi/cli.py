@@ -64,29 +64,21 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
             if self.periods
             else _("YYYY-MM-DD or DD/MM/YYYY")
         )
-        # Year first is always year-month-day; day first only as DD/MM/YYYY or DD.MM.YYYY, as
-        # Vietnamese documents write dates. Anything else (7/5/24, a time of day) is refused.
-        year_first = YEAR_FIRST.match(text)
-        day_first = DAY_FIRST.match(text)
-        if year_first:
-            year, month, day = (int(x) for x in year_first.groups())
-        elif day_first:
-            day, month, year = int(day_first[1]), int(day_first[3]), int(day_first[4])
-        else:
-            self.fail(_('"{text}" is not a date: use {forms}').format(text=text, forms=forms), param, ctx)
+        from kpi.dates import DateError, parse_date
+
         try:
-            return date(year, month, day)
-        except ValueError:
-            self.fail(
-                _('"{text}" is not a date (no such day): use {forms}').format(text=text, forms=forms),
-                param,
-                ctx,
-            )
+            return parse_date(text)
+        except DateError as exc:
+            if str(exc) == "day":
+                self.fail(
+                    _('"{text}" is not a date (no such day): use {forms}').format(text=text, forms=forms),
+                    param,
+                    ctx,
+                )
+            self.fail(_('"{text}" is not a date: use {forms}').format(text=text, forms=forms), param, ctx)
 
 
 SIGNIFICANT = re.compile(r"[^0-9]")
-YEAR_FIRST = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})\Z", re.ASCII)
-DAY_FIRST = re.compile(r"(\d{1,2})([/.])(\d{1,2})\2(\d{4})\Z", re.ASCII)
 
 
 def _complete_files(ctx: click.Context) -> Dataset | None:
@@ -846,43 +838,47 @@ def write_output(text: str, output: Path | None) -> None:
 
 
 class NumberType(click.ParamType):  # type: ignore[type-arg]
-    """A finite number; says so when a decimal comma was used ("82,2")."""
+    """A finite number typed by a person, in Vietnamese or English notation (kpi/numbers.py)."""
 
     name = "number"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         from kpi.i18n import _
+        from kpi.numbers import NumberError, parse
 
         text = str(value).strip()
+        notation = ctx.params.get("notation") if ctx is not None else None
+        notation = notation.lower() if isinstance(notation, str) else None  # (Click's UNSET: not given)
         try:
-            if not text.isascii():  # float() reads other scripts' digits: "١٢٣" would be 123
-                raise ValueError(text)
-            number = float(text)
-        except ValueError:
-            hint = (
-                _(" (use a decimal point: {fixed})").format(fixed=text.replace(",", "."))
-                if "," in text
-                else ""
-            )
-            self.fail(_('"{text}" is not a number{hint}').format(text=text, hint=hint), param, ctx)
+            number = parse(text, notation)
+        except NumberError as exc:
+            self.fail(tr(exc.args[0]), param, ctx)
         if number != number or number in (float("inf"), float("-inf")):
             self.fail(_('"{text}" is not a finite number').format(text=text), param, ctx)
-        mantissa = text.lower().partition("e")[0]
-        digits = len(SIGNIFICANT.sub("", mantissa).lstrip("0").rstrip("0"))
-        if digits > 15:
+        digits = len(SIGNIFICANT.sub("", repr(abs(number)).partition("e")[0]).lstrip("0").rstrip("0"))
+        mantissa = SIGNIFICANT.sub("", text.lower().partition("e")[0]).lstrip("0").rstrip("0")
+        if len(mantissa) > 15:
             # A float keeps 15 significant digits exactly: more would be stored as another number.
             self.fail(
                 _('"{text}" has {digits} significant digits; kpi keeps 15: round it').format(
-                    text=text, digits=digits
+                    text=text, digits=len(mantissa)
                 ),
                 param,
                 ctx,
             )
+        del digits
         return number
 
 
-@cli.command(context_settings=CONTEXT)
+@cli.command(context_settings={**CONTEXT, "ignore_unknown_options": True})  # VALUE may be -3.2
 @data_options
+@click.option(
+    "--notation",
+    type=click.Choice(["vi", "en"], case_sensitive=False),
+    is_eager=True,
+    help="How VALUE is written: vi (2.067.389,5) or en (2,067,389.5). Needed only for a number that "
+    "reads differently in the two, such as 1.320.",
+)
 @click.argument("kpi_id", shell_complete=complete_kpi)
 @click.argument("value", type=NumberType(), required=False)
 @click.option(
@@ -934,6 +930,7 @@ def record(
     dry_run: bool,
     lock_timeout: float,
     lang: str | None,
+    notation: str | None,
 ) -> None:
     """Add a measured or estimated figure to actuals.toml.
 
@@ -1020,6 +1017,21 @@ def record(
         fail(msg("{file}: {problem}", file=str(files.actuals), problem=exc.args[0]))
     assert written is not None
     _say_recorded(dataset, kpi, written, raw, replaced, changed, revised, files)
+    _warn_dates(written, dataset)
+
+
+def _warn_dates(entry: Any, dataset: Dataset) -> None:
+    """The warnings validate gives about a figure's dates, for the figure just recorded."""
+    from kpi.derive import when_problems
+    from kpi.i18n import _
+    from kpi.model import Actual
+    from kpi.periods import parse_period
+
+    figure = Actual(
+        entry.kpi, parse_period(entry.period), entry.value, entry.source, published=entry.published
+    )
+    for odd in when_problems(figure, dataset.plan.period, date.today()):
+        say(_("warning: {message}").format(message=tr(odd)), err=True)
 
 
 def _actuals_text(files: DataFiles, path: Path) -> str:

@@ -61,15 +61,43 @@ def earlier_period(a: Actual) -> Period | None:
     return shifted(a.period, years)
 
 
+def when_problems(a: Actual, plan_period: str | None, today: date) -> list[Message]:
+    """What is odd about a figure's dates: a period far outside the plan's (2042-07 typed for
+    2024-07), one that has not begun, or a publication before the period began."""
+    found = []
+    if plan_period:
+        first, last = (int(y) for y in plan_period.split("-"))
+        if a.period.end.year < first - 5 or a.period.start.year > last + 5:
+            found.append(
+                msg(
+                    "period {period} is far outside the plan's {plan}", period=a.period.text, plan=plan_period
+                )
+            )
+    if a.period.start > today:
+        found.append(msg("period {period} has not begun yet (today is {today})", period=a.period.text,
+                         today=today.isoformat()))  # fmt: skip
+    if a.published is not None and a.published < a.period.start:
+        found.append(msg("published {published}, before its period began", published=a.published.isoformat()))
+    return found
+
+
 def derive(
-    kpis: dict[str, Kpi], actuals: list[Actual], targets_file: str, actuals_file: str
+    kpis: dict[str, Kpi],
+    actuals: list[Actual],
+    targets_file: str,
+    actuals_file: str,
+    plan_period: str | None = None,
+    today: date | None = None,
 ) -> tuple[dict[str, Kpi], list[Actual], list[Problem]]:
     """The KPIs with their derived targets, the actuals with the derived figures, and warnings
     (and errors for overlapping flow figures that cannot be resolved)."""
     problems: list[Problem] = []
     by_kpi: dict[str, list[Actual]] = {}
+    today = today or date.today()
     for a in actuals:
         by_kpi.setdefault(a.kpi, []).append(a)
+        for odd in when_problems(a, plan_period, today):
+            problems.append(Problem(actuals_file, odd, _path(a), warning=True))
 
     for kpi_id, figures in by_kpi.items():
         kpi = kpis.get(kpi_id)

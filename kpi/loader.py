@@ -28,6 +28,8 @@ ACTUALS_NAME = "actuals.toml"
 SECTOR_ID = re.compile(r"[a-z][a-z0-9_]*\Z")
 KPI_ID = re.compile(r"[a-z0-9_.-]+\Z")
 PLAN_PERIOD = re.compile(r"\d{4}-\d{4}\Z", re.ASCII)
+# value = 82,2: a Vietnamese decimal comma, which TOML reads as a syntax error
+DECIMAL_COMMA = re.compile(r"=\s*([-+]?\d+,\d+)\s*(?:#.*)?$", re.ASCII)
 
 
 class DataFilesNotFound(Exception):
@@ -186,10 +188,23 @@ def parse_toml(text: str, name: str, problems: list[Problem]) -> dict[str, Any] 
         return None
     except tomli.TOMLDecodeError as exc:
         message = getattr(exc, "msg", None) or str(exc).split(" (at ")[0]
+        hint: str = ""
+        lineno = getattr(exc, "lineno", None)
+        if lineno is not None:
+            comma = DECIMAL_COMMA.search(
+                text.splitlines()[lineno - 1] if lineno <= text.count("\n") + 1 else ""
+            )
+            if comma is not None:
+                fixed = comma.group(1).replace(",", ".")
+                hint = msg(
+                    " (TOML numbers take a decimal point: write {fixed}, not {written})",
+                    fixed=fixed,
+                    written=comma.group(1),
+                )
         problems.append(
             Problem(
                 name,
-                msg("TOML syntax error: {detail}", detail=message),
+                msg("TOML syntax error: {detail}{hint}", detail=message, hint=hint),
                 line=getattr(exc, "lineno", None),
                 column=getattr(exc, "colno", None),
             )
@@ -263,7 +278,12 @@ def _date(value: object) -> str | None:
     if isinstance(value, datetime):
         return msg("a date without a time of day (published = {date})", date=value.date().isoformat())
     if isinstance(value, str):
-        return msg("a TOML date without quotes (published = {date})", date=value.strip())
+        from kpi.dates import DateError, parse_date
+
+        try:  # the hint is valid TOML: a day-first date is turned round
+            return msg("a TOML date without quotes (published = {date})", date=parse_date(value).isoformat())
+        except DateError:
+            return msg("a date such as 2024-07-29, without quotes")
     return msg("a date such as 2024-07-29")
 
 
@@ -1020,7 +1040,7 @@ def check(
     if targets_doc is not None:
         from kpi.derive import derive
 
-        kpis, actuals, derived = derive(kpis, actuals, str(files.targets), str(files.actuals))
+        kpis, actuals, derived = derive(kpis, actuals, str(files.targets), str(files.actuals), plan.period)
         problems += derived
     del targets_doc, actuals_doc  # the parsed documents go: peak memory stays that of a parse
     if problems:  # only then: a clean run never pays for positions

@@ -76,15 +76,15 @@ def kpi_json(a: Assessment, lang: str) -> dict[str, Any]:
             "source": latest.source,
         },
         "points": len(a.points),
-        "attainment": a.attainment,
-        "gap": a.gap,
-        "progress": a.progress,
-        "expected": a.expected,
-        "projected": a.projected,
+        "attainment": _c(a.attainment),
+        "gap": _c(a.gap),
+        "progress": _c(a.progress),
+        "expected": _c(a.expected),
+        "projected": _c(a.projected),
         "projected_completion": a.projected_completion.isoformat() if a.projected_completion else None,
-        "score": a.score,
+        "score": _c(a.score),
         "method": a.method,
-        "ratio": a.ratio,
+        "ratio": _c(a.ratio),
         "status": a.status,
         "light": a.light,
         "trend_only": a.trend_only,
@@ -93,7 +93,7 @@ def kpi_json(a: Assessment, lang: str) -> dict[str, Any]:
         "milestones_passed": [_verdict_json(v) for v in a.verdicts],
         "missed_milestones": [v.target.period.text for v in a.missed_before],
         "measure": k.measure,
-        "yoy": a.yoy,
+        "yoy": _c(a.yoy),
         **_flow_json(a),
     }
 
@@ -107,17 +107,23 @@ def _flow_json(a: Assessment) -> dict[str, Any]:
         )
     return {
         "ytd": {
-            "total": f.ytd.total,
+            "total": _c(f.ytd.total),
             "through": f.ytd.through.isoformat(),
             "periods": [x.period.text for x in f.ytd.figures],
             "complete": f.ytd.complete,
         },
-        "elapsed_share": f.ytd.elapsed_share,
-        "pace": f.pace,
+        "elapsed_share": _c(f.ytd.elapsed_share),
+        "pace": _c(f.pace),
         "projection_basis": f.projection.basis if f.projection else None,
-        "needed_per_month": f.needed_per_month,
-        "so_far_per_month": f.so_far_per_month,
+        "needed_per_month": _c(f.needed_per_month),
+        "so_far_per_month": _c(f.so_far_per_month),
     }
+
+
+def _c(x: float | None) -> float | None:
+    """A computed number at 12 significant digits: 1.0275, not 1.0274999999999999 (stated values
+    are written exactly as stated)."""
+    return x if x is None or not math.isfinite(x) else float(f"{x:.12g}")
 
 
 def _verdict_json(v: Verdict) -> dict[str, Any]:
@@ -128,7 +134,7 @@ def _verdict_json(v: Verdict) -> dict[str, Any]:
         "value": v.target.value,
         "verdict": v.status,
         "figure": None if f is None else {"period": f.period.text, "value": f.value, "later": v.later},
-        "gap": v.gap,
+        "gap": _c(v.gap),
     }
 
 
@@ -261,11 +267,11 @@ def status_records(results: Sequence[Assessment], lang: str) -> list[dict[str, A
                 "target": None if m is None else m.value,
                 "stretch": None if m is None else m.stretch,
                 "target_period": None if m is None else m.period.text,
-                "attainment": a.attainment,
-                "gap": a.gap,
-                "projected": a.projected,
+                "attainment": _c(a.attainment),
+                "gap": _c(a.gap),
+                "projected": _c(a.projected),
                 "method": a.method,
-                "ratio": a.ratio,
+                "ratio": _c(a.ratio),
                 "status": a.status,
                 "light": a.light,
                 "stale": a.stale,
@@ -649,11 +655,11 @@ def gap_records(results: Sequence[Assessment], lang: str) -> list[dict[str, Any]
                 "latest_period": latest.period.text,
                 "target": m.value,
                 "target_period": m.period.text,
-                "gap": a.gap,
-                "gap_pct": a.relative_gap,
-                "required_per_year": a.required_per_year,
+                "gap": _c(a.gap),
+                "gap_pct": _c(a.relative_gap),
+                "required_per_year": _c(a.required_per_year),
                 "overdue": a.overdue,
-                "trend_per_year": a.trend_per_year,
+                "trend_per_year": _c(a.trend_per_year),
                 "projected_completion": a.projected_completion.isoformat()
                 if a.projected_completion
                 else None,

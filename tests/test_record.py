@@ -150,9 +150,9 @@ def test_dry_run_prints_the_block_and_changes_nothing(data_dir: Path) -> None:
             '"nan" is not a finite number',
         ),
         (
-            ("record", "telecom.fiber", "82,2", "--period", "2024", "--source", "s"),
+            ("record", "telecom.fiber", "1.320", "--period", "2024", "--source", "s"),
             2,
-            "use a decimal point: 82.2",
+            '"1.320" reads as 1320 in Vietnamese notation but as 1.32 in English',
         ),
         (("record", "digital.revenue", "0", "--period", "2024", "--source", "s"), 2, "must be positive"),
         (("record", "telecom.fiber", "1", "--period", "2024"), 2, "Missing option '--source'"),
