@@ -373,6 +373,16 @@ class KpiGroup(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+    def invoke(self, ctx: click.Context) -> Any:
+        # Click turns a closed pipe into exit 1 before main() sees it; a reader that stopped
+        # early (`kpi status --format csv | head`) is not an error.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _silence_stdout()
+            ctx.exit(0)
+
+
 def _is_utf8(text: str) -> bool:
     try:
         text.encode("utf-8")

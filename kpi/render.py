@@ -217,7 +217,19 @@ def make_console(out: IO[str]) -> Console:
     console = Console(file=out, highlight=False, emoji=False)
     if console.width < 1:  # COLUMNS=0 or garbage: not a width to lay anything out in
         console.width = 80
+    console.on_broken_pipe = _reader_gone  # type: ignore[method-assign]
     return console
+
+
+def _reader_gone() -> None:
+    """The reader (`kpi status | head`) stopped reading: what it wanted was printed. Rich exits
+    1 here; kpi's promise is 0."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise SystemExit(0)
 
 
 def _text(value: str, style: str = "") -> Text:

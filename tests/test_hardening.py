@@ -535,15 +535,21 @@ def test_output_to_a_full_device_is_one_line(data_dir: Path) -> None:
     assert "No space left on device" in result.stderr
 
 
-def test_a_closed_pipe_is_not_an_error(data_dir: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    ["list", "status --all", "status --all --format csv", "status --all --format markdown", "gap --all",
+     "status --review", "report -o -", "status --format json"],
+)  # fmt: skip
+def test_a_closed_pipe_is_not_an_error(data_dir: Path, command: str) -> None:
     many = TARGETS + "".join(
-        f'\n[[kpi]]\nid = "telecom.k{n}"\nsector = "telecom"\nname = "K {n}"\nunit = "%"\n'
+        f'\n[[kpi]]\nid = "telecom.k{n}"\nsector = "telecom"\nname = "K {n}"\nunit = "%"\ndirection = "up"\n'
+        f'targets = [{{ period = "2025", value = {n} }}]\n'
         for n in range(3000)
     )
     (data_dir / "targets.toml").write_text(many, encoding="utf-8")
-    shell = f"{' '.join(KPI[:2])} '{KPI[2]}' list --data-dir {data_dir} | head -1"
+    shell = f"{' '.join(KPI[:2])} '{KPI[2]}' {command} --data-dir {data_dir} | head -c 10"
     result = subprocess.run(
-        ["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=60
+        ["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=60, errors="replace"
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and result.stderr == ""
