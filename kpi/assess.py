@@ -582,6 +582,9 @@ def _flow(
         note and note(msg("achieved: yes, {total:g} so far ≥ target {target:g}", total=ytd.total, target=T))
         return state, "achieved"
     projection = state.projection
+    if T <= 0:
+        note and note(msg("insufficient_data: a flow's target must be above zero to be judged year to date"))
+        return state, "insufficient_data"
     if projection is None or not T or not projection.value:
         note and note(msg("insufficient_data: the year's total cannot be projected from these figures"))
         return state, "insufficient_data"

@@ -339,7 +339,7 @@ class KpiGroup(click.Group):
         from kpi.i18n import LanguageError, resolve, set_language
 
         with contextlib.suppress(LanguageError):  # a bad KPI_LANG is reported by --lang's check
-            set_language(resolve(None, None, os.environ))
+            set_language(resolve(_lang_in(argv), None, os.environ))
         try:
             for arg in argv:
                 if not _is_utf8(arg):
@@ -372,7 +372,6 @@ class KpiGroup(click.Group):
             fail(msg("cannot write the output: {reason}", reason=exc.strerror or str(exc)))
         sys.exit(result if isinstance(result, int) else 0)
 
-
     def invoke(self, ctx: click.Context) -> Any:
         # Click turns a closed pipe into exit 1 before main() sees it; a reader that stopped
         # early (`kpi status --format csv | head`) is not an error.
@@ -381,6 +380,19 @@ class KpiGroup(click.Group):
         except BrokenPipeError:
             _silence_stdout()
             ctx.exit(0)
+
+
+def _lang_in(argv: Sequence[str]) -> str | None:
+    """--lang's value, read ahead of Click, so that even an error in the arguments before it is
+    said in the language asked for."""
+    for n, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and n + 1 < len(argv):
+            return argv[n + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 def _is_utf8(text: str) -> bool:
@@ -1131,15 +1143,21 @@ def _say_recorded(
 ) -> None:
     from kpi import display
     from kpi.assess import assess_kpi
+    from kpi.derive import derive
     from kpi.i18n import _
     from kpi.loader import actuals_from
     from kpi.render import LIGHT_SYMBOL, status_word
 
+    # The KPI's figures (and its source's, for a growth KPI) with what follows from them: the
+    # targets a plan share gives, the earlier figures a stated change gives.
     own: list[Problem] = []
+    related = {kpi.id, kpi.derived_from}
     mine = actuals_from(
-        {"actual": [r for r in raw if isinstance(r, dict) and r.get("kpi") == kpi.id]}, "", dataset, own
+        {"actual": [r for r in raw if isinstance(r, dict) and r.get("kpi") in related]}, "", dataset, own
     )
-    result = assess_kpi(kpi, mine, date.today(), dataset.thresholds)
+    kpis = {k: dataset.kpis[k] for k in related if k in dataset.kpis}
+    kpis, mine, _warnings = derive(kpis, mine, "", "", dataset.plan.period)
+    result = assess_kpi(kpis[kpi.id], [a for a in mine if a.kpi == kpi.id], date.today(), dataset.thresholds)
     if replaced is not None:
         say(
             _("replaced {kpi} {period} = {value} in {file}; changed: {fields}").format(

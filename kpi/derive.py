@@ -122,7 +122,7 @@ def derive(
     for a in added:
         by_kpi.setdefault(a.kpi, []).append(a)
     grown = _growth_figures(kpis, by_kpi, actuals_file, problems)
-    kpis = _plan_targets(kpis, actuals, targets_file, problems)
+    kpis = _plan_targets(kpis, actuals, actuals_file, problems)
     return kpis, [*actuals, *added, *grown], problems
 
 
@@ -164,7 +164,8 @@ def _earlier_figures(
         period = earlier_period(a)
         if period is None:
             continue
-        half = _half_unit(a.change)
+        # The change was stated as a percentage: rounded to its last written digit (27 % → ±0.5 %).
+        half = _half_unit(round(a.change * 100, 10)) / 100
         low, high = a.value / (1 + a.change + half), a.value / (1 + a.change - half)
         recorded = _same_day(by_kpi.get(a.kpi, []), period)
         if recorded is not None:

@@ -626,6 +626,12 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
     base_period = _period(report, path, raw.get("base_period"), "base_period")
     if "base_period" in raw and base_period is None:
         ok = False
+    if raw.get("measure") == "flow" and raw.get("direction") == "down":
+        report.add(
+            path,
+            msg('a flow is judged on the amount reached so far: direction = "down" flows are not supported'),
+        )
+        ok = False
     if ("derived_from" in raw) != ("formula" in raw):
         report.add(
             path,
@@ -668,12 +674,17 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
             good = check_value(stretch, label + " stretch") and good
             beyond = stretch > value if direction == "up" else stretch < value
             if direction in ("up", "down") and not beyond:
-                template = (
-                    '{label} stretch {stretch} must be above its value {value} for direction = "up"'
-                    if direction == "up"
-                    else '{label} stretch {stretch} must be below its value {value} for direction = "down"'
-                )
-                report.add(path, msg(template, label=label, stretch=_fmt(stretch), value=_fmt(value)))
+                if direction == "up":
+                    wrong = msg(
+                        '{label} stretch {stretch} must be above its value {value} for direction = "up"',
+                        label=label, stretch=_fmt(stretch), value=_fmt(value),
+                    )  # fmt: skip
+                else:
+                    wrong = msg(
+                        '{label} stretch {stretch} must be below its value {value} for direction = "down"',
+                        label=label, stretch=_fmt(stretch), value=_fmt(value),
+                    )  # fmt: skip
+                report.add(path, wrong)
                 good = False
         if not good or period is None:
             return None
@@ -943,6 +954,30 @@ def _flow_fields_sound(raw: dict[str, Any], kpi: Kpi | None, path: str, report: 
             ),
         )
         ok = False
+    if share is not None and kpi is not None and kpi.direction == "down":
+        report.add(
+            path, msg('plan_share needs direction = "up": a share of a plan to stay under is ambiguous')
+        )
+        ok = False
+    plan = raw.get("plan_period")
+    period = raw.get("period")
+    if isinstance(plan, str) and isinstance(period, str):
+        try:
+            inside = parse_period(plan)
+            figure = parse_period(period)
+        except PeriodError:
+            pass  # said elsewhere
+        else:
+            if not (inside.start <= figure.start and figure.end <= inside.end):
+                report.add(
+                    path,
+                    msg(
+                        "plan_period {plan} must contain the figure's period {period}",
+                        plan=plan,
+                        period=period,
+                    ),
+                )
+                ok = False
     if raw.get("cumulative") and kpi is not None and kpi.measure != "flow":
         report.add(path, msg('cumulative applies to flows: the KPI has measure = "level"'))
         ok = False
@@ -964,6 +999,15 @@ def _flow_fields_sound(raw: dict[str, Any], kpi: Kpi | None, path: str, report: 
                 same=SAME_PERIOD,
             ),
         )
+        ok = False
+    elif (
+        source is not None
+        and source != SAME_PERIOD
+        and isinstance(period, str)
+        and period[:4].isdigit()
+        and int(source) >= int(period[:4])
+    ):
+        report.add(path, msg('change_from "{year}" must be a year before the figure\'s', year=source))
         ok = False
     elif change is not None and change <= -1:
         report.add(

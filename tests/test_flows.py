@@ -276,6 +276,12 @@ def test_half_year_shares_of_the_plan_get_a_status(flows_dir: Path) -> None:
         ('\n[[actual]]\nkpi = "ict.share"\nperiod = "2024"\nvalue = 1\nchange = 0.1\n'
          'change_from = "last year"\nsource = "s"\n',
          'change_from "last year" must be a year such as "2022" or "same period last year"'),
+        ('\n[[actual]]\nkpi = "ict.revenue"\nperiod = "2024"\nvalue = 1\nchange = 0.1\n'
+         'change_from = "2024"\nsource = "s"\n',
+         'change_from "2024" must be a year before the figure\'s'),
+        ('\n[[actual]]\nkpi = "ict.revenue"\nperiod = "2024-Q1"\nvalue = 1\nplan_share = 0.4\n'
+         'plan_period = "2023"\nsource = "s"\n',
+         "plan_period 2023 must contain the figure's period 2024-Q1"),
     ],
 )  # fmt: skip
 def test_flow_keys_are_checked(flows_dir: Path, extra: str, message: str) -> None:
@@ -303,6 +309,13 @@ def test_growth_kpis_are_checked(flows_dir: Path, extra: str, message: str) -> N
     (flows_dir / "targets.toml").write_text(TARGETS + extra, encoding="utf-8")
     result = run("validate", "--data-dir", str(flows_dir))
     assert result.exit_code == 1 and message in result.output
+
+
+def test_a_flow_to_stay_under_is_refused(flows_dir: Path) -> None:
+    targets = TARGETS.replace('direction = "up"\nmeasure = "flow"', 'direction = "down"\nmeasure = "flow"', 1)
+    (flows_dir / "targets.toml").write_text(targets, encoding="utf-8")
+    result = run("validate", "--data-dir", str(flows_dir))
+    assert result.exit_code == 1 and 'direction = "down" flows are not supported' in result.output
 
 
 def test_warnings_do_not_fail_validate_unless_strict(flows_dir: Path) -> None:
