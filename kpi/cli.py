@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import inspect
 import io
 import os
 import re
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from kpi import __version__
+from kpi.i18n import _ as _translate
 from kpi.i18n import language, msg, tr
 from kpi.statuses import LIGHTS, STATUSES
 
@@ -315,7 +317,55 @@ def run_assessment(
 # --- commands --------------------------------------------------------------------------
 
 
-class KpiGroup(click.Group):
+def help_texts(command: click.Command) -> list[str]:
+    """Every help text a command shows, as written: the catalog's extraction reads them here
+    (they are docstrings and option arguments, which Babel's keyword extraction cannot see)."""
+    texts = []
+    if command.help:
+        texts.append(inspect.cleandoc(command.help).partition("\f")[0])
+    if command.short_help:
+        texts.append(command.short_help)
+    texts += [p.help for p in command.params if isinstance(p, click.Option) and p.help]
+    return texts
+
+
+class KpiCommand(click.Command):
+    """A command whose help is shown in the language in effect."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.help:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(_translate(inspect.cleandoc(self.help).partition("\f")[0]))
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        if self.short_help:
+            return _translate(self.short_help)
+        if not self.help:
+            return ""
+        text = _translate(inspect.cleandoc(self.help).partition("\f")[0])
+        first = text.split("\n\n", 1)[0].replace("\n", " ").strip()
+        return first if len(first) <= limit else first[: limit - 3].rsplit(" ", 1)[0] + "..."
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from kpi.i18n import click_gettext
+
+        options = [p for p in self.get_params(ctx) if isinstance(p, click.Option) and p.help]
+        help_option = self.get_help_option(ctx)
+        written = [p.help for p in options]
+        try:
+            for param, text in zip(options, written, strict=True):
+                # Click wrote its --help option's text in the language in effect when the
+                # command was first built; it is looked up again in Click's catalog.
+                english = text or ""
+                param.help = click_gettext(english) if param is help_option else _translate(english)
+            super().format_options(ctx, formatter)
+        finally:
+            for param, text in zip(options, written, strict=True):
+                param.help = text
+
+
+class KpiGroup(KpiCommand, click.Group):
     """Click's group, with every message it prints made safe and every failure a one-liner.
 
     Click echoes command-line values in its usage errors as they were typed; a value holding
@@ -371,6 +421,8 @@ class KpiGroup(click.Group):
                 fail(msg("{file}: {reason}", file=str(exc.filename), reason=exc.strerror or str(exc)))
             fail(msg("cannot write the output: {reason}", reason=exc.strerror or str(exc)))
         sys.exit(result if isinstance(result, int) else 0)
+
+    command_class = KpiCommand
 
     def invoke(self, ctx: click.Context) -> Any:
         # Click turns a closed pipe into exit 1 before main() sees it; a reader that stopped
@@ -890,6 +942,79 @@ class NumberType(click.ParamType):  # type: ignore[type-arg]
             )
         del digits
         return number
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("folder", metavar="[DIR]", required=False, type=click.Path(path_type=Path))
+@click.option("--example", is_flag=True, help="Write a small complete plan with real figures to try kpi on.")
+@lang_option
+def init(folder: Path | None, example: bool, lang: str | None) -> None:
+    """Start a plan: a commented targets.toml, an empty actuals.toml and their JSON Schemas.
+
+    Existing files are never overwritten. The comments are in the language in effect.
+
+    \b
+    Examples:
+      kpi init my-plan --lang vi
+      kpi init try-kpi --example
+    """
+    from kpi.atomic import WriteError
+    from kpi.i18n import language
+    from kpi.schema import schema_files
+    from kpi.starter import FIRST_KPI, create_new, starter_files
+
+    target = folder or Path(".")
+    lang_now = language()
+    files = starter_files(lang_now, date.today().year, example)
+    files.update({f"schema/{name}": data for name, data in schema_files().items()})
+    taken = [name for name in files if (target / name).exists() or (target / name).is_symlink()]
+    if taken:
+        fail(
+            msg(
+                "{file} already exists; kpi init writes only new files, so nothing was written",
+                file=str(target / taken[0]),
+            )
+        )
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "schema").mkdir(exist_ok=True)
+        for name, data in files.items():
+            create_new(target / name, data)
+    except WriteError as exc:
+        fail(exc.args[0])
+    except OSError as exc:
+        fail(msg("{file}: {reason}", file=str(exc.filename or target), reason=exc.strerror or str(exc)))
+    for name in files:
+        say(tr(msg("wrote {file}", file=str(target / name))))
+    where = "" if folder is None else " --data-dir " + _shell(str(target))
+    first = "telecom.fiber_households" if example else FIRST_KPI[lang_now]
+    say("")
+    say(tr(msg("Next:")))
+    say(f"  kpi validate{where}")
+    say(f"  kpi status{where}")
+    say(f"  kpi show {first}{where}")
+
+
+def _shell(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("which", type=click.Choice(["targets", "actuals"]))
+@output_option
+def schema(which: str, output: Path | None) -> None:
+    """Print the JSON Schema of targets.toml or actuals.toml, for editors that check TOML as you
+    type (taplo, Even Better TOML: put #:schema PATH on the file's first line).
+
+    \b
+    Example:
+      kpi schema targets -o schema/targets.schema.json
+    """
+    from kpi.schema import schema_text
+
+    write_output(schema_text(which), output)
 
 
 @cli.command(context_settings={**CONTEXT, "ignore_unknown_options": True})  # VALUE may be -3.2

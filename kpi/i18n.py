@@ -40,7 +40,7 @@ def set_language(lang: str) -> None:
 
 # Click's own words (usage errors: "Error:", "Invalid value for", "Usage:") come from the
 # stdlib gettext, bound at import in each Click module. They are said in the user's language
-# from kpi/locale/vi/LC_MESSAGES/click.mo; --help texts stay English.
+# from kpi/locale/vi/LC_MESSAGES/click.mo; --help texts are looked up in kpi.po (cli.KpiCommand).
 _CLICK_MODULES = ("core", "exceptions", "parser", "types", "formatting", "decorators")
 
 
@@ -65,6 +65,11 @@ def _click_catalog(lang: Lang) -> gettext.NullTranslations:
     if lang == "en":
         return gettext.NullTranslations()
     return gettext.translation("click", localedir=LOCALE_DIR, languages=[lang])
+
+
+def click_gettext(text: str) -> str:
+    """One of Click's own texts (the --help option's help) in the language in effect."""
+    return _click_catalog(_current.get()).gettext(text)
 
 
 def language() -> Lang:

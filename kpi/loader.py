@@ -17,8 +17,9 @@ from typing import Any, NamedTuple, TypeGuard
 
 import tomli
 
+from kpi import schema
 from kpi.i18n import Message, msg
-from kpi.model import METHODS, Actual, Dataset, Kpi, Plan, Sector, Target, Thresholds
+from kpi.model import Actual, Dataset, Kpi, Plan, Sector, Target, Thresholds
 from kpi.periods import Period, PeriodError, parse_period
 from kpi.problems import Problem, did_you_mean
 
@@ -62,7 +63,7 @@ def locate(
                 raise DataFilesNotFound(
                     msg(
                         "no {name} in {folder} or any parent directory; "
-                        "use --data-dir DIR, --targets PATH or KPI_DATA_DIR",
+                        "use --data-dir DIR, --targets PATH or KPI_DATA_DIR, or start a plan with kpi init",
                         name=TARGETS_NAME,
                         folder=str(start),
                     )
@@ -140,6 +141,12 @@ def _file_kind(mode: int) -> str:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return msg("a device")
     return msg("another kind of file")
+
+
+def _shell_word(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
 
 
 def read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
@@ -311,66 +318,29 @@ def _one_of(*choices: str) -> Checker:
     return check
 
 
-PLAN_FIELDS: dict[str, Checker] = {
-    "name": _text,
-    "name_en": _text,
-    "period": _string,
-    "lang": _one_of("vi", "en"),
-}
-ASSESSMENT_FIELDS: dict[str, Checker] = {
-    "on_track": _number,
-    "acceleration_needed": _number,
-    "method": _one_of(*METHODS),
-    "base_period": _string,
-    "grade_without_target": _boolean,
-}
-SECTOR_FIELDS: dict[str, Checker] = {"name": _text, "name_en": _text, "note": _string}
-TARGET_FIELDS: dict[str, Checker] = {
-    "period": _string,
-    "value": _number,
-    "stretch": _number,
-    "source": _text,
-    "quote": _text,
-    "note": _string,
-    "derived": _boolean,
-}
-KPI_FIELDS: dict[str, Checker] = {
-    "id": _string,
-    "sector": _string,
-    "name": _text,
-    "name_en": _text,
-    "unit": _string,
-    "direction": _one_of("up", "down"),
-    "trend": _one_of("linear", "compound"),
-    "method": _one_of(*METHODS),
-    "base_period": _string,
-    "measure": _one_of("level", "flow"),
-    "derived_from": _string,
-    "formula": _one_of("growth"),
-    "min": _number,
-    "max": _number,
-    "baseline": _table,
-    "targets": _array,
-    "source": _text,
-    "quote": _text,
-    "note": _string,
-}
-ACTUAL_FIELDS: dict[str, Checker] = {
-    "kpi": _string,
-    "period": _string,
-    "value": _number,
-    "estimated": _boolean,
-    "published": _date,
-    "source": _text,
-    "quote": _text,
-    "derived": _boolean,
-    "note": _string,
-    "cumulative": _boolean,
-    "plan_share": _number,
-    "plan_period": _string,
-    "change": _number,
-    "change_from": _string,
-}
+def checkers(fields: dict[str, schema.Field]) -> dict[str, Checker]:
+    """The type check for each key, from the format's one definition (kpi/schema.py)."""
+    by_kind: dict[str, Checker] = {
+        "text": _text,
+        "string": _string,
+        "number": _number,
+        "boolean": _boolean,
+        "date": _date,
+        "period": _string,  # parsed later, with a message naming the forms
+        "target": _table,
+        "targets": _array,
+    }
+    return {
+        key: _one_of(*kind) if isinstance(kind, tuple) else by_kind[kind] for key, (kind, _) in fields.items()
+    }
+
+
+PLAN_FIELDS = checkers(schema.PLAN)
+ASSESSMENT_FIELDS = checkers(schema.ASSESSMENT)
+SECTOR_FIELDS = checkers(schema.SECTOR)
+TARGET_FIELDS = checkers(schema.TARGET)
+KPI_FIELDS = checkers(schema.KPI)
+ACTUAL_FIELDS = checkers(schema.ACTUAL)
 # The keys a plain figure uses: tables with any other go through the full checks.
 ACTUAL_KEYS = frozenset(
     ("kpi", "period", "value", "estimated", "published", "source", "quote", "derived", "note")
@@ -500,7 +470,9 @@ def _load_targets(
     raw_plan = doc.get("plan")
     if raw_plan is None:
         report.add(None, msg('missing the [plan] table (it needs at least name = "...")'))
-    elif isinstance(raw_plan, dict) and report.fields(raw_plan, PLAN_FIELDS, ("name",), "[plan]"):
+    elif isinstance(raw_plan, dict) and report.fields(
+        raw_plan, PLAN_FIELDS, schema.REQUIRED["plan"], "[plan]"
+    ):
         period = raw_plan.get("period")
         if period is not None and not PLAN_PERIOD.match(period):
             report.add("[plan]", msg('period "{period}" must look like "2021-2025"', period=period))
@@ -541,7 +513,7 @@ def _load_targets(
             if not isinstance(raw, dict):
                 report.add(path, msg("must be a table, not {found}", found=_kind(raw)))
                 continue
-            if report.fields(raw, SECTOR_FIELDS, ("name",), path):
+            if report.fields(raw, SECTOR_FIELDS, schema.REQUIRED["sector"], path):
                 sectors[sector_id] = Sector(sector_id, raw["name"], raw.get("name_en"))
 
     kpis: dict[str, Kpi] = {}
@@ -600,7 +572,7 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
         return None
     kpi_id = raw.get("id")
     path = f'kpi "{kpi_id}" (kpi[{index}])' if isinstance(kpi_id, str) else f"kpi[{index}]"
-    ok = report.fields(raw, KPI_FIELDS, ("id", "sector", "name", "unit"), path)
+    ok = report.fields(raw, KPI_FIELDS, schema.REQUIRED["kpi"], path)
     if isinstance(kpi_id, str) and not KPI_ID.match(kpi_id):
         report.add(path, msg('id "{id}" must use only a-z, 0-9, "_", "." and "-"', id=kpi_id))
         ok = False
@@ -664,7 +636,7 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
                 ),
             )
             return None
-        good = report.fields(raw_point, TARGET_FIELDS, ("period", "value"), path, prefix=f"{where}.")
+        good = report.fields(raw_point, TARGET_FIELDS, schema.REQUIRED["target"], path, prefix=f"{where}.")
         period = _period(report, path, raw_point.get("period"), f"{where}.period")
         value = raw_point.get("value")
         label = f"{where} ({raw_point.get('period')})"
@@ -852,7 +824,7 @@ def _load_actuals(
         path = f"actual[{index}]"
         if isinstance(kpi_id, str) and isinstance(period_text, str):
             path = f'actual[{index}] (kpi "{kpi_id}", period "{period_text}")'
-        ok = report.fields(raw, ACTUAL_FIELDS, ("kpi", "period", "value", "source"), path)
+        ok = report.fields(raw, ACTUAL_FIELDS, schema.REQUIRED["actual"], path)
         checked = _period(report, path, period_text)
         kpi = kpis.get(kpi_id) if isinstance(kpi_id, str) else None
         if isinstance(kpi_id, str) and declared_ids is not None and kpi_id not in declared_ids:
@@ -1033,6 +1005,13 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
 
     problems: list[Problem] = []
     targets_bytes = read_bytes(files.targets, problems)
+    if targets_bytes is None and not files.targets.exists() and not files.targets.is_symlink():
+        problems[-1] = Problem(
+            str(files.targets),
+            msg(
+                "file not found; kpi init {folder} creates one", folder=_shell_word(str(files.targets.parent))
+            ),
+        )
     actuals_bytes = None
     if with_actuals and (files.actuals_required or os.path.lexists(files.actuals)):
         actuals_bytes = read_bytes(files.actuals, problems)

@@ -36,7 +36,23 @@ def extracted() -> Catalog:
         PACKAGE, method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for text in help_texts():
+        template.add(text, None, [("kpi/cli.py", 0)])
     return template
+
+
+def help_texts() -> list[str]:
+    """The --help texts: docstrings and option help, read from the commands themselves."""
+    from kpi.cli import cli
+    from kpi.cli import help_texts as of
+
+    texts = of(cli)
+    for command in cli.commands.values():
+        texts += of(command)
+    return texts
+
+
+CLICK_PO = PO.with_name("click.po")
 
 
 def translations() -> Catalog:
@@ -79,6 +95,11 @@ def main(command: str) -> None:
             write_po(handle, catalog, sort_output=True, ignore_obsolete=True, no_location=True)
     elif command == "compile":
         MO.write_bytes(compiled(translations()))
+        with CLICK_PO.open("rb") as handle:
+            click_catalog = read_po(handle, locale="vi")
+        out = io.BytesIO()
+        write_mo(out, click_catalog)
+        CLICK_PO.with_suffix(".mo").write_bytes(out.getvalue())
     else:
         sys.exit(__doc__)
 

@@ -280,3 +280,29 @@ def test_json_and_csv_change_only_the_names(data_dir: Path) -> None:
     vi_rows = csv_for("vi")
     assert vi_rows == csv_for("en")
     assert next(r for r in vi_rows if r["id"] == "telecom.fiber")["latest"] == "82.2"  # a decimal point
+
+
+@pytest.mark.parametrize("command", [[], ["status"], ["record"], ["diff"], ["init"], ["schema"]])
+def test_help_is_in_the_language_asked_for(command: list[str]) -> None:
+    vi = run(*command, "--help", env={"KPI_LANG": "vi"})
+    en = run(*command, "--help", env={"KPI_LANG": "en"})
+    assert vi.exit_code == 0 and en.exit_code == 0
+    assert "Tùy chọn:" in vi.output and "Options:" in en.output
+    assert "Hiện hướng dẫn này rồi thoát." in vi.output
+    english_lines = [line for line in en.output.splitlines() if line.strip()]
+    # Every line of English help text has gone: only commands, options and examples remain.
+    shared = [line for line in english_lines if line in vi.output.splitlines()]
+    prose = [s for s in shared if not s.strip().startswith("kpi ") and re.search(r"\b(the|a|of|and|to)\b", s)]
+    assert not prose, prose
+
+
+def test_the_compiled_click_catalog_is_its_po() -> None:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = catalog.CLICK_PO
+    with po.open("rb") as handle:
+        messages = read_po(handle, locale="vi")
+    out = io.BytesIO()
+    write_mo(out, messages)
+    assert po.with_suffix(".mo").read_bytes() == out.getvalue(), "run scripts/catalog.py compile"

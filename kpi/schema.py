@@ -1,0 +1,180 @@
+"""The format of targets.toml and actuals.toml, defined once.
+
+The loader checks each table's keys and value types from these definitions (loader.checkers),
+and `kpi schema` turns the same definitions into JSON Schema for editors (taplo, Even Better
+TOML), so the two cannot drift. The schema checks shape only; what needs the whole plan (a
+KPI's sector exists, a stretch lies beyond its target, a period parses) stays the loader's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kpi.model import METHODS
+
+# A field is (kind, description); a kind is a name below or a tuple of allowed strings.
+Kind = str | tuple[str, ...]
+Field = tuple[Kind, str]
+
+PERIOD = r"^[0-9]{4}(-(H[12]|Q[1-4]|(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?))?$"
+
+PLAN: dict[str, Field] = {
+    "name": ("text", "The plan's name, as in the document that set it."),
+    "name_en": ("text", "The plan's name in English."),
+    "period": ("string", 'The plan\'s period: first year-last year, e.g. "2021-2025".'),
+    "lang": (("vi", "en"), "Language of what kpi prints for this plan."),
+}
+ASSESSMENT: dict[str, Field] = {
+    "on_track": ("number", "Share of the progress needed at or above which a KPI is green."),
+    "acceleration_needed": ("number", "Share at or above which a KPI is amber; below it, red."),
+    "method": (METHODS, "How progress is judged: linear, compound or Open SDG's cagr."),
+    "base_period": ("string", "The period progress is measured from (cagr's base year)."),
+    "grade_without_target": ("boolean", "Grade a KPI by its trend even without a target."),
+}
+SECTOR: dict[str, Field] = {
+    "name": ("text", "The sector's name."),
+    "name_en": ("text", "The sector's name in English."),
+    "note": ("string", "Anything a reader should know."),
+}
+TARGET: dict[str, Field] = {
+    "period": ("period", "The milestone: 2025, 2025-H1, 2025-Q3, 2025-06 or 2025-06-30."),
+    "value": ("number", "The value to reach by the end of the period."),
+    "stretch": ("number", "An ambition beyond the target."),
+    "source": ("text", "The document that sets the target."),
+    "quote": ("text", "The fragment of the source stating the target."),
+    "note": ("string", "Anything a reader should know."),
+    "derived": ("boolean", "Computed from what the source states, not stated itself."),
+}
+KPI: dict[str, Field] = {
+    "id": ("string", "Unique id, e.g. telecom.fiber_households."),
+    "sector": ("string", "The id of a sector in [sectors]."),
+    "name": ("text", "The KPI's name."),
+    "name_en": ("text", "The KPI's name in English."),
+    "unit": ("string", 'Shown after figures: "%", "tỷ đồng", "hạng".'),
+    "direction": (("up", "down"), "up: higher is better; down: lower is better."),
+    "trend": (("linear", "compound"), "How the projection extends the figures."),
+    "method": (METHODS, "How progress is judged, for this KPI."),
+    "base_period": ("string", "The period progress is measured from, for this KPI."),
+    "measure": (("level", "flow"), "level: a state at a date; flow: an amount over a period (revenue)."),
+    "derived_from": ("string", "The KPI this one is computed from (with formula)."),
+    "formula": (("growth",), "growth: year-on-year growth of derived_from, in %."),
+    "min": ("number", "The smallest value a figure can take."),
+    "max": ("number", "The largest value a figure can take."),
+    "baseline": ("target", "The starting point: a period and value before the first target."),
+    "targets": ("targets", "The targets at milestone periods."),
+    "source": ("text", "The document that sets the KPI."),
+    "quote": ("text", "The fragment of the source stating it."),
+    "note": ("string", "Anything a reader should know."),
+}
+ACTUAL: dict[str, Field] = {
+    "kpi": ("string", "The id of a KPI in targets.toml."),
+    "period": ("period", "The period the figure is for."),
+    "value": ("number", "The figure."),
+    "estimated": ("boolean", 'The source calls it an estimate ("ước đạt").'),
+    "published": ("date", "When the figure was reported, e.g. 2024-07-29 (without quotes)."),
+    "source": ("text", "Where the figure comes from."),
+    "quote": ("text", "The fragment of the source stating the figure."),
+    "derived": ("boolean", "Computed from a stated change, not stated itself."),
+    "note": ("string", "Anything a reader should know."),
+    "cumulative": ("boolean", "A flow counted from 1 January to the end of the period."),
+    "plan_share": ("number", "The figure as a share of the plan: 0.5 for 50 % of the annual plan."),
+    "plan_period": ("period", "The plan period plan_share refers to (default: the figure's year)."),
+    "change": ("number", "The stated change: 0.12 for up 12 %."),
+    "change_from": ("string", 'What the change compares with: a year, or "same period last year".'),
+}
+REQUIRED = {
+    "plan": ("name",),
+    "sector": ("name",),
+    "target": ("period", "value"),
+    "kpi": ("id", "sector", "name", "unit"),
+    "actual": ("kpi", "period", "value", "source"),
+}
+
+
+def _property(kind: Kind, description: str) -> dict[str, Any]:
+    if isinstance(kind, tuple):
+        out: dict[str, Any] = {"enum": list(kind)}
+    else:
+        kinds: dict[str, dict[str, Any]] = {
+            "text": {"type": "string", "pattern": r"\S"},
+            "string": {"type": "string"},
+            "number": {"type": "number"},
+            "boolean": {"type": "boolean"},
+            # TOML's local date (published = 2024-07-29); taplo checks it as a date string.
+            "date": {"type": "string", "format": "date"},
+            "period": {"type": "string", "pattern": PERIOD},
+            "target": {"$ref": "#/definitions/target"},
+            "targets": {"type": "array", "items": {"$ref": "#/definitions/target"}},
+        }
+        out = kinds[kind]
+    return {**out, "description": description}
+
+
+def _object(fields: dict[str, Field], required: tuple[str, ...], description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "properties": {key: _property(*field) for key, field in fields.items()},
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+def targets_schema() -> dict[str, Any]:
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "kpi targets.toml",
+        "description": "A sector plan: the plan, its sectors, KPIs and their targets.",
+        "type": "object",
+        "properties": {
+            "plan": _object(PLAN, REQUIRED["plan"], "The plan."),
+            "assessment": _object(ASSESSMENT, (), "How attainment becomes a traffic light."),
+            "sectors": {
+                "type": "object",
+                "description": "One table per sector; the key is the sector's id.",
+                "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+                "additionalProperties": {"$ref": "#/definitions/sector"},
+            },
+            "kpi": {"type": "array", "description": "The KPIs.", "items": {"$ref": "#/definitions/kpi"}},
+        },
+        "required": ["plan"],
+        "additionalProperties": False,
+        "definitions": {
+            "sector": _object(SECTOR, REQUIRED["sector"], "A sector."),
+            "target": _object(TARGET, REQUIRED["target"], "A target at a milestone period."),
+            # A KPI with targets must say which way is better.
+            "kpi": {
+                **_object(KPI, REQUIRED["kpi"], "A KPI."),
+                "dependencies": {"targets": ["direction"], "baseline": ["direction"]},
+            },
+        },
+    }
+
+
+def actuals_schema() -> dict[str, Any]:
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "kpi actuals.toml",
+        "description": "The figures, each with its period, source and quote.",
+        "type": "object",
+        "properties": {
+            "actual": {
+                "type": "array",
+                "description": "One table per figure.",
+                "items": _object(ACTUAL, REQUIRED["actual"], "A figure."),
+            }
+        },
+        "additionalProperties": False,
+    }
+
+
+def schema_text(which: str) -> str:
+    import json  # not at the top: the loader imports this module on every kpi validate
+
+    schema = targets_schema() if which == "targets" else actuals_schema()
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def schema_files() -> dict[str, bytes]:
+    """The files kpi init and schema/ hold, by name."""
+    return {f"{which}.schema.json": schema_text(which).encode("utf-8") for which in ("targets", "actuals")}
