@@ -830,6 +830,17 @@ def diff(
         raise click.UsageError(tr(msg("--from and --to compare dates; with revisions, use --as-of")))
     if not revisions and from_ is None:
         raise click.UsageError(tr(msg("give --from DATE, or a git revision")))
+    if from_ is not None and from_ > (to or as_of or date.today()):
+        later = to or as_of or date.today()
+        raise click.UsageError(
+            tr(
+                msg(
+                    "--from {a} is after --to {b}: give the earlier date first",
+                    a=display_date(from_),
+                    b=display_date(later),
+                )
+            )
+        )
     if revisions:
         files = resolve_files(targets, actuals, data_dir)
         before = _dataset_at(revisions[0], files)
@@ -995,6 +1006,12 @@ def init(folder: Path | None, example: bool, lang: str | None) -> None:
     say(f"  kpi show {first}{where}")
 
 
+def _finite_option(value: float) -> float:
+    if value != value:  # NaN passes FloatRange's comparisons
+        raise click.BadParameter(tr(msg("must be a number")))
+    return value
+
+
 def _shell(text: str) -> str:
     import shlex
 
@@ -1056,7 +1073,12 @@ def schema(which: str, output: Path | None) -> None:
     "--dry-run", is_flag=True, help="Print the [[actual]] table that would be written (and the one replaced)."
 )
 @click.option(
-    "--lock-timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for another writer."
+    "--lock-timeout",
+    type=click.FloatRange(min=0, max=86400),
+    callback=lambda ctx, param, value: _finite_option(value),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for another writer.",
 )
 @lang_option
 def record(

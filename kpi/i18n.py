@@ -114,6 +114,16 @@ class Num(float):
                 return localize(float.__format__(self, ".4g"))
             text = float.__format__(self, ",.2f").rstrip("0").rstrip(".")
             return localize("0" if text == "-0" else text)
+        if spec in ("", "g") and (not self or 1e-4 <= abs(self) < 1e15):
+            # Python's "g" turns 2067389 into 2.06739e+06: six significant digits here, but
+            # never an exponent and never fewer than the whole part, grouped.
+            import math
+
+            whole = math.floor(math.log10(abs(self))) + 1 if self else 1
+            text = float.__format__(self, f",.{max(0, 6 - whole)}f")
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return localize("0" if text == "-0" else text)
         return localize(float.__format__(self, spec or "g"))
 
 
@@ -123,8 +133,8 @@ class Int(int):
     def __format__(self, spec: str) -> str:
         from kpi.display import localize
 
-        if spec == "n":
-            return Num(self).__format__("n")
+        if spec in ("n", "g"):
+            return Num(self).__format__(spec)
         return localize(int.__format__(self, spec))
 
 

@@ -159,7 +159,7 @@ def test_a_change_that_contradicts_the_recorded_figures_warns() -> None:
     wrong = fig("2022", 50000, position=1)
     [warning] = derive({"rev": flow()}, [wrong, now], "t", "a")[2]
     assert warning.warning
-    assert "the stated change +9.3% from 2022 does not fit the recorded 50000" in warning.message
+    assert "the stated change +9.3% from 2022 does not fit the recorded 50,000" in warning.message
 
 
 def test_a_growth_kpi_stated_and_computed() -> None:

@@ -306,3 +306,22 @@ def test_the_compiled_click_catalog_is_its_po() -> None:
     out = io.BytesIO()
     write_mo(out, messages)
     assert po.with_suffix(".mo").read_bytes() == out.getvalue(), "run scripts/catalog.py compile"
+
+
+@pytest.mark.parametrize(
+    ("value", "en", "vi"),
+    [
+        (2067389.0, "2,067,389", "2.067.389"),
+        (82.2, "82.2", "82,2"),
+        (0.371, "0.371", "0,371"),
+        (2067389, "2,067,389", "2.067.389"),
+    ],
+)
+def test_a_number_in_a_message_is_never_in_scientific_notation(value: float, en: str, vi: str) -> None:
+    message = i18n.msg("reached {value:g}", value=value)  # not in the catalog: only notation changes
+    assert str(message) == f"reached {en}"
+    i18n.set_language("vi")
+    try:
+        assert i18n.tr(message) == f"reached {vi}"
+    finally:
+        i18n.set_language("en")

@@ -285,3 +285,14 @@ def test_diff_revision_errors(repo: Path, tmp_path: Path) -> None:
     result = run("diff", "HEAD", "--data-dir", str(outside))
     assert result.exit_code == 2 and "is not in a git repository" in result.output
     assert run("diff", "--data-dir", str(repo)).exit_code == 2  # neither --from nor a revision
+
+
+def test_diff_from_after_to_is_a_usage_error() -> None:
+    out = run("diff", "--from", "2025-01-01", "--to", "2024-01-01")
+    assert out.exit_code == 2 and "--from 2025-01-01 is after --to 2024-01-01" in out.output
+
+
+@pytest.mark.parametrize("timeout", ["-1", "nan", "inf"])
+def test_lock_timeout_must_be_a_sane_number(timeout: str) -> None:
+    out = run("record", "telecom.fiber_households", "1", "--period", "2024", "--lock-timeout", timeout)
+    assert out.exit_code == 2 and "--lock-timeout" in out.output
