@@ -857,11 +857,19 @@ def diff(
             date=display_date(when),
         )
         old_date = new_date = when
+        sides = {
+            "from": {"revision": revisions[0], "as_of": when.isoformat()},
+            "to": {"revision": revisions[1] if len(revisions) == 2 else None, "as_of": when.isoformat()},
+        }
     else:
         before = after = load_valid(targets, actuals, data_dir)
         assert from_ is not None
         old_date, new_date = from_, to or as_of or date.today()
         title = _("What changed from {a} to {b}").format(a=display_date(old_date), b=display_date(new_date))
+        sides = {
+            "from": {"revision": None, "as_of": old_date.isoformat()},
+            "to": {"revision": None, "as_of": new_date.isoformat()},
+        }
     lang = language()
     kpis = None
     if sectors:
@@ -871,7 +879,7 @@ def diff(
     result = diffs.compare(before, after, old_date, new_date, kpis)
     buffer = io.StringIO()
     to_file = output is not None and str(output) != "-"
-    diffout.render(result, after, title, fmt, lang, buffer if to_file else sys.stdout)
+    diffout.render(result, after, title, fmt, lang, buffer if to_file else sys.stdout, sides)
     if to_file:
         write_output(buffer.getvalue(), output)
     if fail_on_worse and result.worse:

@@ -72,10 +72,19 @@ def lines(diff: Diff, after: Dataset, lang: str) -> list[tuple[str, list[str]]]:
     return [(heading, body) for heading, body in sections if body]
 
 
-def render(diff: Diff, after: Dataset, title: str, fmt: str, lang: str, out: IO[str]) -> None:
+def render(
+    diff: Diff,
+    after: Dataset,
+    title: str,
+    fmt: str,
+    lang: str,
+    out: IO[str],
+    sides: dict[str, Any] | None = None,
+) -> None:
+    """sides: what JSON says was compared, {"from": {...}, "to": {...}}, in machine form."""
     set_language(lang)
     if fmt == "json":
-        _dump_json(_json(diff, lang, title), out)
+        _dump_json({**(sides or {}), **_json(diff, lang, title)}, out)
         return
     sections = lines(diff, after, lang)
     if fmt == "markdown":

@@ -250,6 +250,8 @@ def test_diff_against_a_revision(repo: Path) -> None:
     (repo / "targets.toml").write_text(targets, encoding="utf-8")
     args = ("diff", "v1", "--as-of", "2025-06-30", "--data-dir", str(repo))
     doc = json.loads(run(*args, "--format", "json").output)
+    assert doc["from"] == {"revision": "v1", "as_of": "2025-06-30"}
+    assert doc["to"] == {"revision": None, "as_of": "2025-06-30"}
     deleted = [f for f in doc["figures"] if f["after"] is None]
     assert [(f["kpi"], f["period"]) for f in deleted] == [("digital.rank", "2022")]
     assert [(t["kpi"], t["before"]["value"], t["after"]["value"]) for t in doc["targets"]] == [
@@ -285,6 +287,12 @@ def test_diff_revision_errors(repo: Path, tmp_path: Path) -> None:
     result = run("diff", "HEAD", "--data-dir", str(outside))
     assert result.exit_code == 2 and "is not in a git repository" in result.output
     assert run("diff", "--data-dir", str(repo)).exit_code == 2  # neither --from nor a revision
+
+
+def test_diff_between_dates_says_them_in_json() -> None:
+    doc = json.loads(run("diff", "--from", "2024-06-30", "--to", "2024-12-31", "--format", "json").output)
+    assert doc["from"] == {"revision": None, "as_of": "2024-06-30"}
+    assert doc["to"] == {"revision": None, "as_of": "2024-12-31"}
 
 
 def test_diff_from_after_to_is_a_usage_error() -> None:
