@@ -963,6 +963,19 @@ class NumberType(click.ParamType):  # type: ignore[type-arg]
         return number
 
 
+class ShareType(NumberType):
+    """A share or a change: 0.5 or 50%, -0.25 or -25% (in either notation)."""
+
+    name = "share"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        text = str(value).strip()
+        if text.endswith("%"):
+            number = super().convert(text[:-1].strip(), param, ctx)
+            return float(round(number / 100, 15))
+        return super().convert(text, param, ctx)
+
+
 @cli.command(context_settings=CONTEXT)
 @click.argument("folder", metavar="[DIR]", required=False, type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True, help="Write a small complete plan with real figures to try kpi on.")
@@ -1067,6 +1080,26 @@ def schema(which: str, output: Path | None) -> None:
 )
 @click.option("--note", help="Anything a reader should know about the figure.")
 @click.option(
+    "--cumulative",
+    is_flag=True,
+    help='A flow counted from 1 January to the end of --period ("lũy kế 6 tháng").',
+)
+@click.option(
+    "--plan-share",
+    type=ShareType(),
+    help='The figure as a share of the plan ("đạt 50% kế hoạch năm"): 50% or 0.5.',
+)
+@click.option("--plan-period", help="The plan --plan-share refers to, when not the figure's year: 2024.")
+@click.option(
+    "--change",
+    type=ShareType(),
+    help='The stated change ("tăng 12%"): 12% or 0.12; a fall is negative. With --change-from.',
+)
+@click.option(
+    "--change-from",
+    help='What --change compares with: a year (2023) or "same period last year".',
+)
+@click.option(
     "--replace",
     is_flag=True,
     help="Correct the figure already recorded for this KPI and period in place (the revision published on "
@@ -1102,6 +1135,11 @@ def record(
     published: date | None,
     derived: bool,
     note: str | None,
+    cumulative: bool,
+    plan_share: float | None,
+    plan_period: str | None,
+    change: float | None,
+    change_from: str | None,
     replace: bool,
     delete: bool,
     dry_run: bool,
@@ -1159,16 +1197,30 @@ def record(
     ctx = click.get_current_context()
     given = {
         name
-        for name in ("source", "quote", "estimated", "published", "derived", "note")
+        for name in ("source", "quote", "estimated", "published", "derived", "note", "cumulative")
         if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
     }
+    stated = (("plan_share", plan_share), ("plan_period", plan_period), ("change", change))
+    flow_keys = tuple((k, v) for k, v in (*stated, ("change_from", change_from)) if v is not None)
     written = None
     revised = replaced = None
     try:
         path = real_path(files.actuals)
         with locked(path.parent, lock_timeout):
             old = _actuals_text(files, path)
-            entry = rec.Entry(kpi_id, period, value, source or "", quote, estimated, published, derived, note)
+            entry = rec.Entry(
+                kpi_id,
+                period,
+                value,
+                source or "",
+                quote,
+                estimated,
+                published,
+                derived,
+                note,
+                extra=flow_keys,
+                cumulative=cumulative,
+            )
             changed: list[str] = []
             if replace:
                 before = rec.existing(old, kpi_id, period, published, flow)
@@ -1357,6 +1409,8 @@ def _say_recorded(
 # Which command-line argument gave each [[actual]] key, to blame the right one.
 RECORD_OPTION = {"kpi": "KPI_ID", "value": "VALUE", "period": "--period", "source": "--source"}
 RECORD_OPTION |= {"quote": "--quote", "note": "--note", "published": "--published"}
+RECORD_OPTION |= {"plan_share": "--plan-share", "plan_period": "--plan-period", "change": "--change"}
+RECORD_OPTION |= {"change_from": "--change-from", "cumulative": "--cumulative"}
 
 
 def _shown_value(value: object) -> str:

@@ -78,13 +78,14 @@ def merged(entry: Entry, before: dict[str, Any], given: set[str]) -> tuple[Entry
         elif name not in given:
             fields[name] = Entry.__dataclass_fields__[name].default
     known = {"kpi", "period", "value", "cumulative", *FIELDS}
-    extra = tuple((k, v) for k, v in before.items() if k not in known)
+    extra = {k: v for k, v in before.items() if k not in known}
+    extra.update(entry.extra)  # plan_share, change...: those given now replace those before
     new = Entry(
         entry.kpi,
         entry.period,
         entry.value,
-        extra=extra,
-        cumulative=before.get("cumulative") is True,
+        extra=tuple(extra.items()),
+        cumulative=entry.cumulative if "cumulative" in given else before.get("cumulative") is True,
         **fields,
     )
     after = new.table()

@@ -4,6 +4,7 @@ changes — on hand-computed values."""
 from __future__ import annotations
 
 import json
+import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -341,3 +342,41 @@ def test_a_month_and_its_half_year_are_not_duplicates_for_a_flow(flows_dir: Path
     same_day = level + level.replace('period = "2024"', 'period = "2024-12"')
     (flows_dir / "actuals.toml").write_text(ACTUALS + same_day, encoding="utf-8")
     assert "two figures for one day" in run("validate", "--data-dir", str(flows_dir)).output
+
+
+def test_record_states_plan_shares_changes_and_cumulative_figures(flows_dir: Path) -> None:
+    base = ("--data-dir", str(flows_dir), "--source", "Báo cáo", "--published", "2025-07-20")
+    out = run("record", "ict.revenue", "2.100.000", "--period", "2025-H1", "--plan-share", "50%", *base,
+              "--lang", "vi")  # fmt: skip
+    assert out.exit_code == 0, out.output
+    out = run("record", "cyber.revenue", "1500", "--period", "2025-05", "--cumulative", "--change", "-2,5%",
+              "--change-from", "same period last year", *base, "--lang", "vi")  # fmt: skip
+    assert out.exit_code == 0, out.output
+    figures = tomllib.loads((flows_dir / "actuals.toml").read_text(encoding="utf-8"))["actual"]
+    assert figures[-2]["plan_share"] == 0.5 and figures[-2]["value"] == 2100000
+    assert figures[-1]["cumulative"] is True and figures[-1]["change"] == -0.025
+    assert figures[-1]["change_from"] == "same period last year"
+    # A correction keeps what it does not restate and replaces what it does.
+    out = run("record", "ict.revenue", "2150000", "--period", "2025-H1", "--replace", "--plan-share", "0.52",
+              "--data-dir", str(flows_dir))  # fmt: skip
+    assert out.exit_code == 0, out.output
+    figures = tomllib.loads((flows_dir / "actuals.toml").read_text(encoding="utf-8"))["actual"]
+    h1 = [f for f in figures if f["kpi"] == "ict.revenue" and f["period"] == "2025-H1"]
+    assert len(h1) == 1 and h1[0]["plan_share"] == 0.52 and h1[0]["source"] == "Báo cáo"
+    assert run("validate", "--data-dir", str(flows_dir)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--plan-share", "0"), "plan_share 0 must be above 0"),
+        (("--change", "12%"), '"change" and "change_from" go together'),
+        (("--cumulative",), 'cumulative applies to flows: the KPI has measure = "level"'),
+    ],
+)
+def test_record_refuses_what_validate_refuses(flows_dir: Path, args: tuple[str, ...], message: str) -> None:
+    before = (flows_dir / "actuals.toml").read_bytes()
+    kpi = "ict.share" if "--cumulative" in args else "ict.revenue"
+    out = run("record", kpi, "1", "--period", "2025", "--source", "s", *args, "--data-dir", str(flows_dir))
+    assert out.exit_code == 1 and message in out.output, out.output
+    assert (flows_dir / "actuals.toml").read_bytes() == before
