@@ -594,7 +594,7 @@ def status(
       kpi status --status red --fail-on red     # for CI
       kpi status --as-of 2024-12-31 --format json
       kpi status --format svg -o status.svg    # for slides
-      kpi status --review --as-of 2026-03-31   # end of term: đạt / không đạt per target
+      kpi status --review --as-of 2026-03-31   # end of term: achieved / missed per target
     """
     from kpi.assess import summarise
     from kpi.render import render_status
@@ -993,13 +993,13 @@ def init(folder: Path | None, example: bool, lang: str | None) -> None:
     from kpi.atomic import WriteError
     from kpi.i18n import language
     from kpi.schema import schema_files
-    from kpi.starter import FIRST_KPI, create_new, starter_files
+    from kpi.starter import FIRST_KPI, starter_files, write_all
 
     target = folder or Path(".")
     lang_now = language()
-    files = starter_files(lang_now, date.today().year, example)
+    files = starter_files(lang_now, date.today(), example)
     files.update({f"schema/{name}": data for name, data in schema_files().items()})
-    taken = [name for name in files if (target / name).exists() or (target / name).is_symlink()]
+    taken = [name for name in files if os.path.lexists(target / name)]
     if taken:
         fail(
             msg(
@@ -1008,21 +1008,19 @@ def init(folder: Path | None, example: bool, lang: str | None) -> None:
             )
         )
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        (target / "schema").mkdir(exist_ok=True)
-        for name, data in files.items():
-            create_new(target / name, data)
+        write_all(target, files)
     except WriteError as exc:
         fail(exc.args[0])
-    except OSError as exc:
-        fail(msg("{file}: {reason}", file=str(exc.filename or target), reason=exc.strerror or str(exc)))
     for name in files:
         say(tr(msg("wrote {file}", file=str(target / name))))
-    where = "" if folder is None else " --data-dir " + _shell(str(target))
+    # Always --data-dir: KPI_DATA_DIR, or a plan in a parent folder, would otherwise win.
+    where = " --data-dir " + _shell(str(target))
+    if example:  # the example plan ended in 2025: look at it as of mid-2025
+        where += " --as-of 2025-06-30"
     first = "telecom.fiber_households" if example else FIRST_KPI[lang_now]
     say("")
     say(tr(msg("Next:")))
-    say(f"  kpi validate{where}")
+    say(f"  kpi validate --data-dir {_shell(str(target))}")
     say(f"  kpi status{where}")
     say(f"  kpi show {first}{where}")
 
@@ -1048,7 +1046,7 @@ def schema(which: str, output: Path | None) -> None:
 
     \b
     Example:
-      kpi schema targets -o schema/targets.schema.json
+      kpi schema targets -o targets.schema.json
     """
     from kpi.schema import schema_text
 

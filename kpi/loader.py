@@ -26,9 +26,10 @@ from kpi.problems import Problem, did_you_mean
 TARGETS_NAME = "targets.toml"
 ACTUALS_NAME = "actuals.toml"
 
-SECTOR_ID = re.compile(r"[a-z][a-z0-9_]*\Z")
-KPI_ID = re.compile(r"[a-z0-9_.-]+\Z")
-PLAN_PERIOD = re.compile(r"\d{4}-\d{4}\Z", re.ASCII)
+# The format's patterns, from its one definition; \Z so that a final newline is not let through.
+SECTOR_ID = re.compile(schema.SECTOR_ID.removeprefix("^").removesuffix("$") + r"\Z")
+KPI_ID = re.compile(schema.KPI_ID.removeprefix("^").removesuffix("$") + r"\Z")
+PLAN_PERIOD = re.compile(schema.PLAN_PERIOD.removeprefix("^").removesuffix("$") + r"\Z")
 # value = 82,2: a Vietnamese decimal comma, which TOML reads as a syntax error
 DECIMAL_COMMA = re.compile(r"=\s*([-+]?\d+,\d+)\s*(?:#.*)?$", re.ASCII)
 
@@ -327,6 +328,12 @@ def checkers(fields: dict[str, schema.Field]) -> dict[str, Checker]:
         "boolean": _boolean,
         "date": _date,
         "period": _string,  # parsed later, with a message naming the forms
+        "plan_period": _string,  # matched later, likewise
+        "kpi_id": _string,
+        "sector_id": _string,
+        "fraction": _number,  # its range is checked with the rest of [assessment]
+        "share": _number,
+        "change_from": _string,
         "target": _table,
         "targets": _array,
     }
@@ -909,7 +916,7 @@ def _load_actuals(
     return actuals
 
 
-SAME_PERIOD = "same period last year"
+SAME_PERIOD = schema.SAME_PERIOD
 YEAR = re.compile(r"\d{4}\Z", re.ASCII)
 
 
@@ -1005,7 +1012,11 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
 
     problems: list[Problem] = []
     targets_bytes = read_bytes(files.targets, problems)
-    if targets_bytes is None and not files.targets.exists() and not files.targets.is_symlink():
+    if (
+        targets_bytes is None
+        and files.targets.name == TARGETS_NAME  # what kpi init writes
+        and not os.path.lexists(files.targets)
+    ):
         problems[-1] = Problem(
             str(files.targets),
             msg(

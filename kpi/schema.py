@@ -16,19 +16,24 @@ from kpi.model import METHODS
 Kind = str | tuple[str, ...]
 Field = tuple[Kind, str]
 
+# The patterns the loader matches too (anchored here with \Z-free ^...$ for JSON Schema).
+KPI_ID = r"^[a-z0-9_.-]+$"
+SECTOR_ID = r"^[a-z][a-z0-9_]*$"
+PLAN_PERIOD = r"^[0-9]{4}-[0-9]{4}$"
+SAME_PERIOD = "same period last year"
 PERIOD = r"^[0-9]{4}(-(H[12]|Q[1-4]|(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?))?$"
 
 PLAN: dict[str, Field] = {
     "name": ("text", "The plan's name, as in the document that set it."),
     "name_en": ("text", "The plan's name in English."),
-    "period": ("string", 'The plan\'s period: first year-last year, e.g. "2021-2025".'),
+    "period": ("plan_period", 'The plan\'s period: first year-last year, e.g. "2021-2025".'),
     "lang": (("vi", "en"), "Language of what kpi prints for this plan."),
 }
 ASSESSMENT: dict[str, Field] = {
-    "on_track": ("number", "Share of the progress needed at or above which a KPI is green."),
-    "acceleration_needed": ("number", "Share at or above which a KPI is amber; below it, red."),
+    "on_track": ("fraction", "Share of the progress needed at or above which a KPI is green."),
+    "acceleration_needed": ("fraction", "Share at or above which a KPI is amber; below it, red."),
     "method": (METHODS, "How progress is judged: linear, compound or Open SDG's cagr."),
-    "base_period": ("string", "The period progress is measured from (cagr's base year)."),
+    "base_period": ("period", "The period progress is measured from (cagr's base year)."),
     "grade_without_target": ("boolean", "Grade a KPI by its trend even without a target."),
 }
 SECTOR: dict[str, Field] = {
@@ -46,17 +51,17 @@ TARGET: dict[str, Field] = {
     "derived": ("boolean", "Computed from what the source states, not stated itself."),
 }
 KPI: dict[str, Field] = {
-    "id": ("string", "Unique id, e.g. telecom.fiber_households."),
-    "sector": ("string", "The id of a sector in [sectors]."),
+    "id": ("kpi_id", "Unique id, e.g. telecom.fiber_households."),
+    "sector": ("sector_id", "The id of a sector in [sectors]."),
     "name": ("text", "The KPI's name."),
     "name_en": ("text", "The KPI's name in English."),
     "unit": ("string", 'Shown after figures: "%", "tỷ đồng", "hạng".'),
     "direction": (("up", "down"), "up: higher is better; down: lower is better."),
     "trend": (("linear", "compound"), "How the projection extends the figures."),
     "method": (METHODS, "How progress is judged, for this KPI."),
-    "base_period": ("string", "The period progress is measured from, for this KPI."),
+    "base_period": ("period", "The period progress is measured from, for this KPI."),
     "measure": (("level", "flow"), "level: a state at a date; flow: an amount over a period (revenue)."),
-    "derived_from": ("string", "The KPI this one is computed from (with formula)."),
+    "derived_from": ("kpi_id", "The KPI this one is computed from (with formula)."),
     "formula": (("growth",), "growth: year-on-year growth of derived_from, in %."),
     "min": ("number", "The smallest value a figure can take."),
     "max": ("number", "The largest value a figure can take."),
@@ -67,7 +72,7 @@ KPI: dict[str, Field] = {
     "note": ("string", "Anything a reader should know."),
 }
 ACTUAL: dict[str, Field] = {
-    "kpi": ("string", "The id of a KPI in targets.toml."),
+    "kpi": ("kpi_id", "The id of a KPI in targets.toml."),
     "period": ("period", "The period the figure is for."),
     "value": ("number", "The figure."),
     "estimated": ("boolean", 'The source calls it an estimate ("ước đạt").'),
@@ -77,10 +82,10 @@ ACTUAL: dict[str, Field] = {
     "derived": ("boolean", "Computed from a stated change, not stated itself."),
     "note": ("string", "Anything a reader should know."),
     "cumulative": ("boolean", "A flow counted from 1 January to the end of the period."),
-    "plan_share": ("number", "The figure as a share of the plan: 0.5 for 50 % of the annual plan."),
+    "plan_share": ("share", "The figure as a share of the plan: 0.5 for 50 % of the annual plan."),
     "plan_period": ("period", "The plan period plan_share refers to (default: the figure's year)."),
     "change": ("number", "The stated change: 0.12 for up 12 %."),
-    "change_from": ("string", 'What the change compares with: a year, or "same period last year".'),
+    "change_from": ("change_from", 'What the change compares with: a year, or "same period last year".'),
 }
 REQUIRED = {
     "plan": ("name",),
@@ -103,6 +108,12 @@ def _property(kind: Kind, description: str) -> dict[str, Any]:
             # TOML's local date (published = 2024-07-29); taplo checks it as a date string.
             "date": {"type": "string", "format": "date"},
             "period": {"type": "string", "pattern": PERIOD},
+            "plan_period": {"type": "string", "pattern": PLAN_PERIOD},
+            "kpi_id": {"type": "string", "pattern": KPI_ID},
+            "sector_id": {"type": "string", "pattern": SECTOR_ID},
+            "fraction": {"type": "number", "minimum": 0},
+            "share": {"type": "number", "exclusiveMinimum": 0, "maximum": 10},
+            "change_from": {"type": "string", "pattern": f"^([0-9]{{4}}|{SAME_PERIOD})$"},
             "target": {"$ref": "#/definitions/target"},
             "targets": {"type": "array", "items": {"$ref": "#/definitions/target"}},
         }
@@ -132,7 +143,7 @@ def targets_schema() -> dict[str, Any]:
             "sectors": {
                 "type": "object",
                 "description": "One table per sector; the key is the sector's id.",
-                "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+                "propertyNames": {"pattern": SECTOR_ID},
                 "additionalProperties": {"$ref": "#/definitions/sector"},
             },
             "kpi": {"type": "array", "description": "The KPIs.", "items": {"$ref": "#/definitions/kpi"}},
@@ -145,7 +156,15 @@ def targets_schema() -> dict[str, Any]:
             # A KPI with targets must say which way is better.
             "kpi": {
                 **_object(KPI, REQUIRED["kpi"], "A KPI."),
-                "dependencies": {"targets": ["direction"], "baseline": ["direction"]},
+                "dependencies": {
+                    "targets": ["direction"],
+                    "baseline": ["direction"],
+                    "derived_from": ["formula"],
+                    "formula": ["derived_from"],
+                },
+                # A flow is judged on the amount reached so far: only direction = "up".
+                "if": {"properties": {"measure": {"const": "flow"}}, "required": ["measure"]},
+                "then": {"properties": {"direction": {"const": "up"}}},
             },
         },
     }
@@ -161,7 +180,10 @@ def actuals_schema() -> dict[str, Any]:
             "actual": {
                 "type": "array",
                 "description": "One table per figure.",
-                "items": _object(ACTUAL, REQUIRED["actual"], "A figure."),
+                "items": {
+                    **_object(ACTUAL, REQUIRED["actual"], "A figure."),
+                    "dependencies": {"change": ["change_from"], "change_from": ["change"]},
+                },
             }
         },
         "additionalProperties": False,

@@ -7,9 +7,11 @@ TOML around it must stay byte for byte the same in both.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import tempfile
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -120,23 +122,35 @@ ACTUALS = {
 #:schema ./schema/actuals.schema.json
 # Số liệu thực hiện: mỗi số liệu một bảng [[actual]], ghi nguồn và trích đoạn nêu số liệu.
 # Thêm bằng `kpi record`, ví dụ:
-#   kpi record {kpi} 45,5 --period {start} --source "Báo cáo năm {start}" --quote "đạt 45,5%"
+#   kpi record {kpi} 45,5 --period {month} --source "Báo cáo tháng" --quote "đạt 45,5%"
 # Một số liệu "ước đạt" thêm --estimated; ngày công bố thêm --published {start}-12-20.
 """,
     "en": """\
 #:schema ./schema/actuals.schema.json
 # Figures: one [[actual]] table each, citing its source and quoting the fragment stating it.
 # Add them with `kpi record`, for example:
-#   kpi record {kpi} 45.5 --period {start} --source "Annual report {start}" --quote "reached 45.5%"
+#   kpi record {kpi} 45.5 --period {month} --source "Monthly report" --quote "reached 45.5%"
 # An estimate takes --estimated; the day it was reported, --published {start}-12-20.
 """,
+}
+
+EXAMPLE_HEADER_VI = {
+    "targets.toml": (
+        "# Kế hoạch mẫu để dùng thử kpi: hai lĩnh vực của Kế hoạch phát triển ngành Thông tin và\n"
+        "# Truyền thông giai đoạn 2021-2025, với mục tiêu, số liệu và nguồn thật (do\n"
+        "# `kpi init --example` ghi). Thay bằng kế hoạch của bạn, hoặc bắt đầu từ `kpi init`.\n"
+    ),
+    "actuals.toml": (
+        "# Số liệu của kế hoạch mẫu, mỗi số liệu ghi văn bản nguồn và trích đoạn nêu nó.\n"
+        "# Thêm số liệu bằng `kpi record`.\n"
+    ),
 }
 
 FIRST_KPI = {"vi": "chung.ty_le_dvc_truc_tuyen", "en": "general.online_services"}
 
 
-def starter_files(lang: Lang, start: int, example: bool) -> dict[str, bytes]:
-    """The two files, by name: the commented plan for a period from start, or the example."""
+def starter_files(lang: Lang, today: date, example: bool) -> dict[str, bytes]:
+    """The two files, by name: the commented plan for five years from today's, or the example."""
     if example:
         folder = resources.files("kpi") / "example"
         files = {
@@ -149,8 +163,21 @@ def starter_files(lang: Lang, start: int, example: bool) -> dict[str, bytes]:
             files["targets.toml"] = files["targets.toml"].replace(
                 b'period = "2021-2025"\n', b'period = "2021-2025"\nlang = "en"\n', 1
             )
+        else:
+            for name, header in EXAMPLE_HEADER_VI.items():
+                english, rest = files[name].split(b"\n\n", 1)
+                schema_line = english.split(b"\n", 1)[0]
+                files[name] = schema_line + b"\n" + header.encode("utf-8") + b"\n" + rest
         return files
-    fields = {"start": start, "end": start + 4, "mid": start + 2, "kpi": FIRST_KPI[lang]}
+    start = today.year
+    last_month = date(today.year, today.month, 1) - timedelta(days=1)  # a period already over
+    fields = {
+        "start": start,
+        "end": start + 4,
+        "mid": start + 2,
+        "kpi": FIRST_KPI[lang],
+        "month": f"{last_month:%Y-%m}",
+    }
     return {
         "targets.toml": TARGETS[lang].format(**fields).encode("utf-8"),
         "actuals.toml": ACTUALS[lang].format(**fields).encode("utf-8"),
@@ -181,9 +208,47 @@ def create_new(path: Path, data: bytes) -> None:
             try:
                 with open(path, "xb") as handle:
                     handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
             except FileExistsError:
                 raise WriteError(
                     msg("{file} already exists; kpi init leaves it as it is", file=str(path))
                 ) from None
     finally:
         os.unlink(tmp_name)
+
+
+def write_all(target: Path, files: dict[str, bytes]) -> None:
+    """Write every file under target, each new, or none: what was made before a failure is
+    removed again, so a second kpi init does not meet half a plan."""
+    folders = sorted({(target / name).parent for name in files}, key=lambda p: len(p.parts))
+    for folder in folders:
+        if os.path.lexists(folder) and not folder.is_dir():
+            raise WriteError(msg("{folder} is a file, not a folder; nothing was written", folder=str(folder)))
+    made: list[Path] = []
+    try:
+        for folder in folders:
+            missing = []
+            walk = folder
+            while not os.path.lexists(walk):
+                missing.append(walk)
+                walk = walk.parent
+            for path in reversed(missing):
+                path.mkdir()
+                made.append(path)
+        for name, data in files.items():
+            create_new(target / name, data)
+            made.append(target / name)
+    except (WriteError, OSError) as exc:
+        for path in reversed(made):
+            with contextlib.suppress(OSError):
+                path.rmdir() if path.is_dir() and not path.is_symlink() else path.unlink()
+        if isinstance(exc, WriteError):
+            raise  # what was made is gone again: its "nothing was changed" holds
+        raise WriteError(
+            msg(
+                "{file}: {reason}; nothing was written",
+                file=str(exc.filename or target),
+                reason=exc.strerror or str(exc),
+            )
+        ) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -33,13 +34,15 @@ def test_init_then_validate_status_record_show(tmp_path: Path, lang: str) -> Non
     assert status.exit_code == 0
     assert {k["status"] for k in json.loads(status.output)["kpis"]} == {"no_data"}
     kpi_id = "chung.ty_le_dvc_truc_tuyen" if lang == "vi" else "general.online_services"
-    # The command the actuals file's comment suggests works as written.
-    value = "45,5" if lang == "vi" else "45.5"
-    year = str(date.today().year)
-    recorded = run("record", kpi_id, value, "--period", year, "--source", "s", "--data-dir", str(plan))
+    # The command the actuals file's comment suggests works as written, and counts today.
+    header = (plan / "actuals.toml").read_text(encoding="utf-8")
+    suggested = next(line for line in header.splitlines() if line.startswith("#   kpi record"))
+    recorded = run(*shlex.split(suggested[len("#   kpi ") :]), "--data-dir", str(plan), "--lang", lang)
     assert recorded.exit_code == 0, recorded.output
     figures = tomllib.loads((plan / "actuals.toml").read_text(encoding="utf-8"))["actual"]
-    assert figures[0]["value"] == 45.5
+    assert figures[0]["value"] == 45.5 and figures[0]["kpi"] == kpi_id
+    status = run("status", "--data-dir", str(plan), "--format", "json")
+    assert {k["id"]: k["status"] for k in json.loads(status.output)["kpis"]}[kpi_id] != "no_data"
     assert run("show", kpi_id, "--data-dir", str(plan)).exit_code == 0
 
 
@@ -133,9 +136,13 @@ def test_the_schema_accepts_the_bundled_data_readme_and_starters(tmp_path: Path)
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError:
             continue  # a fragment shown for its syntax error
-        schema = actuals_schema() if set(doc) == {"actual"} else targets_schema() if "plan" in doc else None
-        if schema is not None:
-            assert _schema_ok(schema, text), text
+        if "plan" in doc:  # a whole targets.toml: both must accept it
+            (tmp_path / "targets.toml").write_text(text, encoding="utf-8")
+            (tmp_path / "actuals.toml").write_text("", encoding="utf-8")
+            assert run("validate", "--data-dir", str(tmp_path)).exit_code == 0, text
+            assert _schema_ok(targets_schema(), text), text
+        elif set(doc) == {"actual"}:
+            assert _schema_ok(actuals_schema(), text), text
 
 
 KPI = (
@@ -168,6 +175,14 @@ TARGET_CASES = [
     KPI.replace('[plan]\nname = "P"\n', "[plan]\n"),
     KPI + "\n[extra]\nx = 1\n",
     KPI.replace('[sectors.s]\nname = "S"', '[sectors.S]\nname = "S"'),
+    KPI.replace('id = "s.a"', 'id = "S.A"'),
+    KPI.replace('id = "s.a"', 'id = "s a"'),
+    KPI.replace('period = "2021-2025"', 'period = "2021/2025"'),
+    KPI + 'base_period = "xyz"\n',
+    KPI + "\n[assessment]\non_track = -1\n",
+    KPI + 'formula = "growth"\n',
+    KPI + 'measure = "flow"\ndirection = "down"\n',
+    KPI + 'measure = "flow"\ndirection = "up"\n',
 ]
 ACTUAL_CASES = [
     ACTUAL,
@@ -181,6 +196,10 @@ ACTUAL_CASES = [
     ACTUAL + 'colour = "red"\n',
     ACTUAL + 'plan_period = "2024-Q9"\n',
     '[[actual]]\nkpi = "s.a"\n\n[other]\nx = 1\n',
+    ACTUAL.replace('kpi = "s.a"', 'kpi = "S.A"'),
+    ACTUAL + "plan_share = -0.5\n",
+    ACTUAL + 'change = 0.1\nchange_from = "last year"\n',
+    ACTUAL + "change = 0.1\n",
 ]
 
 
@@ -196,3 +215,38 @@ def test_schema_and_loader_agree(tmp_path: Path, case: int) -> None:
     (tmp_path / "actuals.toml").write_text(actuals, encoding="utf-8")
     loader_ok = run("validate", "--data-dir", str(tmp_path)).exit_code == 0
     assert _schema_ok(schema, checked) == loader_ok, checked
+
+
+def test_the_printed_next_commands_work_as_printed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KPI_DATA_DIR", str(ROOT))  # another plan in the environment must not win
+    out = run("init", str(tmp_path / "ex"), "--example")
+    commands = [line.split()[1:] for line in out.output.splitlines() if line.startswith("  kpi ")]
+    assert len(commands) == 3
+    for command in commands:
+        assert run(*command).exit_code == 0, command
+    status = next(c for c in commands if c[0] == "status")
+    doc = json.loads(run(*status, "--format", "json").output)
+    assert len(doc["kpis"]) == 7 and {k["light"] for k in doc["kpis"]} - {"grey"}
+
+
+def test_init_writes_all_or_nothing(tmp_path: Path) -> None:
+    (tmp_path / "p" / "schema").mkdir(parents=True)
+    (tmp_path / "p" / "schema").chmod(0o555)
+    try:
+        out = run("init", str(tmp_path / "p"))
+    finally:
+        (tmp_path / "p" / "schema").chmod(0o755)
+    assert out.exit_code == 1 and "read-only" in out.output
+    assert sorted(p.name for p in (tmp_path / "p").rglob("*")) == ["schema"]
+
+
+def test_init_into_a_file_says_so(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    out = run("init", str(tmp_path / "f"))
+    assert out.exit_code == 1 and "is a file, not a folder; nothing was written" in out.output
+    assert (tmp_path / "f").read_text(encoding="utf-8") == "x"
+
+
+def test_the_init_hint_only_for_a_targets_toml(tmp_path: Path) -> None:
+    assert "kpi init" not in run("validate", "--targets", str(tmp_path / "t.toml")).output
+    assert "kpi init" in run("validate", "--data-dir", str(tmp_path)).output
