@@ -527,10 +527,15 @@ def validate(
         if errors:
             say(_problems_line(len(errors), found=True), err=True)
         else:
+            from kpi.i18n import Int
+
             recorded = sum(1 for a in dataset.actuals if a.position)
+            n_kpis, n_sectors = Int(len(dataset.kpis)), Int(len(dataset.sectors))
             say(
-                _("ok: {kpis} KPIs in {sectors} sectors, {actuals} actuals").format(
-                    kpis=len(dataset.kpis), sectors=len(dataset.sectors), actuals=recorded
+                _("ok: {kpis} in {sectors}, {actuals}").format(
+                    kpis=ngettext("{n:,} KPI", "{n:,} KPIs", n_kpis).format(n=n_kpis),
+                    sectors=ngettext("{n:,} sector", "{n:,} sectors", n_sectors).format(n=n_sectors),
+                    actuals=ngettext("{n:,} actual", "{n:,} actuals", recorded).format(n=Int(recorded)),
                 )
             )
         if warnings:
