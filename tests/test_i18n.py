@@ -329,7 +329,8 @@ def test_a_number_in_a_message_is_never_in_scientific_notation(value: float, en:
 
 def test_validate_counts_agree_in_number(tmp_path: Path) -> None:
     (tmp_path / "targets.toml").write_text(
-        '[plan]\nname = "P"\n[sectors.s]\nname = "S"\n[[kpi]]\nid = "s.a"\nsector = "s"\nname = "A"\nunit = "%"\n',
+        '[plan]\nname = "P"\n[sectors.s]\nname = "S"\n'
+        '[[kpi]]\nid = "s.a"\nsector = "s"\nname = "A"\nunit = "%"\n',
         encoding="utf-8",
     )
     assert run("validate", "--data-dir", str(tmp_path)).output == "ok: 1 KPI in 1 sector, 0 actuals\n"
