@@ -145,8 +145,12 @@ def known_actuals(actuals: Iterable[Actual], as_of: date) -> list[Actual]:
 
     A figure is known once published; without a publication date, once its period has ended.
     """
+    known = [a for a in actuals if (a.published or a.period.end) <= as_of]
+    if len({(a.date, a.start) for a in known}) == len(known):  # no revisions: the common case
+        known.sort(key=_known_order)
+        return known
     latest: dict[tuple[date, date], Actual] = {}
-    for a in actuals:
+    for a in known:
         known_from = a.published or a.period.end
         if known_from > as_of:
             continue
@@ -363,7 +367,7 @@ def assess_kpi(
     actuals = list(actuals)
     known = known_actuals(actuals, as_of)
     latest = known[-1] if known else None
-    revised = _revised(actuals, as_of)
+    revised = _revised(actuals, as_of) if len(known) < len(actuals) else frozenset()
 
     points: list[Point] = [(a.period.end, a.value) for a in known]  # already in date order
     baseline = kpi.baseline
