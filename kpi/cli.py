@@ -1193,7 +1193,7 @@ def record(
     if delete:
         if value is not None:
             raise click.UsageError(tr(msg("--delete takes no VALUE")))
-        _delete_figure(files, kpi_id, period, published, flow, dry_run, lock_timeout)
+        _delete_figure(files, kpi_id, period, published, flow, dry_run, lock_timeout, cumulative)
         return
     if value is None:
         raise click.UsageError(tr(msg("VALUE is missing (only --delete goes without one)")))
@@ -1226,12 +1226,24 @@ def record(
             )
             changed: list[str] = []
             if replace:
-                before = rec.existing(old, kpi_id, period, published, flow)
+                before = rec.existing(old, kpi_id, period, published, flow, cumulative)
                 if before is not None:
                     entry, changed = rec.merged(entry, before, given)
             if not entry.source and source is None:
                 raise click.MissingParameter(param_hint="'--source'", param_type="option")
             _check_figure(entry, kpi, dataset, files)
+            if replace:
+                new, raw, replaced = rec.replace(old, entry, flow, published)
+            else:
+                new, raw, revised = rec.append(old, entry, flow)
+            # The tables as they were, without parsing the old text a second time.
+            if replace and replaced is not None:
+                table = entry.table()
+                at = next(n for n, r in enumerate(raw) if r == table)
+                was = [*raw[:at], replaced, *raw[at + 1 :]]
+            else:
+                was = raw[:-1]
+            _check_with_the_rest(was, raw, kpi, dataset, files)
             if dry_run:
                 if replace and before is not None:
                     click.echo("# " + _("replaces:"))
@@ -1239,10 +1251,6 @@ def record(
                     click.echo("# " + _("with:"))
                 click.echo(rec.block(entry), nl=False)
                 return
-            if replace:
-                new, raw, replaced = rec.replace(old, entry, flow, published)
-            else:
-                new, raw, revised = rec.append(old, entry, flow)
             atomic_write(files.actuals, new.encode("utf-8"))
             written = entry
     except (rec.RecordError, WriteError) as exc:
@@ -1299,9 +1307,44 @@ def _check_figure(entry: Any, kpi: Kpi, dataset: Dataset, files: DataFiles) -> N
         )
     checked: list[Problem] = []
     actuals_from({"actual": [entry.table()]}, str(files.actuals), dataset, checked)
-    if checked:
-        print_problems(checked)
+    errors = [p for p in checked if not p.warning]
+    if errors:
+        # The figure alone is wrong: what was typed, not the file (the file is not touched).
+        raise click.UsageError("; ".join(dict.fromkeys(tr(p.message) for p in errors)))
+
+
+def _check_with_the_rest(
+    old: list[Any], new: list[Any], kpi: Kpi, dataset: Dataset, files: DataFiles
+) -> None:
+    """What validate would say of the KPI's figures with the new one that it did not say before
+    (a month overlapping a quarter, a stated change contradicting a figure): a new error refuses
+    the figure; a new warning is shown."""
+    from kpi.derive import derive
+    from kpi.i18n import _
+    from kpi.loader import actuals_from
+
+    related = {kpi.id, kpi.derived_from} | {k.id for k in dataset.kpis.values() if k.derived_from == kpi.id}
+    kpis = {k: dataset.kpis[k] for k in related if k in dataset.kpis}
+
+    def said(raws: list[Any]) -> tuple[list[str], list[str]]:
+        problems: list[Problem] = []
+        mine = [r for r in raws if isinstance(r, dict) and r.get("kpi") in related]
+        figures = actuals_from({"actual": mine}, str(files.actuals), dataset, problems)
+        if not [p for p in problems if not p.warning]:
+            problems += derive(kpis, figures, str(files.actuals), "", dataset.plan.period)[2]
+        errors = [tr(p.message) for p in problems if not p.warning]
+        warnings = [tr(p.message) for p in problems if p.warning]
+        return errors, warnings
+
+    errors_before, warnings_before = said(old)
+    errors_after, warnings_after = said(new)
+    fresh = [e for e in errors_after if e not in errors_before]
+    if fresh:
+        for error in fresh:
+            say(msg("{file}: {problem}", file=str(files.actuals), problem=error), err=True)
         fail(msg("the figure was not recorded"))
+    for warning in dict.fromkeys(w for w in warnings_after if w not in warnings_before):
+        say(_("warning: {message}").format(message=warning), err=True)
 
 
 def _delete_figure(
@@ -1312,6 +1355,7 @@ def _delete_figure(
     flow: bool,
     dry_run: bool,
     timeout: float,
+    cumulative: bool = False,
 ) -> None:
     from kpi import record as rec
     from kpi.atomic import WriteError, atomic_write, locked, real_path
@@ -1321,7 +1365,7 @@ def _delete_figure(
         path = real_path(files.actuals)
         with locked(path.parent, timeout):
             old = _actuals_text(files, path)
-            new, removed = rec.delete(old, kpi_id, period, published, flow)
+            new, removed = rec.delete(old, kpi_id, period, published, flow, cumulative)
             if dry_run:
                 click.echo("# " + _("would delete:"))
                 click.echo(rec.block_of(removed), nl=False)

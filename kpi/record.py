@@ -272,17 +272,21 @@ def replace(
     return new, raw, old_raw[index]
 
 
-def existing(old: str, kpi: str, period: str, published: date | None, flow: bool) -> dict[str, Any] | None:
+def existing(
+    old: str, kpi: str, period: str, published: date | None, flow: bool, cumulative: bool = False
+) -> dict[str, Any] | None:
     """The table the figure would replace (the revision published on published, else the latest)."""
     raws = _check_form(old, _parse(old, msg("the existing file"))) if old else []
-    index = find(raws, kpi, period, published, flow)
+    index = find(raws, kpi, period, published, flow, cumulative)
     return None if index is None else raws[index]
 
 
-def delete(old: str, kpi: str, period: str, published: date | None, flow: bool) -> tuple[str, dict[str, Any]]:
+def delete(
+    old: str, kpi: str, period: str, published: date | None, flow: bool, cumulative: bool = False
+) -> tuple[str, dict[str, Any]]:
     """The new text without the figure's table (every other byte kept), and the table removed."""
     old_raw = _check_form(old, _parse(old, msg("the existing file")))
-    index = find(old_raw, kpi, period, published, flow)
+    index = find(old_raw, kpi, period, published, flow, cumulative)
     if index is None:
         when = "" if published is None else msg(" published on {date}", date=published.isoformat())
         raise RecordError(
@@ -293,7 +297,7 @@ def delete(old: str, kpi: str, period: str, published: date | None, flow: bool) 
                 published=when,
             )
         )
-    same = [n for n, r in enumerate(old_raw) if _same(r, kpi, period, False, flow)]
+    same = [n for n, r in enumerate(old_raw) if _same(r, kpi, period, cumulative, flow)]
     if published is None and len(same) > 1:
         raise RecordError(
             msg(

@@ -378,5 +378,36 @@ def test_record_refuses_what_validate_refuses(flows_dir: Path, args: tuple[str, 
     before = (flows_dir / "actuals.toml").read_bytes()
     kpi = "ict.share" if "--cumulative" in args else "ict.revenue"
     out = run("record", kpi, "1", "--period", "2025", "--source", "s", *args, "--data-dir", str(flows_dir))
-    assert out.exit_code == 1 and message in out.output, out.output
+    assert out.exit_code == 2 and message in out.output, out.output  # what was typed is wrong
+    assert "actual[" not in out.output  # and it is not blamed on an entry of the file
     assert (flows_dir / "actuals.toml").read_bytes() == before
+
+
+def test_record_refuses_a_figure_the_file_would_then_fail_on(flows_dir: Path) -> None:
+    args = ("--source", "s", "--data-dir", str(flows_dir))
+    assert run("record", "ict.revenue", "30000", "--period", "2025-05", "--cumulative", *args).exit_code == 0
+    before = (flows_dir / "actuals.toml").read_bytes()
+    for period in ("2025-Q2",):  # overlaps January-May without either containing the other
+        out = run("record", "ict.revenue", "18000", "--period", period, *args)
+        assert out.exit_code == 1 and "the figure was not recorded" in out.output, out.output
+        out = run("record", "ict.revenue", "18000", "--period", period, "--dry-run", *args)
+        assert out.exit_code == 1
+    assert (flows_dir / "actuals.toml").read_bytes() == before
+    assert run("validate", "--data-dir", str(flows_dir)).exit_code == 0
+
+
+def test_replace_and_delete_find_the_cumulative_figure_not_the_month(flows_dir: Path) -> None:
+    args = ("--data-dir", str(flows_dir))
+    run("record", "ict.revenue", "30000", "--period", "2025-05", "--cumulative", "--source", "a",
+        "--quote", "lũy kế 5 tháng", *args)  # fmt: skip
+    run("record", "ict.revenue", "6000", "--period", "2025-05", "--source", "b", "--note", "tháng 5", *args)
+    out = run("record", "ict.revenue", "32000", "--period", "2025-05", "--cumulative", "--replace", *args)
+    assert out.exit_code == 0, out.output
+    figures = tomllib.loads((flows_dir / "actuals.toml").read_text(encoding="utf-8"))["actual"]
+    may = {f.get("cumulative", False): f for f in figures if f["period"] == "2025-05"}
+    assert may[True]["value"] == 32000 and may[True]["quote"] == "lũy kế 5 tháng" and may[True]["source"] == "a"
+    assert may[False]["value"] == 6000 and may[False]["note"] == "tháng 5"
+    out = run("record", "ict.revenue", "--period", "2025-05", "--cumulative", "--delete", *args)
+    assert out.exit_code == 0, out.output
+    figures = tomllib.loads((flows_dir / "actuals.toml").read_text(encoding="utf-8"))["actual"]
+    assert [f["value"] for f in figures if f["period"] == "2025-05"] == [6000]
