@@ -410,7 +410,9 @@ class KpiGroup(KpiCommand, click.Group):
             sys.stderr.write(printable(shown.getvalue()))
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
-            sys.stderr.write("Aborted!\n")
+            from kpi.i18n import click_gettext
+
+            sys.stderr.write(click_gettext("Aborted!") + "\n")
             sys.exit(1)
         except OSError as exc:
             if exc.errno == errno.EPIPE:
@@ -713,9 +715,17 @@ def show(
     lang = language()
     kpi = get_kpi(dataset, kpi_id)
     if milestone is not None and all(t.period.text != milestone for t in kpi.targets):
-        periods = ", ".join(t.period.text for t in kpi.targets) or "none"
+        periods = ", ".join(t.period.text for t in kpi.targets) or tr(msg("none"))
         raise click.BadParameter(
-            f'{kpi_id} has no target for "{milestone}" (targets: {periods})', param_hint="--milestone"
+            tr(
+                msg(
+                    '{kpi} has no target for "{milestone}" (targets: {periods})',
+                    kpi=kpi_id,
+                    milestone=milestone,
+                    periods=periods,
+                )
+            ),
+            param_hint="--milestone",
         )
     [result] = run_assessment(dataset, [kpi], as_of or date.today(), milestone, explain=True)
     render_show(dataset, result, fmt, lang, sys.stdout)

@@ -75,9 +75,9 @@ def when_problems(a: Actual, plan_period: str | None, today: date) -> list[Messa
             )
     if a.period.start > today:
         found.append(msg("period {period} has not begun yet (today is {today})", period=a.period.text,
-                         today=today.isoformat()))  # fmt: skip
+                         today=today))  # fmt: skip
     if a.published is not None and a.published < a.period.start:
-        found.append(msg("published {published}, before its period began", published=a.published.isoformat()))
+        found.append(msg("published {published}, before its period began", published=a.published))
     return found
 
 
@@ -142,7 +142,7 @@ def _early_revisions(figures: Sequence[Actual], file: str, problems: list[Proble
                         msg(
                             "a revision published on {published}, before its period ended, should be "
                             "estimated = true",
-                            published=a.published.isoformat(),
+                            published=a.published,
                         ),
                         _path(a),
                         warning=True,

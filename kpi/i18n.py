@@ -17,6 +17,7 @@ from __future__ import annotations
 import gettext
 from collections.abc import Mapping
 from contextvars import ContextVar
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -138,8 +139,25 @@ class Int(int):
         return localize(int.__format__(self, spec))
 
 
+class Day(str):
+    """A date in a message: ISO in English (2024-07-29), day first in Vietnamese (29/07/2024)."""
+
+    def __new__(cls, day: date) -> Day:
+        self = super().__new__(cls, day.isoformat())
+        self.day = day
+        return self
+
+    day: date
+
+    def __format__(self, spec: str) -> str:
+        return f"{self.day:%d/%m/%Y}" if language() == "vi" else self.day.isoformat()
+
+
 def _numbers(args: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: Num(v) if type(v) is float else Int(v) if type(v) is int else v for k, v in args.items()}
+    return {
+        k: Num(v) if type(v) is float else Int(v) if type(v) is int else Day(v) if type(v) is date else v
+        for k, v in args.items()
+    }
 
 
 class Message(str):

@@ -878,7 +878,7 @@ def _load_actuals(
                             "on {date}; keep one",
                             n=str(first),
                             other=first_text,
-                            date=checked.end.isoformat(),
+                            date=checked.end,
                         ),
                     )
                 ok = False

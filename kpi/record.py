@@ -237,7 +237,7 @@ def append(old: str, entry: Entry, flow: bool = False) -> tuple[str, list[Any], 
             msg(
                 "a revision must be published after the latest one: actual[{n}], published {published}",
                 n=str(latest_n),
-                published=str(_published(latest)),
+                published=_published(latest),
             )
         )
     return new, raw, latest
@@ -288,7 +288,7 @@ def delete(
     old_raw = _check_form(old, _parse(old, msg("the existing file")))
     index = find(old_raw, kpi, period, published, flow, cumulative)
     if index is None:
-        when = "" if published is None else msg(" published on {date}", date=published.isoformat())
+        when = "" if published is None else msg(" published on {date}", date=published)
         raise RecordError(
             msg(
                 'no figure of {kpi} for period "{period}"{published} to delete',

@@ -336,3 +336,24 @@ def test_validate_counts_agree_in_number(tmp_path: Path) -> None:
     assert run("validate", "--data-dir", str(tmp_path)).output == "ok: 1 KPI in 1 sector, 0 actuals\n"
     vi = run("validate", "--data-dir", str(tmp_path), "--lang", "vi").output
     assert vi == "hợp lệ: 1 chỉ tiêu trong 1 lĩnh vực, 0 số liệu thực hiện\n"
+
+
+def test_dates_in_messages_are_in_the_language_notation(tmp_path: Path) -> None:
+    (tmp_path / "targets.toml").write_text(
+        '[plan]\nname = "P"\nperiod = "2021-2025"\n[sectors.s]\nname = "S"\n'
+        '[[kpi]]\nid = "s.a"\nsector = "s"\nname = "A"\nunit = "%"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "actuals.toml").write_text(
+        '[[actual]]\nkpi = "s.a"\nperiod = "2024"\nvalue = 1\npublished = 2023-05-01\nsource = "s"\n',
+        encoding="utf-8",
+    )
+    en = run("validate", "--data-dir", str(tmp_path), "--lang", "en").output
+    vi = run("validate", "--data-dir", str(tmp_path), "--lang", "vi").output
+    assert "published 2023-05-01, before its period began" in en
+    assert "công bố ngày 01/05/2023, trước khi kỳ bắt đầu" in vi and "2023-05-01" not in vi
+
+
+def test_a_milestone_that_is_not_a_target_is_said_in_the_language() -> None:
+    out = run("show", "telecom.development_rank", "--milestone", "2030", "--lang", "vi")
+    assert out.exit_code == 2 and "không có mục tiêu cho" in out.output
