@@ -740,10 +740,11 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
     )
 
 
-def _fmt(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def _fmt(value: object) -> object:
+    """A number for a message: kept a number, so that it is written in the language's notation."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1e15:
+        return float(value)  # a Num in the message: grouped, in the language's notation
+    return value
 
 
 # --- actuals.toml --------------------------------------------------------------------

@@ -168,6 +168,11 @@ def _same(raw: object, kpi: str, period: str, cumulative: bool = False, flow: bo
         return False
 
 
+def _number(value: object) -> object:
+    """A figure's value for a message, written in the language's notation (grouped)."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
 def _published(raw: dict[str, Any]) -> date | None:
     value = raw.get("published")
     return value if isinstance(value, date) else None
@@ -228,7 +233,7 @@ def append(old: str, entry: Entry, flow: bool = False) -> tuple[str, list[Any], 
                 kpi=entry.kpi,
                 period=str(theirs),
                 same_day=same_day,
-                value=str(existing.get("value")),
+                value=_number(existing.get("value")),
             )
         )
     latest_n, latest = max(same, key=lambda item: _published(item[1]) or date.min)

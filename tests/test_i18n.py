@@ -357,3 +357,15 @@ def test_dates_in_messages_are_in_the_language_notation(tmp_path: Path) -> None:
 def test_a_milestone_that_is_not_a_target_is_said_in_the_language() -> None:
     out = run("show", "telecom.development_rank", "--milestone", "2030", "--lang", "vi")
     assert out.exit_code == 2 and "không có mục tiêu cho" in out.output
+
+
+def test_numbers_in_validate_messages_are_in_the_language_notation(tmp_path: Path) -> None:
+    (tmp_path / "targets.toml").write_text(
+        '[plan]\nname = "P"\n[sectors.s]\nname = "S"\n[[kpi]]\nid = "s.a"\nsector = "s"\nname = "A"\n'
+        'unit = "%"\ndirection = "up"\nmax = 1000\ntargets = [{ period = "2025", value = 1080.5 }]\n',
+        encoding="utf-8",
+    )
+    vi = run("validate", "--data-dir", str(tmp_path), "--lang", "vi").output
+    en = run("validate", "--data-dir", str(tmp_path), "--lang", "en").output
+    assert "1.080,5" in vi and "1.000" in vi
+    assert "value 1,080.5 is above the KPI's max 1,000" in en
