@@ -294,9 +294,15 @@ def _plan_targets(
     kpis: dict[str, Kpi], actuals: Sequence[Actual], file: str, problems: list[Problem]
 ) -> dict[str, Kpi]:
     new: dict[str, list[Target]] = {}
-    for a in actuals:
-        if a.plan_share is None or a.kpi not in kpis:
-            continue
+    implied_by: dict[tuple[str, date], Actual] = {}
+    # The latest published figure states the plan: a revision's share replaces the first one's.
+    stating = sorted(
+        (a for a in actuals if a.plan_share is not None and a.kpi in kpis),
+        key=lambda a: a.published or a.period.end,
+        reverse=True,
+    )
+    for a in stating:
+        assert a.plan_share is not None
         kpi = kpis[a.kpi]
         period = a.plan_period or parse_period(str(a.period.end.year))
         value = a.value / a.plan_share
@@ -320,8 +326,34 @@ def _plan_targets(
                     )
                 )
             continue
-        if any(t.date == period.end for t in new.get(a.kpi, [])):
+        earlier = next((t for t in new.get(a.kpi, []) if t.date == period.end), None)
+        if earlier is not None:
+            other = implied_by[(a.kpi, period.end)]
+            revision = (other.period.start, other.period.end) == (a.period.start, a.period.end)
+            if (
+                not revision
+                and earlier.value
+                and abs(value - earlier.value) / abs(earlier.value) > PLAN_TOLERANCE
+            ):
+                problems.append(
+                    Problem(
+                        file,
+                        msg(
+                            "{value:n} at {share:.1%} of the {period} plan implies a target of {derived:n}, "
+                            "but {other} implies {target:n}",
+                            value=a.value,
+                            share=a.plan_share,
+                            period=period.text,
+                            derived=value,
+                            other=other.period.text,
+                            target=earlier.value,
+                        ),
+                        _path(a),
+                        warning=True,
+                    )
+                )
             continue
+        implied_by[(a.kpi, period.end)] = a
         new.setdefault(a.kpi, []).append(
             Target(
                 period=period,

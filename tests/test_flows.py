@@ -128,6 +128,18 @@ def test_a_plan_share_gives_the_target() -> None:
     assert "650 (2024-H1) is 50.0% of the plan, so the plan is 650 / 0.5 = 1,300" in str(target.note)
 
 
+def test_the_latest_revision_states_the_plan_and_other_figures_that_disagree_warn() -> None:
+    first = fig("2024-H1", 800, plan_share=0.4, published=date(2024, 6, 25), estimated=True, position=1)
+    revised = fig("2024-H1", 1000, plan_share=0.5, published=date(2024, 7, 20), position=2)
+    kpis, _, problems = derive({"rev": flow()}, [first, revised], "t", "a")
+    assert [t.value for t in kpis["rev"].targets] == [2000] and problems == []
+    other = fig("2024-03", 300, plan_share=0.2, published=date(2024, 4, 10), position=3)
+    kpis, _, problems = derive({"rev": flow()}, [first, revised, other], "t", "a")
+    assert [t.value for t in kpis["rev"].targets] == [2000]
+    [warning] = problems
+    assert "implies a target of 1,500, but 2024-H1 implies 2,000" in warning.message
+
+
 def test_a_declared_target_wins_and_a_disagreement_warns() -> None:
     kpis = {"rev": flow(targets=(Target(YEAR, 1200),))}
     kpis, _, problems = derive(kpis, [fig("2024-H1", 650, plan_share=0.5, position=1)], "t", "a")
