@@ -23,13 +23,19 @@ class StatusChange(NamedTuple):
 
     @property
     def worse(self) -> bool:
-        if self.before is None or self.after is None:
+        """Its light got worse, or it was lost: a red or amber KPI removed (or renamed), any
+        colour turned grey (its figure deleted, say). A check cannot be passed by hiding."""
+        if self.before is None:
             return False
+        if self.after is None:
+            return self.before.light in ("red", "amber")
+        if self.after.light == "grey":
+            return self.before.light != "grey"
         return LIGHT_ORDER[self.after.light] < LIGHT_ORDER[self.before.light]
 
     @property
     def better(self) -> bool:
-        if self.before is None or self.after is None:
+        if self.before is None or self.after is None or self.after.light == "grey":
             return False
         return LIGHT_ORDER[self.after.light] > LIGHT_ORDER[self.before.light]
 

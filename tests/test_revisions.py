@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tomllib
 from datetime import date
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 from kpi.assess import assess_kpi
 from kpi.model import Actual, Kpi, Target
@@ -304,3 +306,20 @@ def test_diff_from_after_to_is_a_usage_error() -> None:
 def test_lock_timeout_must_be_a_sane_number(timeout: str) -> None:
     out = run("record", "telecom.fiber_households", "1", "--period", "2024", "--lock-timeout", timeout)
     assert out.exit_code == 2 and "--lock-timeout" in out.output
+
+
+@needs_git
+def test_fail_on_worse_cannot_be_passed_by_hiding(repo: Path) -> None:
+    args = ("--as-of", "2025-06-30", "--data-dir", str(repo))
+    lights = {
+        k["id"]: k["light"] for k in json.loads(run("status", *args, "--format", "json").output)["kpis"]
+    }
+    lit = sorted(k for k, light in lights.items() if light != "grey")
+    assert lit, lights
+    doc = tomllib.loads(ACTUALS)
+    # Delete every figure of a KPI with a light: it turns grey, which is worse.
+    kept = [a for a in doc["actual"] if a["kpi"] != lit[0]]
+    (repo / "actuals.toml").write_text(tomli_w.dumps({"actual": kept}), encoding="utf-8")
+    assert run("diff", "v1", *args, "--fail-on-worse").exit_code == 1
+    (repo / "actuals.toml").write_text(ACTUALS, encoding="utf-8")
+    assert run("diff", "v1", *args, "--fail-on-worse").exit_code == 0
