@@ -418,7 +418,7 @@ class KpiGroup(KpiCommand, click.Group):
             if exc.errno == errno.EPIPE:
                 # The reader (`kpi status | head`) stopped reading: what it wanted was printed.
                 _silence_stdout()
-                sys.exit(0)
+                sys.exit(EXIT_ON_CLOSED_PIPE[0])
             if exc.filename:
                 fail(msg("{file}: {reason}", file=str(exc.filename), reason=exc.strerror or str(exc)))
             fail(msg("cannot write the output: {reason}", reason=exc.strerror or str(exc)))
@@ -433,7 +433,7 @@ class KpiGroup(KpiCommand, click.Group):
             return super().invoke(ctx)
         except BrokenPipeError:
             _silence_stdout()
-            ctx.exit(0)
+            ctx.exit(EXIT_ON_CLOSED_PIPE[0])
 
 
 def _lang_in(argv: Sequence[str]) -> str | None:
@@ -459,6 +459,10 @@ def _is_utf8(text: str) -> bool:
 
 def _shown(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+# The exit code when the reader closes the pipe early: 0, unless a check has already failed.
+EXIT_ON_CLOSED_PIPE = [0]
 
 
 def _silence_stdout() -> None:
@@ -630,6 +634,10 @@ def status(
     if statuses:
         wanted = set(statuses)
         results = [a for a in results if a.status in wanted or a.light in wanted]
+    failing = set() if fail_on is None else {"red"} if fail_on == "red" else {"red", "amber"}
+    failed = any(a.light in failing for a in results)
+    if failed:
+        EXIT_ON_CLOSED_PIPE[0] = 1  # a reader that stops early does not turn a failed check into 0
     buffer = io.StringIO()
     render_status(
         dataset,
@@ -643,10 +651,8 @@ def status(
     )
     if output is not None and str(output) != "-":
         write_output(buffer.getvalue(), output)
-    if fail_on is not None:
-        failing = {"red"} if fail_on == "red" else {"red", "amber"}
-        if any(a.light in failing for a in results):
-            sys.exit(1)
+    if failed:
+        sys.exit(1)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -892,6 +898,8 @@ def diff(
             k.id for k in before.kpis.values() if k.sector in sectors
         ]
     result = diffs.compare(before, after, old_date, new_date, kpis)
+    if fail_on_worse and result.worse:
+        EXIT_ON_CLOSED_PIPE[0] = 1
     buffer = io.StringIO()
     to_file = output is not None and str(output) != "-"
     diffout.render(result, after, title, fmt, lang, buffer if to_file else sys.stdout, sides)

@@ -222,14 +222,9 @@ def make_console(out: IO[str]) -> Console:
 
 
 def _reader_gone() -> None:
-    """The reader (`kpi status | head`) stopped reading: what it wanted was printed. Rich exits
-    1 here; kpi's promise is 0."""
-    import os
-    import sys
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    raise SystemExit(0)
+    """The reader (`kpi status | head`) stopped reading. Rich would exit 1 here; the command
+    line decides instead (0, or 1 when a check such as --fail-on has already failed)."""
+    raise BrokenPipeError
 
 
 def _text(value: str, style: str = "") -> Text:

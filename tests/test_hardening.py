@@ -555,6 +555,29 @@ def test_a_closed_pipe_is_not_an_error(data_dir: Path, command: str) -> None:
     assert "Traceback" not in result.stderr and result.stderr == ""
 
 
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_a_closed_pipe_does_not_hide_a_failed_check(data_dir: Path, fmt: str) -> None:
+    many = TARGETS + "".join(
+        f'\n[[kpi]]\nid = "telecom.k{n}"\nsector = "telecom"\nname = "K {n}"\nunit = "%"\ndirection = "up"\n'
+        f'targets = [{{ period = "2021", value = {n} }}]\n'
+        for n in range(1, 3000)
+    )
+    (data_dir / "targets.toml").write_text(many, encoding="utf-8")
+    short = "".join(  # each short of its passed target: missed, red
+        f'\n[[actual]]\nkpi = "telecom.k{n}"\nperiod = "2021"\nvalue = 0\nsource = "s"\n'
+        for n in range(1, 3000)
+    )
+    (data_dir / "actuals.toml").write_text(short, encoding="utf-8")
+    shell = (
+        f"{' '.join(KPI[:2])} '{KPI[2]}' status --all --fail-on red --format {fmt} --data-dir {data_dir}"
+        " | head -c 10"
+    )
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=60, errors="replace"
+    )
+    assert result.returncode == 1 and result.stderr == "", result.stderr
+
+
 # --- 12. narrow terminals ---------------------------------------------------------------
 
 
