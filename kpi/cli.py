@@ -388,8 +388,11 @@ class KpiGroup(KpiCommand, click.Group):
         argv = list(sys.argv[1:] if args is None else args)
         from kpi.i18n import LanguageError, resolve, set_language
 
-        with contextlib.suppress(LanguageError):  # a bad KPI_LANG is reported by --lang's check
+        try:
             set_language(resolve(_lang_in(argv), None, os.environ))
+        except LanguageError:  # reported by --lang's check, in the language the rest asks for
+            with contextlib.suppress(LanguageError):
+                set_language(resolve(None, None, os.environ))
         try:
             for arg in argv:
                 if not _is_utf8(arg):
@@ -461,6 +464,13 @@ def _shown(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def _print_version(ctx: click.Context) -> None:
+    from kpi.i18n import click_gettext
+
+    click.echo(click_gettext("%(prog)s, version %(version)s") % {"prog": "kpi", "version": __version__})
+    ctx.exit(0)
+
+
 # The exit code when the reader closes the pipe early: 0, unless a check has already failed.
 EXIT_ON_CLOSED_PIPE = [0]
 
@@ -476,7 +486,15 @@ def _silence_stdout() -> None:
 
 
 @click.group(cls=KpiGroup, context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", prog_name="kpi")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, param, value: _print_version(ctx) if value else None,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Track a sector plan's KPIs against their targets.
 
@@ -1211,6 +1229,27 @@ def record(
     if delete:
         if value is not None:
             raise click.UsageError(tr(msg("--delete takes no VALUE")))
+        ctx = click.get_current_context()
+        extra = [
+            "--" + name.replace("_", "-")
+            for name in (
+                "source",
+                "quote",
+                "estimated",
+                "derived",
+                "note",
+                "replace",
+                "plan_share",
+                "plan_period",
+                "change",
+                "change_from",
+            )
+            if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+        ]
+        if extra:
+            raise click.UsageError(
+                tr(msg("--delete removes a figure; it takes no {options}", options=", ".join(extra)))
+            )
         _delete_figure(files, kpi_id, period, published, flow, dry_run, lock_timeout, cumulative)
         return
     if value is None:

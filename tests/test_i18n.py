@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from kpi import __version__ as kpi_version
 from kpi import display, i18n
 from tests.conftest import ACTUALS, TARGETS, run
 
@@ -369,3 +370,15 @@ def test_numbers_in_validate_messages_are_in_the_language_notation(tmp_path: Pat
     en = run("validate", "--data-dir", str(tmp_path), "--lang", "en").output
     assert "1.080,5" in vi and "1.000" in vi
     assert "value 1,080.5 is above the KPI's max 1,000" in en
+
+
+def test_version_and_a_bad_lang_are_said_in_the_language() -> None:
+    assert run("--version", env={"KPI_LANG": "vi"}).output == f"kpi, phiên bản {kpi_version}\n"
+    assert run("-V", env={"KPI_LANG": "en"}).output == f"kpi, version {kpi_version}\n"
+    out = run("status", "--lang", "fr", env={"KPI_LANG": "vi"})
+    assert out.exit_code == 2 and "Lỗi:" in out.output and "'fr'" in out.output
+
+
+def test_delete_refuses_fields_it_would_ignore() -> None:
+    out = run("record", "telecom.fiber_households", "--period", "2024-05", "--delete", "--plan-share", "50%")
+    assert out.exit_code == 2 and "it takes no --plan-share" in out.output
