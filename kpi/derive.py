@@ -150,8 +150,10 @@ def _early_revisions(figures: Sequence[Actual], file: str, problems: list[Proble
                 )
 
 
-def _same_day(figures: Sequence[Actual], period: Period) -> Actual | None:
-    return next((b for b in figures if b.period.end == period.end and b.period.start == period.start), None)
+def _same_day(figures: Sequence[Actual], period: Period, cumulative: bool = False) -> Actual | None:
+    """The figure covering the same span: the period, or for a cumulative one January to its end."""
+    start = period.end.replace(month=1, day=1) if cumulative else period.start
+    return next((b for b in figures if b.period.end == period.end and b.start == start), None)
 
 
 def _earlier_figures(
@@ -167,7 +169,7 @@ def _earlier_figures(
         # The change was stated as a percentage: rounded to its last written digit (27 % → ±0.5 %).
         half = _half_unit(round(a.change * 100, 10)) / 100
         low, high = a.value / (1 + a.change + half), a.value / (1 + a.change - half)
-        recorded = _same_day(by_kpi.get(a.kpi, []), period)
+        recorded = _same_day(by_kpi.get(a.kpi, []), period, a.cumulative)
         if recorded is not None:
             # The recorded figure may itself be rounded ("hơn 71.000"): 1 % more room.
             if not low * (1 - PLAN_TOLERANCE) <= recorded.value <= high * (1 + PLAN_TOLERANCE):
@@ -189,7 +191,13 @@ def _earlier_figures(
                     )
                 )
             continue
-        if any(b.kpi == a.kpi and b.period == period and b.published == _known_from(a) for b in added):
+        if any(
+            b.kpi == a.kpi
+            and b.period == period
+            and b.cumulative == a.cumulative
+            and b.published == _known_from(a)
+            for b in added
+        ):
             continue  # one earlier figure per revision of the figure stating the change
         value = a.value / (1 + a.change)
         added.append(
@@ -202,6 +210,7 @@ def _earlier_figures(
                 published=_known_from(a),
                 quote=a.quote,
                 derived=True,
+                cumulative=a.cumulative,  # "lũy kế 5 tháng, tăng 10%": January to May a year before
                 note=msg(
                     "from {period}'s {value:n} and its stated change {sign}{size:n}%: "
                     "{value:n} / (1 {sign} {size:n}%) = {result:n}; the change is rounded, so "

@@ -152,6 +152,18 @@ def test_a_declared_target_wins_and_a_disagreement_warns() -> None:
     assert derive(near, [fig("2024-H1", 650, plan_share=0.5, position=1)], "t", "a")[2] == []
 
 
+def test_a_change_on_a_cumulative_figure_gives_a_cumulative_earlier_figure() -> None:
+    may = fig("2025-05", 1500, cumulative=True, change=0.1, change_from="same period last year", position=1)
+    _, actuals, problems = derive({"rev": flow()}, [may], "t", "a")
+    assert problems == []
+    [earlier] = [x for x in actuals if x.derived]
+    assert earlier.period.text == "2024-05" and earlier.cumulative
+    assert earlier.start == date(2024, 1, 1) and earlier.value == pytest.approx(1500 / 1.1)
+    # A recorded May alone is another figure, not the one the change was measured from.
+    month = fig("2024-05", 330, position=2)
+    assert derive({"rev": flow()}, [may, month], "t", "a")[2] == []
+
+
 def test_a_stated_change_gives_the_earlier_figure() -> None:
     a = fig("2023", 58900, change=0.093, change_from="2022", position=3, published=date(2023, 12, 29))
     _, actuals, problems = derive({"rev": flow()}, [a], "t", "a")
