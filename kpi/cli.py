@@ -343,6 +343,7 @@ class KpiCommand(click.Command):
             return _translate(self.short_help)
         if not self.help:
             return ""
+        # Click's own shortening (make_default_short_help) is private from Click 8.2 on.
         text = _translate(inspect.cleandoc(self.help).partition("\f")[0])
         first = text.split("\n\n", 1)[0].replace("\n", " ").strip()
         return first if len(first) <= limit else first[: limit - 3].rsplit(" ", 1)[0] + "..."
@@ -1055,13 +1056,15 @@ def init(folder: Path | None, example: bool, lang: str | None) -> None:
     for name in files:
         say(tr(msg("wrote {file}", file=str(target / name))))
     # Always --data-dir: KPI_DATA_DIR, or a plan in a parent folder, would otherwise win.
-    where = " --data-dir " + _shell(str(target))
+    import shlex
+
+    where = " --data-dir " + shlex.quote(str(target))
     if example:  # the example plan ended in 2025: look at it as of mid-2025
         where += " --as-of 2025-06-30"
     first = "telecom.fiber_households" if example else FIRST_KPI[lang_now]
     say("")
     say(tr(msg("Next:")))
-    say(f"  kpi validate --data-dir {_shell(str(target))}")
+    say(f"  kpi validate --data-dir {shlex.quote(str(target))}")
     say(f"  kpi status{where}")
     say(f"  kpi show {first}{where}")
 
@@ -1070,12 +1073,6 @@ def _finite_option(value: float) -> float:
     if value != value:  # NaN passes FloatRange's comparisons
         raise click.BadParameter(tr(msg("must be a number")))
     return value
-
-
-def _shell(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
 
 
 @cli.command(context_settings=CONTEXT)

@@ -18,13 +18,14 @@ and never written back to them.
 from collections.abc import Sequence
 from datetime import date
 
+from kpi import schema
 from kpi.flows import conflicts, shifted
 from kpi.i18n import Message, msg
 from kpi.model import Actual, Kpi, Target
 from kpi.periods import Period, parse_period
 from kpi.problems import Problem
 
-SAME_PERIOD = "same period last year"
+SAME_PERIOD = schema.SAME_PERIOD
 PLAN_TOLERANCE = 0.01
 
 
@@ -43,6 +44,15 @@ def _half_unit(x: float) -> float:
 
 def _path(a: Actual) -> str:
     return f'actual[{a.position}] (kpi "{a.kpi}", period "{a.period.text}")'
+
+
+def _warning(file: str, a: Actual, message: Message) -> Problem:
+    return Problem(file, message, _path(a), warning=True)
+
+
+def _apart(value: float, reference: float) -> bool:
+    """Further apart than rounding explains: more than PLAN_TOLERANCE of the reference."""
+    return bool(reference) and abs(value - reference) / abs(reference) > PLAN_TOLERANCE
 
 
 def _known_from(a: Actual) -> date:
@@ -97,7 +107,7 @@ def derive(
     for a in actuals:
         by_kpi.setdefault(a.kpi, []).append(a)
         for odd in when_problems(a, plan_period, today):
-            problems.append(Problem(actuals_file, odd, _path(a), warning=True))
+            problems.append(_warning(actuals_file, a, odd))
 
     for kpi_id, figures in by_kpi.items():
         kpi = kpis.get(kpi_id)
@@ -137,15 +147,14 @@ def _early_revisions(figures: Sequence[Actual], file: str, problems: list[Proble
         for a in history:
             if a.published is not None and a.published < a.period.end and not a.estimated:
                 problems.append(
-                    Problem(
+                    _warning(
                         file,
+                        a,
                         msg(
                             "a revision published on {published}, before its period ended, should be "
                             "estimated = true",
                             published=a.published,
                         ),
-                        _path(a),
-                        warning=True,
                     )
                 )
 
@@ -174,8 +183,9 @@ def _earlier_figures(
             # The recorded figure may itself be rounded ("hơn 71.000"): 1 % more room.
             if not low * (1 - PLAN_TOLERANCE) <= recorded.value <= high * (1 + PLAN_TOLERANCE):
                 problems.append(
-                    Problem(
+                    _warning(
                         file,
+                        a,
                         msg(
                             "the stated change {sign}{pct:n}% from {period} does not fit the recorded "
                             "{previous:g}: it gives {low:n} to {high:n}",
@@ -186,8 +196,6 @@ def _earlier_figures(
                             low=low,
                             high=high,
                         ),
-                        _path(a),
-                        warning=True,
                     )
                 )
             continue
@@ -268,8 +276,9 @@ def _growth_figures(
                 room = _half_unit(given.value) + (1.0 if now.estimated or before.estimated else 0.0)
                 if abs(given.value - growth) > room:
                     problems.append(
-                        Problem(
+                        _warning(
                             file,
+                            given,
                             msg(
                                 "the stated growth {stated:g} differs from the {growth:.2f} "
                                 "computed from {kpi}",
@@ -277,8 +286,6 @@ def _growth_figures(
                                 growth=growth,
                                 kpi=kpi.derived_from,
                             ),
-                            _path(given),
-                            warning=True,
                         )
                     )
                 continue
@@ -317,10 +324,11 @@ def _plan_targets(
         value = a.value / a.plan_share
         declared = next((t for t in kpi.targets if t.date == period.end), None)
         if declared is not None:
-            if declared.value and abs(value - declared.value) / abs(declared.value) > PLAN_TOLERANCE:
+            if _apart(value, declared.value):
                 problems.append(
-                    Problem(
+                    _warning(
                         file,
+                        a,
                         msg(
                             "{value:n} at {share:.1%} of the {period} plan implies a target of "
                             "{derived:n}, but the declared target is {declared:n}",
@@ -330,8 +338,6 @@ def _plan_targets(
                             derived=value,
                             declared=declared.value,
                         ),
-                        _path(a),
-                        warning=True,
                     )
                 )
             continue
@@ -339,14 +345,11 @@ def _plan_targets(
         if earlier is not None:
             other = implied_by[(a.kpi, period.end)]
             revision = (other.period.start, other.period.end) == (a.period.start, a.period.end)
-            if (
-                not revision
-                and earlier.value
-                and abs(value - earlier.value) / abs(earlier.value) > PLAN_TOLERANCE
-            ):
+            if not revision and _apart(value, earlier.value):
                 problems.append(
-                    Problem(
+                    _warning(
                         file,
+                        a,
                         msg(
                             "{value:n} at {share:.1%} of the {period} plan implies a target of {derived:n}, "
                             "but {other} implies {target:n}",
@@ -357,8 +360,6 @@ def _plan_targets(
                             other=other.period.text,
                             target=earlier.value,
                         ),
-                        _path(a),
-                        warning=True,
                     )
                 )
             continue

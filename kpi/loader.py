@@ -9,6 +9,7 @@ to assess invalid data.
 import math
 import os
 import re
+import shlex
 import stat
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -142,12 +143,6 @@ def _file_kind(mode: int) -> str:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return msg("a device")
     return msg("another kind of file")
-
-
-def _shell_word(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
 
 
 def read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
@@ -1021,7 +1016,7 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
         problems[-1] = Problem(
             str(files.targets),
             msg(
-                "file not found; kpi init {folder} creates one", folder=_shell_word(str(files.targets.parent))
+                "file not found; kpi init {folder} creates one", folder=shlex.quote(str(files.targets.parent))
             ),
         )
     actuals_bytes = None
