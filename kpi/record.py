@@ -8,6 +8,7 @@ prove it holds exactly the old entries plus the new one before it may replace th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -246,6 +247,51 @@ def append(old: str, entry: Entry, flow: bool = False) -> tuple[str, list[Any], 
             )
         )
     return new, raw, latest
+
+
+def blocks(old: str, entries: Sequence[Entry]) -> str:
+    """old with each entry appended as its own [[actual]] table, separated by blank lines."""
+    newline = _newline(old) if old else "\n"
+    if not old or old.endswith(newline * 2):
+        separator = ""
+    elif old.endswith(("\n", "\r")):
+        separator = newline
+    else:
+        separator = newline * 2
+    return old + separator + newline.join(block(entry, newline) for entry in entries)
+
+
+def append_many(old: str, entries: Sequence[Entry]) -> tuple[str, list[Any], list[Any]]:
+    """The new text with every entry appended, its parsed actuals and the old text's, parsed once
+    each and verified: the old tables unchanged, then exactly the new ones. Whether the entries
+    may join the others (duplicates, revisions) is the caller's to decide first."""
+    old_raw = _check_form(old, _parse(old, msg("the existing file"))) if old.strip() else []
+    new = blocks(old, entries)
+    try:
+        doc = tomli.loads(new)
+    except tomli.TOMLDecodeError:
+        raise RecordError(msg("the new entries would not parse; nothing was changed")) from None
+    raw = _check_form(new, doc)
+    if raw != [*old_raw, *(entry.table() for entry in entries)]:
+        raise RecordError(
+            msg("the new entries did not land as their own [[actual]] tables; nothing was changed")
+        )
+    return new, raw, old_raw
+
+
+def span_of(raw: object, flow: bool) -> tuple[str, date, date | None] | None:
+    """A table's (kpi, end, start) key: figures with the same key are one figure or its
+    revisions. None for a table too broken to say (validate reports it)."""
+    if (
+        not isinstance(raw, dict)
+        or not isinstance(raw.get("kpi"), str)
+        or not isinstance(raw.get("period"), str)
+    ):
+        return None
+    try:
+        return (raw["kpi"], *_span(raw["period"], raw.get("cumulative") is True, flow))
+    except PeriodError:
+        return None
 
 
 def _rewrite(
