@@ -1373,31 +1373,15 @@ def _check_with_the_rest(
     """What validate would say of the KPI's figures with the new one that it did not say before
     (a month overlapping a quarter, a stated change contradicting a figure): a new error refuses
     the figure; a new warning is shown."""
-    from kpi.derive import derive
+    from kpi.admission import new_problems
     from kpi.i18n import _
-    from kpi.loader import actuals_from
 
-    related = {kpi.id, kpi.derived_from} | {k.id for k in dataset.kpis.values() if k.derived_from == kpi.id}
-    kpis = {k: dataset.kpis[k] for k in related if k in dataset.kpis}
-
-    def said(raws: list[Any]) -> tuple[list[str], list[str]]:
-        problems: list[Problem] = []
-        mine = [r for r in raws if isinstance(r, dict) and r.get("kpi") in related]
-        figures = actuals_from({"actual": mine}, str(files.actuals), dataset, problems)
-        if not [p for p in problems if not p.warning]:
-            problems += derive(kpis, figures, str(files.actuals), "", dataset.plan.period)[2]
-        errors = [tr(p.message) for p in problems if not p.warning]
-        warnings = [tr(p.message) for p in problems if p.warning]
-        return errors, warnings
-
-    errors_before, warnings_before = said(old)
-    errors_after, warnings_after = said(new)
-    fresh = [e for e in errors_after if e not in errors_before]
+    fresh, warnings = new_problems(old, new, [kpi.id], dataset, str(files.actuals))
     if fresh:
         for error in fresh:
             say(msg("{file}: {problem}", file=str(files.actuals), problem=error), err=True)
         fail(msg("the figure was not recorded"))
-    for warning in dict.fromkeys(w for w in warnings_after if w not in warnings_before):
+    for warning in warnings:
         say(_("warning: {message}").format(message=warning), err=True)
 
 
@@ -1550,6 +1534,17 @@ def _usable_streams() -> None:
         elif hasattr(stream, "reconfigure"):
             with contextlib.suppress(ValueError, io.UnsupportedOperation):
                 stream.reconfigure(errors="backslashreplace")
+
+
+def _register_spreadsheet_commands() -> None:
+    # Their own module (the spreadsheet bridge); it uses this module's options and helpers.
+    from kpi.sheets.commands import export, import_, template
+
+    for command in (import_, template, export):
+        cli.add_command(command)
+
+
+_register_spreadsheet_commands()
 
 
 def main() -> None:

@@ -1,0 +1,338 @@
+"""kpi import, kpi template and kpi export: the spreadsheet bridge on the command line.
+
+Options in, one call to the core, one writer out. Registered on the kpi group by kpi/cli.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from kpi.cli import (
+    CONTEXT,
+    KpiCommand,
+    _actuals_text,
+    as_of_option,
+    data_options,
+    fail,
+    lang_option,
+    load_valid,
+    pick_kpis,
+    resolve_files,
+    same_file,
+    say,
+    sector_option,
+)
+from kpi.i18n import language, msg, tr
+
+
+def _read_input(path: Path) -> bytes:
+    from kpi.loader import ReadError, read_regular
+    from kpi.sheets.read import TABLE_SUFFIXES
+
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise click.BadParameter(
+            tr(msg("{file}: kpi import reads .xlsx workbooks and .csv files", file=str(path))),
+            param_hint="FILE",
+        )
+    try:
+        return read_regular(path)
+    except ReadError as exc:
+        fail(msg("{file}: {problem}", file=str(path), problem=exc.args[0]))
+
+
+def _need_openpyxl() -> None:
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        fail(
+            msg(
+                "workbooks need openpyxl, which is not installed; install it with: pip install 'kpi[xlsx]'",
+            )
+        )
+
+
+@click.command("import", cls=KpiCommand, context_settings=CONTEXT)
+@data_options
+@click.argument("file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--sheet", help="The sheet to read (default: the first visible one).")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Read FIELD from COLUMN (a letter, or the column's header), e.g. --map value=C (repeatable).",
+)
+@click.option(
+    "--notation",
+    type=click.Choice(["vi", "en"], case_sensitive=False),
+    help="How numbers typed as text are written: vi (2.067.389,5) or en (2,067,389.5). Needed only for "
+    "text such as 1.320 that reads differently in the two.",
+)
+@click.option("--dry-run", is_flag=True, help="Check every row and print the tables that would be added.")
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0, max=86400),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for another writer.",
+)
+@lang_option
+def import_(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    file: Path,
+    sheet: str | None,
+    maps: tuple[str, ...],
+    notation: str | None,
+    dry_run: bool,
+    lock_timeout: float,
+    lang: str | None,
+) -> None:
+    """Add the figures of a workbook (.xlsx) or CSV file to actuals.toml.
+
+    One row per figure under a header row naming the columns, in English or Vietnamese
+    (kpi/mã chỉ tiêu, period/kỳ, value/giá trị, estimated/ước tính, published/ngày công bố,
+    source/nguồn, quote/trích dẫn, note/ghi chú, and any other field of [[actual]]). Every row
+    is checked first; one bad row imports nothing, and every problem names its cell. The new
+    figures are appended in one atomic write, like kpi record.
+
+    \b
+    Examples:
+      kpi template -o figures.xlsx --period 2024    # a workbook ready to fill
+      kpi import figures.xlsx --dry-run
+      kpi import so-lieu.csv --map value=D
+    """
+    from kpi import record as rec
+    from kpi.atomic import WriteError, atomic_write, locked, real_path
+    from kpi.cli import print_problems, use_language
+    from kpi.i18n import _, ngettext
+    from kpi.loader import load
+    from kpi.sheets import importer
+    from kpi.sheets.read import SheetError, read
+    from kpi.sheets.rows import LayoutError, layout, parse_maps
+
+    try:
+        mapping = parse_maps(maps)
+    except LayoutError as exc:
+        raise click.BadParameter(tr(exc.args[0]), param_hint="--map") from None
+    files = resolve_files(targets, actuals, data_dir)
+    if same_file(files.targets, files.actuals):
+        raise click.UsageError(
+            tr(msg("--targets and --actuals are the same file ({file})", file=str(files.targets)))
+        )
+    if sheet is not None and file.suffix.lower() == ".csv":
+        raise click.BadParameter(
+            tr(msg("a CSV file has no sheets; --sheet is for workbooks")), param_hint="--sheet"
+        )
+    data = _read_input(file)
+    if file.suffix.lower() != ".csv":
+        _need_openpyxl()
+    dataset, problems = load(files, with_actuals=False)
+    use_language(dataset)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        print_problems(errors)
+        fail(msg("{file} has problems; fix them first (kpi validate)", file=str(files.targets)))
+    label = str(file)
+    try:
+        table = read(file, data, sheet)
+        found = layout(table, mapping)
+    except (SheetError, LayoutError) as exc:
+        fail(msg("{file}: {problem}", file=label, problem=exc.args[0]))
+    for note in table.notes:
+        say(msg("{file}: {problem}", file=label, problem=note), err=True)
+    for ignored in found.ignored:
+        say(_("{file}: column {column} is not imported").format(file=label, column=ignored), err=True)
+    notation = notation.lower() if notation else None
+    try:
+        path = real_path(files.actuals)
+        with locked(path.parent, lock_timeout):
+            old = _actuals_text(files, path)
+            outcome = importer.check(label, table, found, dataset, old, str(files.actuals), notation)
+            for warning in outcome.warnings:
+                say(_("warning: {message}").format(message=warning), err=True)
+            if outcome.problems:
+                for problem in outcome.problems:
+                    say(problem, err=True)
+                fail(
+                    ngettext(
+                        "{n} problem; nothing was imported",
+                        "{n} problems; nothing was imported",
+                        len(outcome.problems),
+                    ).format(n=len(outcome.problems))
+                )
+            if not outcome.rows:
+                say(
+                    _(
+                        "{file}: no new figures ({blank} rows without a value, {known} already in {actuals})"
+                    ).format(file=label, blank=outcome.blank, known=outcome.known, actuals=files.actuals)
+                )
+                return
+            assert outcome.text is not None
+            if dry_run:
+                click.echo(rec.blocks("", [row.entry for row in outcome.rows]), nl=False)
+            else:
+                atomic_write(files.actuals, outcome.text.encode("utf-8"))
+    except (rec.RecordError, WriteError) as exc:
+        fail(msg("{file}: {problem}", file=str(files.actuals), problem=exc.args[0]))
+    changed = _status_changes(dataset, files, old, outcome.text)
+    figures = len(outcome.rows)
+    kpis = len({row.entry.kpi for row in outcome.rows})
+    parts = [
+        (
+            ngettext("would import {n} figure", "would import {n} figures", figures)
+            if dry_run
+            else ngettext("imported {n} figure", "imported {n} figures", figures)
+        ).format(n=figures)
+        + " "
+        + ngettext("for {n} KPI into {file}", "for {n} KPIs into {file}", kpis).format(
+            n=kpis, file=files.actuals
+        )
+    ]
+    if outcome.known:
+        parts.append(
+            ngettext("{n} row already recorded", "{n} rows already recorded", outcome.known).format(
+                n=outcome.known
+            )
+        )
+    if outcome.revisions:
+        parts.append(ngettext("{n} revision", "{n} revisions", outcome.revisions).format(n=outcome.revisions))
+    parts.append(
+        (
+            ngettext("{n} KPI would change status", "{n} KPIs would change status", changed)
+            if dry_run
+            else ngettext("{n} KPI changed status", "{n} KPIs changed status", changed)
+        ).format(n=changed)
+    )
+    say("; ".join(parts), err=dry_run)
+
+
+def _status_changes(dataset: object, files: object, old: str, new: str) -> int:
+    """How many KPIs' status (at today's date) differs with the new figures."""
+    from kpi.assess import assess
+    from kpi.loader import check, read_regular
+
+    targets_bytes = read_regular(files.targets)  # type: ignore[attr-defined]
+    today = date.today()
+    lights = []
+    for text in (old, new):
+        problems: list[object] = []
+        ds = check(targets_bytes, text.encode("utf-8") if text.strip() else None, files, problems)  # type: ignore[arg-type]
+        lights.append({a.kpi.id: a.status for a in assess(ds, today, list(ds.kpis.values()), None)})
+    before, after = lights
+    return sum(1 for k in after if before.get(k) != after[k])
+
+
+def _write_workbook(data: bytes, output: Path) -> None:
+    from kpi.atomic import WriteError, atomic_write
+    from kpi.i18n import _
+
+    try:
+        atomic_write(output, data)
+    except WriteError as exc:
+        fail(exc.args[0])
+    say(_("wrote {file}").format(file=output), err=True)
+
+
+def _workbook_path(output: Path) -> Path:
+    if output.suffix.lower() != ".xlsx":
+        raise click.BadParameter(
+            tr(msg("{file}: the workbook's name must end in .xlsx", file=str(output))), param_hint="-o"
+        )
+    return output
+
+
+@click.command(cls=KpiCommand, context_settings=CONTEXT)
+@data_options
+@sector_option
+@click.option("--period", help="Prefill this period in every row: 2024, 2024-Q3, 2024-05...")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The workbook to write (.xlsx).",
+)
+@lang_option
+def template(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    sectors: tuple[str, ...],
+    period: str | None,
+    output: Path,
+    lang: str | None,
+) -> None:
+    """Write a workbook ready to fill with figures, for kpi import.
+
+    One row per KPI with its id, name and unit (and the period, with --period); drop-downs
+    offer the plan's KPI ids and true/false for estimated. Rows left without a value are not
+    imported.
+
+    \b
+    Example:
+      kpi template -o so-lieu-2024.xlsx --sector telecom --period 2024
+    """
+    from kpi.periods import PeriodError, parse_period
+    from kpi.sheets import workbook
+
+    _workbook_path(output)
+    if period is not None:
+        try:
+            parse_period(period)
+        except PeriodError as exc:
+            raise click.BadParameter(tr(exc.args[0]), param_hint="--period") from None
+    _need_openpyxl()
+    dataset = load_valid(targets, actuals, data_dir)
+    kpis = pick_kpis(dataset, sectors)
+    _write_workbook(workbook.template(dataset, kpis, language(), period), output)
+
+
+@click.command(cls=KpiCommand, context_settings=CONTEXT)
+@data_options
+@as_of_option
+@sector_option
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The workbook to write (.xlsx).",
+)
+@lang_option
+def export(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    as_of: date | None,
+    sectors: tuple[str, ...],
+    output: Path,
+    lang: str | None,
+) -> None:
+    """Write the plan as a workbook: summary, status, figures and targets.
+
+    Sheets: the lights per sector; one row per KPI with the kpi status columns (numbers as
+    numbers, attainment as a percentage); every figure with its period, source and quote (in
+    the form kpi import reads back); every target. Text is never written as a formula.
+
+    \b
+    Example:
+      kpi export -o ke-hoach.xlsx --as-of 2025-06-30
+    """
+    from kpi.assess import summarise
+    from kpi.cli import run_assessment
+    from kpi.sheets import workbook
+
+    _workbook_path(output)
+    _need_openpyxl()
+    dataset = load_valid(targets, actuals, data_dir)
+    lang_now = language()
+    kpis = pick_kpis(dataset, sectors)
+    when = as_of or date.today()
+    results = run_assessment(dataset, kpis, when, None)
+    data = workbook.export(dataset, results, summarise(dataset, results, lang_now), kpis, lang_now, when)
+    _write_workbook(data, output)

@@ -1,0 +1,170 @@
+"""kpi import as a plain function: a sheet's rows checked against the plan and actuals.toml,
+every problem found before anything is written, and the new text of actuals.toml when there is
+none. All or nothing: one bad row means no row is imported."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, NamedTuple
+
+from kpi.admission import entry_problems, new_problems, unknown_kpi
+from kpi.i18n import Message, msg, tr
+from kpi.model import Dataset
+from kpi.record import append_many, span_of
+from kpi.sheets.read import Sheet, where
+from kpi.sheets.rows import Layout, Read, Row, RowProblem, misspelt, read_rows
+
+
+class Outcome(NamedTuple):
+    rows: list[Row]  # the figures to add, in the sheet's order
+    text: str | None  # actuals.toml's new text; None when there are problems or nothing to add
+    revisions: int  # rows that add a revision to a figure already known
+    problems: list[str]  # one line each, naming the file, the cell and the figure
+    warnings: list[str]
+    blank: int  # rows with no figure (an untouched template's)
+    known: int = 0  # rows that repeat a figure already recorded, skipped
+
+
+def line(label: str, sheet: Sheet, problem: RowProblem) -> str:
+    what = f" ({problem.what})" if problem.what else ""
+    return f"{label}: {where(sheet, problem.ref)}{what}: {tr(problem.message)}"
+
+
+def _order(problem: RowProblem) -> tuple[int, int, str]:
+    letters = "".join(c for c in problem.ref if c.isalpha())
+    return problem.row, len(letters), letters
+
+
+def check(
+    label: str,
+    sheet: Sheet,
+    found: Layout,
+    dataset: Dataset,
+    old_text: str,
+    actuals: str,
+    notation: str | None,
+) -> Outcome:
+    """Every problem of the sheet (as lines), or the new text of actuals.toml with its figures."""
+    from kpi.record import RecordError
+
+    units = {k.id: k.unit for k in dataset.kpis.values()}
+    read: Read = read_rows(sheet, found, units, notation)
+    problems = list(read.problems)
+    header = found.header_row
+    for text, field in misspelt(found):
+        problems.append(
+            RowProblem(
+                f"{header}:{header}",
+                header,
+                "",
+                msg(
+                    'column "{header}" is read by no field; did you mean "{field}"? (or --map {field}=...)',
+                    header=text,
+                    field=field,
+                ),
+            )
+        )
+    sheet_problems = [
+        RowProblem(ref, int("".join(c for c in ref.split(":")[0] if c.isdigit()) or 0), "", message)
+        for ref, message in sheet.problems
+    ]
+    for ref, number, what, kpi_id in read.unread:  # a row with another problem: its KPI is checked too
+        if kpi_id not in dataset.kpis:
+            problems.append(RowProblem(ref, number, what, unknown_kpi(kpi_id, dataset)))
+    rows: list[Row] = []
+    for row in read.rows:
+        refused = entry_problems(row.entry, dataset, actuals)
+        what = f'kpi "{row.entry.kpi}", period "{row.entry.period}"'
+        for refusal in refused:
+            ref = row.refs.get(refusal.field or "value", row.refs.get("value", f"{row.number}:{row.number}"))
+            problems.append(RowProblem(ref, row.number, what, refusal.message))
+        if not refused:
+            rows.append(row)
+    try:
+        from kpi.record import _check_form, _parse
+
+        old_raw = (
+            _check_form(old_text, _parse(old_text, msg("the existing file"))) if old_text.strip() else []
+        )
+    except RecordError as exc:
+        return Outcome([], None, 0, [f"{actuals}: {tr(exc.args[0])}"], [], read.blank)
+    revisions, known = _duplicates(rows, old_raw, dataset, actuals, problems)
+    rows = [row for row in rows if row.number not in known]
+    warnings = [line(label, sheet, w) for w in read.warnings]
+    problems = sorted(sheet_problems, key=_order) + sorted(problems, key=_order)
+    if problems or not rows:
+        lines = [line(label, sheet, p) for p in problems]
+        return Outcome(rows, None, revisions, lines, warnings, read.blank, len(known))
+    entries = [row.entry for row in rows]
+    try:
+        text, raw, _old = append_many(old_text, entries)
+    except RecordError as exc:
+        return Outcome(rows, None, revisions, [f"{actuals}: {tr(exc.args[0])}"], warnings, read.blank)
+    fresh, also = new_problems(old_raw, raw, {e.kpi for e in entries}, dataset, actuals)
+    warnings += [f"{actuals}: {w}" for w in also]
+    if fresh:
+        return Outcome(rows, None, revisions, [f"{actuals}: {e}" for e in fresh], warnings, read.blank)
+    return Outcome(rows, text, revisions, [], warnings, read.blank, len(known))
+
+
+def _duplicates(
+    rows: list[Row], old_raw: list[Any], dataset: Dataset, actuals: str, problems: list[RowProblem]
+) -> tuple[int, set[int]]:
+    """Refuse a figure already known (in the file or higher up the sheet) unless it is a revision:
+    it and every figure for its period have a published date, and it is published last. Returns
+    how many rows are revisions, and the rows that repeat a known figure exactly (skipped)."""
+    flow = {k.id: k.measure == "flow" for k in dataset.kpis.values()}
+    known: dict[Any, list[tuple[str, date | None, object]]] = {}
+    for n, raw in enumerate(old_raw, 1):
+        key = span_of(raw, isinstance(raw, dict) and flow.get(str(raw.get("kpi")), False))
+        if key is not None:
+            published = raw.get("published")
+            known.setdefault(key, []).append(
+                (
+                    f"{actuals} actual[{n}]",
+                    published if isinstance(published, date) else None,
+                    raw.get("value"),
+                )
+            )
+    revisions = 0
+    repeated: set[int] = set()
+    for row in rows:
+        entry = row.entry
+        key = span_of(entry.table(), flow.get(entry.kpi, False))
+        same = known.setdefault(key, [])
+        what = f'kpi "{entry.kpi}", period "{entry.period}"'
+        at = row.refs.get("period", row.refs["value"])
+        if same:
+            earlier, _when, value = same[-1]
+            dates = [d for _w, d, _v in same]
+            problem: Message | None = None
+            if any(d == entry.published and v == entry.value for _w, d, v in same):
+                repeated.add(row.number)  # the same figure again (a sheet exported, or imported before)
+                continue
+            if entry.published is None or None in dates:
+                problem = msg(
+                    "already recorded at {where} (value {value}); a revision needs a published date on "
+                    "both, the new one later",
+                    where=earlier,
+                    value=value if not isinstance(value, int | float) else _plain(value),
+                )
+            else:
+                latest = max(d for d in dates if d is not None)
+                if entry.published <= latest:
+                    problem = msg(
+                        "a revision must be published after the latest one ({where}, published {date})",
+                        where=next(w for w, d, _v in same if d == latest),
+                        date=latest.isoformat(),
+                    )
+            if problem is not None:
+                problems.append(RowProblem(at, row.number, what, problem))
+                continue
+            revisions += 1
+        same.append((msg("row {row}", row=row.number), entry.published, entry.value))
+    return revisions, repeated
+
+
+def _plain(value: float) -> str:
+    from kpi import display
+
+    return display.value(float(value))

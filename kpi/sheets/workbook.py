@@ -1,0 +1,358 @@
+"""Workbooks for people: the plan as a manager reads it (kpi export) and a sheet to fill (kpi
+template). openpyxl writes them; this module is imported only by those two commands.
+
+Numbers are written as numbers with number formats (a spreadsheet shows them in the reader's
+own notation), never as text. Text is always written as text: a value that begins with =, +,
+-, @, a tab or a carriage return is stored as a string cell, never as a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, NamedTuple
+
+from kpi.assess import Assessment, SectorSummary
+from kpi.i18n import N_, _
+from kpi.model import Dataset, Kpi
+from kpi.sheets.rows import HEADERS, TEMPLATE_HEADERS
+from kpi.statuses import LIGHT_WORDS, LIGHTS, STATUS_WORDS
+
+# The light's colour as a cell fill, and its symbol: the sheet reads in black and white too.
+FILL = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE", "grey": "E7E6E6"}
+SYMBOL = {"green": "✔", "amber": "▲", "red": "✖", "grey": "○"}
+HEADER_FILL = "DDEBF7"
+TITLE_ROWS = 3  # the plan's name, the as-of date, a blank row; the header follows
+DATE_FORMAT = {"vi": "DD/MM/YYYY", "en": "YYYY-MM-DD"}
+TEXT = "@"
+TEMPLATE_ROWS = 200  # rows below the KPIs kept ready (text periods, drop-downs) for more figures
+
+
+class Column(NamedTuple):
+    key: str
+    title: str  # a msgid
+    kind: str  # text, number, percent, date, bool, light, status
+    width: int = 14
+
+
+STATUS_SHEET = (
+    Column("sector", N_("Sector"), "text", 12),
+    Column("id", N_("KPI"), "text", 28),
+    Column("name", N_("Name"), "text", 48),
+    Column("unit", N_("Unit"), "text", 10),
+    Column("latest", N_("Latest"), "number"),
+    Column("latest_period", N_("Period"), "text", 10),
+    Column("estimated", N_("Estimate"), "bool", 10),
+    Column("target", N_("Target"), "number"),
+    Column("target_period", N_("Target period"), "text", 12),
+    Column("attainment", N_("Attainment"), "percent", 12),
+    Column("gap", N_("Gap"), "number"),
+    Column("projected", N_("Projected"), "number"),
+    Column("light", N_("Light"), "light", 12),
+    Column("status", N_("Status"), "status", 22),
+    Column("missed_milestones", N_("Missed milestones"), "text", 14),
+)
+TARGET_SHEET = (
+    Column("kpi", N_("KPI"), "text", 28),
+    Column("name", N_("Name"), "text", 48),
+    Column("unit", N_("Unit"), "text", 10),
+    Column("direction", N_("Direction"), "text", 10),
+    Column("kind", N_("Kind"), "text", 10),
+    Column("period", N_("Period"), "text", 10),
+    Column("value", N_("Value"), "number"),
+    Column("stretch", N_("Stretch"), "number"),
+    Column("source", N_("Source"), "text", 30),
+    Column("quote", N_("Quote"), "text", 60),
+)
+# The figures sheet's headers are import's own (kpi import reads the sheet back).
+ACTUAL_FIELDS = (
+    "kpi",
+    "name",
+    "period",
+    "value",
+    "estimated",
+    "published",
+    "source",
+    "quote",
+    "note",
+    "cumulative",
+    "plan_share",
+    "plan_period",
+    "change",
+    "change_from",
+    "derived",
+)
+ACTUAL_KIND = {
+    "value": "number",
+    "estimated": "bool",
+    "published": "date",
+    "cumulative": "bool",
+    "plan_share": "percent",
+    "change": "percent",
+    "derived": "bool",
+}
+ACTUAL_WIDTH = {"kpi": 28, "name": 40, "source": 30, "quote": 60, "note": 30}
+# Sheet names in each language (short: a sheet tab shows a few words).
+SHEET_NAMES = {
+    "vi": {"summary": "Tổng hợp", "status": "Trạng thái", "actuals": "Số liệu", "targets": "Chỉ tiêu"},
+    "en": {"summary": "Summary", "status": "Status", "actuals": "Figures", "targets": "Targets"},
+}
+
+
+def _header_word(field: str, lang: str) -> str:
+    """A figure field's header in the language, as kpi import reads it back."""
+    if field in TEMPLATE_HEADERS[lang]:
+        return TEMPLATE_HEADERS[lang][field]
+    return HEADERS[field][0] if lang == "vi" else field
+
+
+def _put(ws: Any, row: int, column: int, value: Any, kind: str = "text", lang: str = "en") -> Any:
+    """One cell: numbers as numbers with a format, text always as text (never a formula)."""
+    cell = ws.cell(row=row, column=column)
+    if value is None:
+        return cell
+    if kind == "bool":
+        cell.value = bool(value)
+    elif kind in ("number", "percent") and isinstance(value, int | float) and not isinstance(value, bool):
+        cell.value = value
+        cell.number_format = "0.0%" if kind == "percent" else _number_format(float(value))
+    elif kind == "date" and isinstance(value, date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT[lang]
+    else:
+        cell.value = str(value)
+        cell.data_type = "s"  # openpyxl would otherwise take "=..." for a formula
+        cell.number_format = TEXT
+    return cell
+
+
+def _number_format(value: float) -> str:
+    """Thousands grouped; as many decimals as the figure has (up to 3)."""
+    if value.is_integer():
+        return "#,##0"
+    decimals = min(3, len(repr(value).partition(".")[2].rstrip("0")) or 1)
+    return "#,##0." + "0" * decimals
+
+
+def _style_header(
+    ws: Any, row: int, columns: Sequence[Column] | Sequence[str], widths: Sequence[int]
+) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    for n, width in enumerate(widths, 1):
+        cell = ws.cell(row=row, column=n)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        ws.column_dimensions[get_column_letter(n)].width = width
+    ws.freeze_panes = ws.cell(row=row + 1, column=1)
+    last = get_column_letter(len(widths))
+    ws.auto_filter.ref = f"A{row}:{last}{max(row, ws.max_row)}"
+
+
+def _title(ws: Any, dataset: Dataset, lang: str, as_of: date) -> None:
+    from openpyxl.styles import Font
+
+    from kpi import display
+
+    _put(ws, 1, 1, dataset.plan.label(lang)).font = Font(bold=True, size=14)
+    _put(ws, 2, 1, _("As of {date}").format(date=display.iso(as_of)))
+
+
+def _light(ws: Any, row: int, column: int, light: str) -> None:
+    from openpyxl.styles import PatternFill
+
+    cell = _put(ws, row, column, f"{SYMBOL[light]} {_(LIGHT_WORDS[light])}")
+    cell.fill = PatternFill("solid", fgColor=FILL[light])
+
+
+def export(
+    dataset: Dataset,
+    results: Sequence[Assessment],
+    summaries: Sequence[SectorSummary],
+    kpis: Sequence[Kpi],
+    lang: str,
+    as_of: date,
+) -> bytes:
+    """The plan as a workbook: a summary of lights per sector, the status of every KPI, every
+    figure and every target."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    summary = book.active
+    summary.title = SHEET_NAMES[lang]["summary"]
+    _title(summary, dataset, lang, as_of)
+    header = TITLE_ROWS + 1
+    titles = (
+        [_("Sector"), _("Name")]
+        + [f"{SYMBOL[light]} {_(LIGHT_WORDS[light])}" for light in LIGHTS]
+        + [_("KPIs")]
+    )
+    for n, title in enumerate(titles, 1):
+        _put(summary, header, n, title)
+    totals = dict.fromkeys(LIGHTS, 0)
+    row = header
+    for s in summaries:
+        row += 1
+        _put(summary, row, 1, s.id)
+        _put(summary, row, 2, s.name)
+        for n, light in enumerate(LIGHTS, 3):
+            count = s.lights.get(light, 0)
+            totals[light] += count
+            cell = _put(summary, row, n, count, "number")
+            if count:
+                cell.fill = PatternFill("solid", fgColor=FILL[light])
+        _put(summary, row, 3 + len(LIGHTS), s.total, "number")
+    row += 1
+    _put(summary, row, 2, _("Total")).font = Font(bold=True)
+    for n, light in enumerate(LIGHTS, 3):
+        cell = _put(summary, row, n, totals[light], "number")
+        cell.font = Font(bold=True)
+        if totals[light]:
+            cell.fill = PatternFill("solid", fgColor=FILL[light])
+    _put(summary, row, 3 + len(LIGHTS), sum(totals.values()), "number").font = Font(bold=True)
+    _style_header(summary, header, titles, [12, 40, 14, 14, 14, 14, 10])
+    summary.auto_filter.ref = None
+
+    _status_sheet(book.create_sheet(SHEET_NAMES[lang]["status"]), dataset, results, lang, as_of)
+    _actuals_sheet(book.create_sheet(SHEET_NAMES[lang]["actuals"]), dataset, kpis, lang, as_of)
+    _targets_sheet(book.create_sheet(SHEET_NAMES[lang]["targets"]), dataset, kpis, lang, as_of)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _status_sheet(ws: Any, dataset: Dataset, results: Sequence[Assessment], lang: str, as_of: date) -> None:
+    from kpi.render import attention_order, status_records
+
+    _title(ws, dataset, lang, as_of)
+    header = TITLE_ROWS + 1
+    for n, column in enumerate(STATUS_SHEET, 1):
+        _put(ws, header, n, _(column.title))
+    sectors = {sid: n for n, sid in enumerate(dataset.sectors)}
+    ordered = sorted(attention_order(results), key=lambda a: sectors.get(a.kpi.sector, len(sectors)))
+    records = status_records(ordered, lang)
+    for row, record in enumerate(records, header + 1):
+        for n, column in enumerate(STATUS_SHEET, 1):
+            value = record[column.key]
+            if column.kind == "light":
+                _light(ws, row, n, value)
+            elif column.kind == "status":
+                _put(ws, row, n, _(STATUS_WORDS[value]))
+            elif column.kind == "bool":
+                _put(ws, row, n, None if value is None else value, "bool")
+            else:
+                _put(ws, row, n, value or None if column.kind == "text" else value, column.kind, lang)
+    _style_header(ws, header, STATUS_SHEET, [c.width for c in STATUS_SHEET])
+
+
+def _actuals_sheet(ws: Any, dataset: Dataset, kpis: Sequence[Kpi], lang: str, as_of: date) -> None:
+    _title(ws, dataset, lang, as_of)
+    header = TITLE_ROWS + 1
+    for n, field in enumerate(ACTUAL_FIELDS, 1):
+        _put(ws, header, n, _header_word(field, lang))
+    wanted = {k.id: k for k in kpis}
+    row = header
+    for a in dataset.actuals:
+        kpi = wanted.get(a.kpi)
+        if kpi is None or a.position == 0:  # figures computed by kpi are not the file's
+            continue
+        row += 1
+        values = {
+            "kpi": a.kpi,
+            "name": kpi.label(lang),
+            "period": a.period.text,
+            "value": a.value,
+            "estimated": a.estimated or None,
+            "published": a.published,
+            "source": a.source,
+            "quote": a.quote,
+            "note": a.note,
+            "cumulative": a.cumulative or None,
+            "plan_share": a.plan_share,
+            "plan_period": None if a.plan_period is None else a.plan_period.text,
+            "change": a.change,
+            "change_from": a.change_from,
+            "derived": a.derived or None,
+        }
+        for n, field in enumerate(ACTUAL_FIELDS, 1):
+            _put(ws, row, n, values[field], ACTUAL_KIND.get(field, "text"), lang)
+    _style_header(ws, header, ACTUAL_FIELDS, [ACTUAL_WIDTH.get(f, 12) for f in ACTUAL_FIELDS])
+
+
+def _targets_sheet(ws: Any, dataset: Dataset, kpis: Sequence[Kpi], lang: str, as_of: date) -> None:
+    _title(ws, dataset, lang, as_of)
+    header = TITLE_ROWS + 1
+    for n, column in enumerate(TARGET_SHEET, 1):
+        _put(ws, header, n, _(column.title))
+    row = header
+    for kpi in kpis:
+        points = [(N_("baseline"), kpi.baseline)] if kpi.baseline is not None else []
+        points += [(N_("target"), t) for t in kpi.targets]
+        for kind, t in points:
+            if t is None:
+                continue
+            row += 1
+            values = {
+                "kpi": kpi.id,
+                "name": kpi.label(lang),
+                "unit": kpi.unit,
+                "direction": kpi.direction,
+                "kind": _(kind),
+                "period": t.period.text,
+                "value": t.value,
+                "stretch": t.stretch,
+                "source": t.source,
+                "quote": t.quote,
+            }
+            for n, column in enumerate(TARGET_SHEET, 1):
+                _put(ws, row, n, values[column.key], column.kind, lang)
+    _style_header(ws, header, TARGET_SHEET, [c.width for c in TARGET_SHEET])
+
+
+def template(dataset: Dataset, kpis: Sequence[Kpi], lang: str, period: str | None) -> bytes:
+    """A sheet to fill: one row per KPI (id, name, unit, and the period when given), with a
+    drop-down of the plan's KPI ids and of true/false for estimated; kpi import reads it back."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    ws = book.active
+    ws.title = SHEET_NAMES[lang]["actuals"]
+    fields = ("kpi", "name", "unit", "period", "value", "estimated", "published", "source", "quote", "note")
+    for n, field in enumerate(fields, 1):
+        _put(ws, 1, n, TEMPLATE_HEADERS[lang][field])
+    last = len(kpis) + TEMPLATE_ROWS + 1
+    for row, kpi in enumerate(kpis, 2):
+        _put(ws, row, 1, kpi.id)
+        _put(ws, row, 2, kpi.label(lang))
+        _put(ws, row, 3, kpi.unit)
+        _put(ws, row, 4, period)
+    # Typed periods stay text (Excel would turn 2024-05 into a date) and published reads as a date.
+    for row in range(2, last + 1):
+        for column in (1, 4):
+            ws.cell(row=row, column=column).number_format = TEXT
+        ws.cell(row=row, column=7).number_format = DATE_FORMAT[lang]
+    lists = book.create_sheet("lists")
+    for row, kpi in enumerate(dataset.kpis.values(), 1):
+        _put(lists, row, 1, kpi.id)
+    lists.sheet_state = "hidden"
+    ids = DataValidation(
+        type="list",
+        formula1=f"=lists!$A$1:$A${max(1, len(dataset.kpis))}",
+        allow_blank=True,
+        showErrorMessage=True,
+    )
+    ids.error = _("Not a KPI of the plan")
+    ids.add(f"A2:A{last}")
+    estimated = DataValidation(type="list", formula1='"true,false"', allow_blank=True, showErrorMessage=True)
+    estimated.add(f"F2:F{last}")
+    ws.add_data_validation(ids)
+    ws.add_data_validation(estimated)
+    _style_header(ws, 1, fields, [28, 48, 10, 10, 14, 10, 14, 30, 50, 30])
+    ws.auto_filter.ref = None
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
