@@ -1,4 +1,5 @@
-"""Regenerate the README's pictures: the HTML report and `kpi show` (needs Debian's chromium).
+"""Regenerate the README's pictures: the HTML report and `kpi show` (needs Debian's chromium), and
+the exported workbook as LibreOffice prints it (needs libreoffice-calc-nogui and poppler-utils).
 
 .venv/bin/python docs/screenshots.py
 """
@@ -69,6 +70,28 @@ def main() -> None:
         page.write_text(console.export_html(inline_styles=True), encoding="utf-8")
         lines = shown.count("\n") + 2
         shoot(page, DOCS / "kpi-show.png", 800, 18 * lines + 30, work / "p2")
+        workbook(work)
+
+
+def workbook(work: Path) -> None:
+    """The Status sheet of `kpi export`, opened by a real spreadsheet program and printed."""
+    from PIL import Image
+
+    book = work / "ke-hoach.xlsx"
+    subprocess.run(
+        [KPI, "export", "--data-dir", str(REPO), "--as-of", AS_OF, "--lang", "vi", "-o", str(book)],
+        check=True,
+    )
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(work), str(book)], check=True
+    )
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "2", "-l", "2", str(work / "ke-hoach.pdf"),
+                    str(work / "page")], check=True)  # fmt: skip
+    page = Image.open(next(work.glob("page*.png")))
+    width, height = page.size
+    page.crop((int(width * 0.04), int(height * 0.1), int(width * 0.70), int(height * 0.30))).save(
+        DOCS / "export-status.png", optimize=True
+    )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ HEADER_FILL = "DDEBF7"
 TITLE_ROWS = 3  # the plan's name, the as-of date, a blank row; the header follows
 DATE_FORMAT = {"vi": "DD/MM/YYYY", "en": "YYYY-MM-DD"}
 TEXT = "@"
+YES = {"vi": "có", "en": "yes"}
 TEMPLATE_ROWS = 200  # rows below the KPIs kept ready (text periods, drop-downs) for more figures
 
 
@@ -113,7 +114,10 @@ def _put(ws: Any, row: int, column: int, value: Any, kind: str = "text", lang: s
     if value is None:
         return cell
     if kind == "bool":
-        cell.value = bool(value)
+        # A word, not TRUE/FALSE: the spreadsheet's own boolean shows in its interface's language,
+        # and kpi import reads the word back (có/yes). A false one is left empty.
+        if value:
+            cell.value = YES[lang]
     elif kind in ("number", "percent") and isinstance(value, int | float) and not isinstance(value, bool):
         cell.value = value
         cell.number_format = "0.0%" if kind == "percent" else _number_format(float(value))
@@ -149,6 +153,13 @@ def _style_header(
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
     last = get_column_letter(len(widths))
     ws.auto_filter.ref = f"A{row}:{last}{max(row, ws.max_row)}"
+    # Printed (or saved as PDF) on A4 across, as wide as the page, the header on every page.
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{row}:{row}"
 
 
 def _title(ws: Any, dataset: Dataset, lang: str, as_of: date) -> None:
@@ -242,7 +253,7 @@ def _status_sheet(ws: Any, dataset: Dataset, results: Sequence[Assessment], lang
             elif column.kind == "status":
                 _put(ws, row, n, _(STATUS_WORDS[value]))
             elif column.kind == "bool":
-                _put(ws, row, n, None if value is None else value, "bool")
+                _put(ws, row, n, value, "bool", lang)
             else:
                 _put(ws, row, n, value or None if column.kind == "text" else value, column.kind, lang)
     _style_header(ws, header, STATUS_SHEET, [c.width for c in STATUS_SHEET])
