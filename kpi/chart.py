@@ -1,8 +1,12 @@
 """Chart geometry for one KPI, shared by the terminal chart and the SVG chart.
 
 Everything here is in data space (dates, values) plus one linear scale to a w × h grid;
-the renderers only choose glyphs or SVG elements. Higher values are drawn higher for
-every KPI: a "down" KPI (a rank) shows its target below its latest value.
+the renderers only choose glyphs or SVG elements.
+
+A figure is drawn at the middle of its period, and the time axis is labelled by each year's
+span (the label centred on the year, ticks at 1 January): a 2024 figure stands over "2024",
+a May figure two fifths into its year. Better is up: for a "down" KPI (a rank) the value axis
+is inverted and says so, as rank charts are drawn.
 """
 
 import itertools
@@ -12,7 +16,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from kpi.assess import Assessment
-from kpi.periods import years_between
+from kpi.periods import Period, years_between
 
 TREND_SAMPLES = 24
 
@@ -35,29 +39,61 @@ class Series(NamedTuple):
     stretches: list[Mark]
     milestone: Mark | None
     trend: list[tuple[date, float]]  # from the latest actual to the milestone date; [] when none
+    inverted: bool = False  # lower is better (a rank): drawn with the value axis upside down
+
+
+def middle(period: Period) -> date:
+    """Where a period's figure is drawn: the middle of the days it covers."""
+    return period.start + (period.end - period.start) / 2
 
 
 def series(a: Assessment) -> Series:
     k = a.kpi
     actuals = [
-        Mark(x.date, x.value, x.period.text, x.estimated, x.source, x.quote, x.period.text in a.revised)
+        Mark(
+            middle(x.period),
+            x.value,
+            x.period.text,
+            x.estimated,
+            x.source,
+            x.quote,
+            x.period.text in a.revised,
+        )
         for x in a.known
     ]
     points = ([k.baseline] if k.baseline is not None else []) + list(k.targets)
     plan = [
-        Mark(t.date, t.value, t.period.text, False, t.source or k.source, t.quote or k.quote) for t in points
+        Mark(middle(t.period), t.value, t.period.text, False, t.source or k.source, t.quote or k.quote)
+        for t in points
     ]
     targets = plan[1:] if k.baseline is not None else plan
     stretches = [
-        Mark(t.date, t.stretch, t.period.text, False, t.source or k.source, t.quote or k.quote)
+        Mark(middle(t.period), t.stretch, t.period.text, False, t.source or k.source, t.quote or k.quote)
         for t in k.targets
         if t.stretch is not None
     ]
     milestone = None
     if a.milestone is not None:
         m = a.milestone
-        milestone = Mark(m.date, m.value, m.period.text, False, m.source or k.source, m.quote or k.quote)
-    return Series((k.min, k.max), actuals, plan, targets, stretches, milestone, trend_line(a))
+        milestone = Mark(
+            middle(m.period), m.value, m.period.text, False, m.source or k.source, m.quote or k.quote
+        )
+    trend = trend_line(a)
+    if trend and a.latest is not None and a.milestone is not None:
+        # Computed between the periods' last days, drawn between their marks.
+        trend = _between(trend, middle(a.latest.period), middle(a.milestone.period))
+    return Series((k.min, k.max), actuals, plan, targets, stretches, milestone, trend, k.direction == "down")
+
+
+def _between(line: list[tuple[date, float]], first: date, last: date) -> list[tuple[date, float]]:
+    """The line's points moved so that it runs from first to last, its values unchanged."""
+    start, end = line[0][0], line[-1][0]
+    span, target = (end - start).days, (last - first).days
+    return (
+        [(first + timedelta(days=(when - start).days * target / span), v) for when, v in line]
+        if span
+        else line
+    )
 
 
 def trend_line(a: Assessment) -> list[tuple[date, float]]:
@@ -101,6 +137,7 @@ class Scale(NamedTuple):
     high: float
     width: float
     height: float
+    inverted: bool = False  # the low value at the top: better is up for a rank
 
     def x(self, when: date) -> float:
         span = (self.end - self.start).days
@@ -110,6 +147,8 @@ class Scale(NamedTuple):
         # In halves: the difference of two finite floats can overflow, their halves' cannot.
         span = self.high / 2 - self.low / 2
         share = (self.high / 2 - value / 2) / span if span else 0.5
+        if self.inverted:
+            share = 1 - share
         # Every value drawn lies within the scale; halving subnormal numbers can lose that.
         return self.height * (min(max(share, 0.0), 1.0) if math.isfinite(share) else 0.5)
 
@@ -134,7 +173,7 @@ def scale_for(s: Series, width: float, height: float) -> Scale | None:
         high = max(ceiling, max(values))
     if high == low:
         high, low = high + 1, low - 1
-    return Scale(start, end, low, high, width, height)
+    return Scale(start, end, low, high, width, height, s.inverted)
 
 
 def _shift(when: date, days: float) -> date:
@@ -146,10 +185,41 @@ def _shift(when: date, days: float) -> date:
 
 
 def year_ticks(scale: Scale) -> list[date]:
-    """1 January of each year inside the scale, thinned to at most 8 ticks."""
-    years = list(range(scale.start.year + 1, scale.end.year + 1))
-    step = max(1, -(-len(years) // 8))
-    return [date(y, 1, 1) for y in years[::step]]
+    """1 January of each year inside the scale: the boundaries between the years' spans."""
+    return [date(y, 1, 1) for y in range(scale.start.year + 1, scale.end.year + 1)]
+
+
+def year_labels(scale: Scale, most: int = 8) -> list[tuple[int, date]]:
+    """Each year to label and where: the middle of its span within the scale, thinned to at most
+    `most` labels (every year when it fits, else every other...)."""
+    years = list(range(scale.start.year, scale.end.year + 1))
+    step = max(1, -(-len(years) // most))
+    out = []
+    for year in years[::step]:
+        first, last = max(date(year, 1, 1), scale.start), min(date(year, 12, 31), scale.end)
+        if (last - first).days < 120 and len(years) > 1:
+            continue  # a sliver of padding, not a year on the chart
+        out.append((year, first + (last - first) / 2))
+    return out
+
+
+def value_ticks(scale: Scale, most: int = 5) -> list[float]:
+    """A few round values on the value axis (1, 2 or 5 × 10^n apart) within the scale."""
+    low, high = min(scale.low, scale.high), max(scale.low, scale.high)
+    span = high - low
+    if not math.isfinite(span) or span <= 0:
+        return [low]
+    power = 10.0 ** math.floor(math.log10(span / max(most - 1, 1))) / 10
+    steps = (m * power * 10**k for k in range(4) for m in (1, 2, 5))
+    # The finest round step that gives at most `most` ticks.
+    step = next(s for s in steps if math.floor(high / s) - math.ceil(low / s) + 1 <= most)
+    first = math.ceil(low / step) * step
+    ticks = []
+    value = first
+    while value <= high + step * 1e-9 and len(ticks) <= most + 1:
+        ticks.append(round(value, 12) + 0.0)
+        value = first + step * len(ticks)
+    return ticks
 
 
 def interpolate(points: list[tuple[date, float]], when: date) -> float | None:

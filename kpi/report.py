@@ -47,6 +47,7 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 10px; min-width: 0; }
 svg.chart { width: 100%; height: auto; display: block; margin: 6px 0; }
 svg .axis, svg .tick { stroke: #8c959f; fill: none; stroke-width: 1; }
+svg .grid { stroke: #d0d7de; stroke-width: 0.5; stroke-dasharray: 2 2; fill: none; }
 svg .label { font: 10px FONTS; fill: #57606a; }
 svg .plan { stroke: #0969da; stroke-width: 1.5; fill: none; stroke-dasharray: 1 3; stroke-linecap: round; }
 svg .trend { stroke: #bf8700; stroke-width: 1.5; fill: none; stroke-dasharray: 5 4; }

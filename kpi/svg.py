@@ -10,7 +10,7 @@ from html import escape
 
 from kpi import display
 from kpi.assess import Assessment
-from kpi.chart import Mark, Scale, scale_for, series, year_ticks
+from kpi.chart import Mark, Scale, scale_for, series, value_ticks, year_labels, year_ticks
 from kpi.i18n import N_, _, language
 
 WIDTH, HEIGHT = 320, 150
@@ -80,16 +80,24 @@ def _diamond(center: tuple[float, float], kind: str, title: str) -> str:
 
 
 def _axes(scale: Scale, unit: str) -> str:
+    """Round values on the left with faint grid lines; each year labelled in the middle of its
+    span, with ticks where one year ends and the next begins."""
     x0, y0, x1, y1 = LEFT, TOP, LEFT + scale.width, TOP + scale.height
     parts = [f'<path class="axis" d="M{x0},{y0} V{y1} H{x1}"/>']
-    for value in (scale.high, scale.low):
+    for value in value_ticks(scale):
         y = TOP + scale.y(value)
+        parts.append(f'<path class="grid" d="M{x0},{y:.1f} H{x1}"/>')
         parts.append(
             f'<text class="label" x="{x0 - 4}" y="{y + 4:.1f}" text-anchor="end">'
             f"{escape(display.value(value, unit))}</text>"
         )
     for tick in year_ticks(scale):
         x = LEFT + scale.x(tick)
-        parts.append(f'<path class="tick" d="M{x:.1f},{y1} v4"/>')
-        parts.append(f'<text class="label" x="{x:.1f}" y="{y1 + 15}" text-anchor="middle">{tick.year}</text>')
+        parts.append(f'<path class="tick" d="M{x:.1f},{y1} v6"/>')
+    for year, middle in year_labels(scale):
+        x = LEFT + scale.x(middle)
+        parts.append(f'<text class="label" x="{x:.1f}" y="{y1 + 15}" text-anchor="middle">{year}</text>')
+    if scale.inverted:
+        caption = escape(_("↑ better (axis inverted)"))
+        parts.append(f'<text class="label caption" x="{x0 + 4}" y="{y0 + 9}">{caption}</text>')
     return "".join(parts)

@@ -8,7 +8,7 @@ from datetime import date
 
 from kpi import display
 from kpi.assess import Assessment
-from kpi.chart import Scale, Series, interpolate, scale_for, series, year_ticks
+from kpi.chart import Scale, Series, interpolate, scale_for, series, value_ticks, year_labels, year_ticks
 from kpi.i18n import N_, _
 
 Cell = tuple[str, str]  # (glyph, Rich style)
@@ -95,30 +95,42 @@ def _plot(s: Series, width: int, height: int) -> Canvas | None:
 
 
 def draw(a: Assessment, width: int = 80, height: int = 10) -> list[list[Cell]]:
-    """The framed chart: value labels on the left, years below, a legend last."""
+    """The framed chart: round values on the left, each year's label under its span, a legend."""
     unit = a.kpi.unit
     s = series(a)
     probe = scale_for(s, 0, 0)
     if probe is None:
         return []
-    top, bottom = display.value(probe.high, unit), display.value(probe.low, unit)
-    margin = max(len(top), len(bottom)) + 1
+    ticks = value_ticks(probe, most=4)
+    texts = [display.value(v, unit) for v in ticks]
+    margin = max(len(t) for t in texts) + 1
     canvas = _plot(s, width - margin - 1, height)
     if canvas is None:
         return []
+    labels: dict[int, str] = {}
+    for value, text in zip(ticks, texts, strict=True):
+        row = canvas.row(value)
+        if 0 <= row < height and not any(abs(row - taken) < 2 for taken in labels):
+            labels[row] = text
     lines: list[list[Cell]] = []
     for r in range(height):
-        label = top if r == 0 else bottom if r == height - 1 else ""
+        label = labels.get(r, "")
         lines.append([(ch, "dim") for ch in label.rjust(margin - 1) + " "] + [("│", "dim")] + canvas.cells[r])
     axis = [(" ", "")] * margin + [("└", "dim")] + [("─", "dim")] * canvas.columns
     years = [(" ", "")] * (margin + 1 + canvas.columns)
     for tick in year_ticks(canvas.scale):
         c = margin + 1 + canvas.col(tick)
-        label = str(tick.year)
-        if c + len(label) <= len(years) and all(ch == " " for ch, _ in years[max(c - 1, 0) : c + len(label)]):
+        if c < len(axis):
             axis[c] = ("┴", "dim")
+    for year, middle in year_labels(canvas.scale, most=max(1, canvas.columns // 6)):
+        label = str(year)
+        c = margin + 1 + canvas.col(middle) - len(label) // 2
+        c = min(max(c, margin + 1), len(years) - len(label))
+        if all(ch == " " for ch, _ in years[max(c - 1, 0) : c + len(label) + 1]):
             years[c : c + len(label)] = [(ch, "dim") for ch in label]
     lines += [axis, years]
+    if canvas.scale.inverted:
+        lines.append([(ch, "dim") for ch in _("↑ better: the value axis is inverted (lower is better)")])
     # The legend wraps between its entries, never inside one.
     legend = ""
     for glyph, name in LEGEND_ENTRIES:
