@@ -214,7 +214,7 @@ def value_ticks(scale: Scale, most: int = 5) -> list[float]:
     # The finest round step that gives at most `most` ticks.
     step = next(s for s in steps if math.floor(high / s) - math.ceil(low / s) + 1 <= most)
     first = math.ceil(low / step) * step
-    ticks = []
+    ticks: list[float] = []
     value = first
     while value <= high + step * 1e-9 and len(ticks) <= most + 1:
         ticks.append(round(value, 12) + 0.0)
