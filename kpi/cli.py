@@ -785,9 +785,14 @@ def list_(
 @cli.command(context_settings=CONTEXT)
 @data_options
 @as_of_option
-@formats_option(("html", "markdown"), default="html")
+@formats_option(("html", "pdf", "markdown"), default="html")
 @lang_option
 @sector_option
+@click.option(
+    "--since",
+    type=DateType(periods=True),
+    help="Add what changed since this date (the last meeting) to the first page.",
+)
 @output_option
 def report(
     targets: Path | None,
@@ -797,17 +802,23 @@ def report(
     fmt: str,
     lang: str | None,
     sectors: tuple[str, ...],
+    since: date | None,
     output: Path | None,
 ) -> None:
-    """A report to share: the summary, then per sector the KPI table and a chart per KPI.
+    """A report to share: a first page for the meeting, then per sector the KPI table and a
+    chart per KPI.
 
-    HTML is one self-contained file (no network, scripts or external fonts) that opens
-    from an e-mail attachment; every figure's source and quote shows on hover and in the
-    footnotes. Markdown renders on a git host, with the lights as emoji.
+    The first page has the light counts, the KPIs that need attention (red and amber, worst
+    first), the targets without any figure, and with --since what changed since that date.
+    HTML is one self-contained file (no network, scripts or external fonts) that opens from an
+    e-mail attachment and prints on A4; PDF is that page printed by a headless Chromium.
+    Markdown renders on a git host. Without -o at a terminal, HTML and PDF go to a file whose
+    name is printed.
 
     \b
     Examples:
       kpi report -o report.html
+      kpi report --format pdf --since 2025-03-31 -o bao-cao.pdf
       kpi report --format markdown --lang en -o REPORT.md
     """
     from kpi import report as reports
@@ -817,10 +828,50 @@ def report(
     lang = language()
     kpis = pick_kpis(dataset, sectors)
     when = as_of or date.today()
+    if since is not None and since >= when:
+        raise click.BadParameter(
+            tr(msg("--since must be before the report's date ({date})", date=when.isoformat())),
+            param_hint="--since",
+        )
     results = run_assessment(dataset, kpis, when, None)
     summaries = summarise(dataset, results, lang)
-    make = reports.html if fmt == "html" else reports.markdown
-    write_output(make(dataset, results, summaries, lang, when), output)
+    if fmt == "markdown":
+        write_output(reports.markdown(dataset, results, summaries, lang, when), output)
+        return
+    changes = None
+    if since is not None:
+        from kpi.diff import compare
+
+        changes = compare(dataset, dataset, since, when, [k.id for k in kpis])
+    page = reports.html(dataset, results, summaries, lang, when, changes, since)
+    if output is None and sys.stdout.isatty():
+        output = _new_file_name(Path(f"kpi-report-{when.isoformat()}.{fmt}"))
+    if fmt == "html":
+        write_output(page, output)
+        return
+    from kpi.pdf import PdfError, print_pdf
+
+    if output is None or str(output) == "-":
+        try:
+            sys.stdout.buffer.write(print_pdf(page))
+        except PdfError as exc:
+            fail(exc.args[0])
+        return
+    try:
+        data = print_pdf(page)
+    except PdfError as exc:
+        fail(exc.args[0])
+    write_output_bytes(data, output)
+
+
+def _new_file_name(path: Path) -> Path:
+    """path, or path with -2, -3... before its suffix when it exists: never overwrite unasked."""
+    n = 2
+    candidate = path
+    while os.path.lexists(candidate):
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
 
 
 @cli.command(context_settings=CONTEXT)
@@ -954,6 +1005,18 @@ def _dataset_at(revision: str, files: DataFiles) -> Dataset:
         print_problems(errors)
         fail(msg("the data at {revision} has problems", revision=revision))
     return dataset
+
+
+def write_output_bytes(data: bytes, output: Path) -> None:
+    """Bytes atomically to a file (a PDF)."""
+    from kpi.atomic import WriteError, atomic_write
+    from kpi.i18n import _
+
+    try:
+        atomic_write(output, data)
+    except WriteError as exc:
+        fail(exc.args[0])
+    say(_("wrote {file}").format(file=output), err=True)
 
 
 def write_output(text: str, output: Path | None) -> None:

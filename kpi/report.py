@@ -9,6 +9,7 @@ import io
 from collections.abc import Sequence
 from datetime import date
 from html import escape
+from typing import TYPE_CHECKING
 
 from kpi import __version__, display
 from kpi.assess import Assessment, SectorSummary
@@ -19,6 +20,7 @@ from kpi.render import (
     LIGHT_EMOJI,
     LIGHT_LABEL,
     LIGHT_SYMBOL,
+    attention_order,
     latest_text,
     markdown_table,
     status_word,
@@ -26,6 +28,9 @@ from kpi.render import (
 )
 from kpi.statuses import LIGHTS
 from kpi.svg import chart
+
+if TYPE_CHECKING:
+    from kpi.diff import Diff
 
 FONTS = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif'
 CSS = """
@@ -59,6 +64,38 @@ ol.sources { font-size: .8rem; color: #57606a; padding-left: 1.3em; margin: 4px 
 td:first-child { min-width: 11em; } small.muted, .card .muted { overflow-wrap: anywhere; }
 @media (max-width: 600px) { body { padding: 10px; } .word { display: none; } th, td { padding: 5px 4px; } }
 .legend span { margin-right: 12px; white-space: nowrap; }
+.tiles { display: flex; flex-wrap: wrap; gap: 8px; margin: 8px 0 4px; }
+.tile { border: 1px solid var(--line); border-radius: 8px; padding: 6px 12px; font-weight: 600; }
+.tile b { font-size: 1.4rem; margin-right: 4px; }
+ul.brief { margin: 4px 0 8px; padding-left: 1.2em; } ul.brief li { margin: 3px 0; }
+.executive h3 { margin-top: 14px; }
+@media (max-width: 600px) {
+  table.kpis thead { display: none; }
+  table.kpis, table.kpis tbody { display: block; }
+  table.kpis tr { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); column-gap: 6px;
+                  border-bottom: 1px solid var(--line); padding: 6px 0; }
+  table.kpis td { border: 0; padding: 2px 0; min-width: 0; text-align: left; }
+  table.kpis td.status { order: -1; grid-column: 1 / -1; white-space: normal; }
+  table.kpis td.name { grid-column: 1 / -1; }
+  table.kpis td.num { white-space: normal; }
+  table.kpis td.num::before { content: attr(data-label); display: block; color: var(--grey);
+                              font-size: .75rem; }
+  .scroll { overflow-x: visible; }
+}
+@media print {
+  body { max-width: none; padding: 0; font-size: 9.5pt; }
+  .scroll { overflow: visible; }
+  table { font-size: 8.5pt; } th, td { padding: 3px 5px; } td:first-child { min-width: 0; }
+  thead { display: table-header-group; }
+  tr, .card, ul.brief li, .tiles { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+  .light { white-space: normal; }
+  .cards { display: block; columns: 3; column-gap: 8px; }
+  .card { display: inline-block; width: 100%; margin: 0 0 8px; padding: 6px; }
+  ol.sources { font-size: 7pt; }
+  .muted, small.muted { font-size: .85em; }
+  a { color: inherit; text-decoration: none; }
+}
 """.replace("FONTS", FONTS)
 
 
@@ -76,15 +113,18 @@ def html(
     summaries: Sequence[SectorSummary],
     lang: str,
     as_of: date,
+    changes: "Diff | None" = None,
+    since: date | None = None,
 ) -> str:
     set_language(lang)
     title = dataset.plan.label(lang)
+    estimate = _("estimate")
     out = [
         "<!doctype html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_t(title)} — {display.iso(as_of)}</title>",
-        f"<style>{CSS}</style></head><body>",
+        f"<style>{CSS}{_page_css(title, as_of)}</style></head><body>",
         f"<header><h1>{_t(title)}</h1>",
         '<p class="muted">'
         + _t(
@@ -95,7 +135,8 @@ def html(
         + "</p>",
         '<p class="legend muted">'
         + "".join(f'<span class="{x}">{LIGHT_SYMBOL[x]} {_t(_(LIGHT_LABEL[x]))}</span>' for x in LIGHTS)
-        + f"<span>{ESTIMATE_MARK} {_t(_('estimate'))}</span></p></header>",
+        + f"<span>{ESTIMATE_MARK} {_t(estimate)}</span></p></header>",
+        _executive(results, lang, changes, since),
         "<section><h2>" + _t(_("Summary")) + "</h2>",
         _summary_table(summaries),
         "</section>",
@@ -111,6 +152,112 @@ def html(
         out.append('<div class="cards">' + "".join(cards) + "</div></section>")
     out.append("</body></html>\n")
     return "\n".join(out)
+
+
+def _executive(results: Sequence[Assessment], lang: str, changes: "Diff | None", since: date | None) -> str:
+    """The first page for a meeting: the light counts, what needs attention (one line each, worst
+    first), the targets without any figure, and what changed since a date."""
+    counts = dict.fromkeys(LIGHTS, 0)
+    for a in results:
+        counts[a.light] += 1
+    tiles = "".join(
+        f'<div class="tile {x}"><b>{counts[x]}</b> {LIGHT_SYMBOL[x]} {_t(_(LIGHT_LABEL[x]))}</div>'
+        for x in LIGHTS
+    )
+    glance = _t(_("At a glance"))
+    out = [f'<section class="executive"><h2>{glance}</h2><div class="tiles">{tiles}</div>']
+    attention = [a for a in attention_order(results) if a.light in ("red", "amber")]
+    heading = _t(_("Needs attention"))
+    out.append(f"<h3>{heading} ({len(attention)})</h3>")
+    if attention:
+        out.append('<ul class="brief">' + "".join(_attention_line(a, lang) for a in attention) + "</ul>")
+    else:
+        none = _t(_("No KPI is red or amber."))
+        out.append(f'<p class="muted">{none}</p>')
+    without = [a for a in results if not a.known and a.kpi.targets]
+    heading = _t(_("Targets without any figure"))
+    out.append(f"<h3>{heading} ({len(without)})</h3>")
+    if without:
+        items = []
+        for a in without:
+            target, period = target_text(a.milestone or a.kpi.targets[-1], a.kpi.unit)
+            items.append(
+                f"<li><b>{_t(a.kpi.label(lang))}</b> <small class='muted'>{_t(a.kpi.id)}</small> — "
+                + _t(
+                    _("target {value} {unit} ({period})").format(value=target, unit=a.kpi.unit, period=period)
+                )
+                + "</li>"
+            )
+        out.append('<ul class="brief">' + "".join(items) + "</ul>")
+    if changes is not None and since is not None:
+        heading = _t(_("Changed since {date}").format(date=display.iso(since)))
+        out.append(f"<h3>{heading}</h3>")
+        out.append(_changes(changes, lang))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _attention_line(a: Assessment, lang: str) -> str:
+    latest, latest_period = latest_text(a)
+    target, target_period = target_text(a.milestone, a.kpi.unit)
+    facts = [
+        _("latest {value} ({period})").format(value=latest, period=latest_period)
+        if latest_period
+        else _("no figure"),
+        _("target {value} ({period})").format(value=target, period=target_period) if target_period else "",
+        _("attainment {share}").format(share=display.percent(a.attainment))
+        if a.attainment is not None
+        else "",
+    ]
+    missed = " ".join(v.target.period.text for v in a.missed_before)
+    if missed:
+        facts.append(_("missed {periods}").format(periods=missed))
+    text = " · ".join(f for f in facts if f)
+    return (
+        f"<li>{_light(a)} <b>{_t(a.kpi.label(lang))}</b> <small class='muted'>{_t(a.kpi.id)}</small>"
+        f"<br><span class='muted'>{_t(text)}</span></li>"
+    )
+
+
+def _changes(changes: "Diff", lang: str) -> str:
+    items = []
+    for c in changes.statuses:
+        was = "–" if c.before is None else f"{LIGHT_SYMBOL[c.before.light]} {status_word(c.before.status)}"
+        now = "–" if c.after is None else f"{LIGHT_SYMBOL[c.after.light]} {status_word(c.after.status)}"
+        items.append(f"<li><b>{_t(c.kpi.label(lang))}</b>: {_t(was)} → {_t(now)}</li>")
+    for f in changes.figures:
+        if f.after is None:
+            continue
+        unit = ""
+        value = display.value(f.after.value)
+        if f.before is None:
+            text = _("{kpi} {period}: new figure {value}").format(kpi=f.kpi, period=f.period, value=value)
+        else:
+            text = _("{kpi} {period}: revised {old} → {new}").format(
+                kpi=f.kpi, period=f.period, old=display.value(f.before.value, unit), new=value
+            )
+        items.append(f"<li>{_t(text)}</li>")
+    if not items:
+        nothing = _t(_("Nothing changed."))
+        return f'<p class="muted">{nothing}</p>'
+    return '<ul class="brief">' + "".join(items) + "</ul>"
+
+
+def _css_string(text: str) -> str:
+    """Text as a CSS string: every character that is not a letter, digit or space escaped, so
+    that nothing in a plan's name can end the string or the style sheet."""
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def _page_css(title: str, as_of: date) -> str:
+    """Printed pages: A4, the plan and as-of date at the top, page numbers at the bottom."""
+    header = _css_string(display.printable(f"{title} — {display.iso(as_of)}"))
+    return (
+        "@page { size: A4; margin: 14mm 11mm 14mm; "
+        f"@top-left {{ content: {header}; font: 8pt {FONTS}; color: #57606a; }} "
+        '@bottom-right { content: counter(page) " / " counter(pages); '
+        f"font: 8pt {FONTS}; color: #57606a; }} }}"
+    )
 
 
 def _summary_table(summaries: Sequence[SectorSummary]) -> str:
@@ -129,18 +276,18 @@ def _summary_table(summaries: Sequence[SectorSummary]) -> str:
             f'<td class="num">{s.total}</td></tr>'
         )
     cells = "".join(f'<td class="num"><b>{totals[x]}</b></td>' for x in LIGHTS)
-    rows.append(
-        f"<tr><td><b>{_t(_('Whole plan'))}</b></td>{cells}"
-        f'<td class="num"><b>{sum(totals.values())}</b></td></tr>'
-    )
+    whole, sector, kpis = _t(_("Whole plan")), _t(_("Sector")), _t(_("KPIs"))
+    rows.append(f'<tr><td><b>{whole}</b></td>{cells}<td class="num"><b>{sum(totals.values())}</b></td></tr>')
     return (
-        f'<div class="scroll"><table><thead><tr><th>{_t(_("Sector"))}</th>{head}'
-        f'<th class="num">{_t(_("KPIs"))}</th></tr></thead>'
+        f'<div class="scroll"><table><thead><tr><th>{sector}</th>{head}'
+        f'<th class="num">{kpis}</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
 def _kpi_table(results: Sequence[Assessment], lang: str) -> str:
+    labels = [_t(_("Latest")), _t(_("Target")), _t(_("Attainment")), _t(_("Gap")), _t(_("Projected"))]
+    kpi, status = _t(_("KPI")), _t(_("Status"))
     rows = []
     for a in results:
         unit = a.kpi.unit
@@ -148,21 +295,26 @@ def _kpi_table(results: Sequence[Assessment], lang: str) -> str:
         target, target_period = target_text(a.milestone, unit)
         rows.append(
             "<tr>"
-            f"<td>{_t(a.kpi.label(lang))}<br><small class='muted'>{_t(a.kpi.id)} · {_t(unit)}</small></td>"
-            f'<td class="num">{_t(latest)}<br><small class="muted">{latest_period}</small></td>'
-            f'<td class="num">{_t(target)}<br><small class="muted">{target_period}</small></td>'
-            f'<td class="num">{display.percent(a.attainment)}</td>'
-            f'<td class="num">{_t(display.value(a.gap, unit))}</td>'
-            f'<td class="num">{_t(display.value(a.projected, unit))}</td>'
-            f"<td>{_light(a)}</td></tr>"
+            f"<td class='name'>{_t(a.kpi.label(lang))}<br>"
+            f"<small class='muted'>{_t(a.kpi.id)} · {_t(unit)}</small></td>"
+            f'<td class="num" data-label="{labels[0]}">{_t(latest)}<br>'
+            f'<small class="muted">{latest_period}</small></td>'
+            f'<td class="num" data-label="{labels[1]}">{_t(target)}<br>'
+            f'<small class="muted">{target_period}</small></td>'
+            f'<td class="num" data-label="{labels[2]}">{display.percent(a.attainment)}</td>'
+            f'<td class="num" data-label="{labels[3]}">{_t(display.value(a.gap, unit))}</td>'
+            f'<td class="num" data-label="{labels[4]}">{_t(display.value(a.projected, unit))}</td>'
+            f'<td class="status">{_light(a)}</td></tr>'
         )
     head = (
-        f'<tr><th>{_t(_("KPI"))}</th><th class="num">{_t(_("Latest"))}</th>'
-        f'<th class="num">{_t(_("Target"))}</th><th class="num">{_t(_("Attainment"))}</th>'
-        f'<th class="num">{_t(_("Gap"))}</th><th class="num">{_t(_("Projected"))}</th>'
-        f"<th>{_t(_('Status'))}</th></tr>"
+        f'<tr><th>{kpi}</th><th class="num">{labels[0]}</th><th class="num">{labels[1]}</th>'
+        f'<th class="num">{labels[2]}</th><th class="num">{labels[3]}</th><th class="num">{labels[4]}</th>'
+        f"<th>{status}</th></tr>"
     )
-    return f'<div class="scroll"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
+    return (
+        f'<div class="scroll"><table class="kpis"><thead>{head}</thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def _card(a: Assessment, lang: str) -> str:

@@ -382,3 +382,26 @@ def test_version_and_a_bad_lang_are_said_in_the_language() -> None:
 def test_delete_refuses_fields_it_would_ignore() -> None:
     out = run("record", "telecom.fiber_households", "--period", "2024-05", "--delete", "--plan-share", "50%")
     assert out.exit_code == 2 and "it takes no --plan-share" in out.output
+
+
+def test_no_message_is_hidden_inside_an_f_string() -> None:
+    """Babel cannot see a _("...") written inside an f-string's braces: its msgid would never
+    reach the catalog, and the words would stay English in a Vietnamese report."""
+    import ast
+
+    hidden = []
+    for path in sorted((REPO / "kpi").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in ("_", "N_", "msg", "ngettext")
+                    and inner.args
+                    and isinstance(inner.args[0], ast.Constant)
+                ):
+                    hidden.append(f"{path.relative_to(REPO)}:{inner.lineno}: {inner.args[0].value!r}")
+    assert not hidden, hidden

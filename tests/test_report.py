@@ -58,3 +58,89 @@ def test_status_svg_for_slides(tmp_path: Path, data_dir: Path) -> None:
     assert svg.startswith("<svg")
     assert "Test&#160;plan" in svg or "Test plan" in svg
     assert "limited" in svg
+
+
+def _section(html: str, heading: str) -> str:
+    start = html.index(heading)
+    end = html.find("<h3>", start + len(heading))
+    return html[start : end if end != -1 else len(html)]
+
+
+def test_the_first_page_is_for_the_meeting(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = run("report", "--data-dir", str(REPO), "--as-of", AS_OF, "-o", str(out), "--lang", "en")
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    executive = html[html.index('<section class="executive">') : html.index("</section>")]
+    assert html.index('<section class="executive">') < html.index('<section id="postal">')
+    # the light counts, then red and amber worst first, one line each with figure, target, verdict
+    assert re.search(r'<div class="tile red"><b>\d+</b>', executive)
+    attention = _section(executive, "Needs attention")
+    lights = re.findall(r'<li><span class="light (\w+)">', attention)
+    assert lights and lights == sorted(lights, key=["red", "amber"].index)
+    assert set(lights) == {"red", "amber"}
+    assert "telecom.development_rank" in attention and "latest 67 (2024) · target 50 (2025)" in attention
+    # the targets without any figure are named, not only counted
+    without = _section(executive, "Targets without any figure")
+    assert "postal.communes_served" in without and "target 100.0 % (2021)" in without
+    assert "telecom.fiber_households" not in without
+
+
+def test_since_adds_what_changed_and_must_come_before_as_of(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = run("report", "--data-dir", str(REPO), "--as-of", AS_OF, "--since", "2024-12-31", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    changed = _section(html, "Changed since 2024-12-31")
+    assert "→" in changed and "<li>" in changed
+    plain = run("report", "--data-dir", str(REPO), "--as-of", AS_OF, "-o", str(tmp_path / "p.html"))
+    assert plain.exit_code == 0 and "Changed since" not in (tmp_path / "p.html").read_text(encoding="utf-8")
+    late = run("report", "--data-dir", str(REPO), "--as-of", AS_OF, "--since", "2025-07-01")
+    assert late.exit_code == 2 and "--since must be before" in late.output
+
+
+def test_the_page_header_cannot_be_broken_out_of(data_dir: Path) -> None:
+    targets = TARGETS.replace('name = "Test plan"', 'name = "x\\"; } body { display: none } /* </style>"')
+    (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
+    html = run("report", "--data-dir", str(data_dir), "--as-of", AS_OF).output
+    style = html[html.index("<style>") : html.index("</style>")]
+    assert "} body { display: none }" not in style and "</" not in style[1:]
+    assert re.search(r'@top-left \{ content: "x\\22 \\3b  \\7d  body', style)
+
+
+def test_pdf_without_a_browser_says_how_to_get_one(tmp_path: Path) -> None:
+    result = run(
+        "report", "--data-dir", str(REPO), "--format", "pdf", "-o", str(tmp_path / "r.pdf"),
+        env={"KPI_CHROMIUM": "no-such-browser"},
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "needs a headless Chromium" in result.output and "apt-get install chromium" in result.output
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_at_a_terminal_the_report_goes_to_a_file_it_names(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    (tmp_path / "kpi-report-2025-06-30.html").write_text("keep", encoding="utf-8")
+    leader, follower = pty.openpty()
+    kpi = str(Path(sys.executable).with_name("kpi"))
+    done = subprocess.run(
+        [kpi, "report", "--data-dir", str(REPO), "--as-of", AS_OF, "--lang", "en"],
+        cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=follower, stderr=subprocess.PIPE, timeout=60,
+    )  # fmt: skip
+    os.close(follower)
+    try:
+        shown = os.read(leader, 65536).decode()
+    except OSError:  # nothing was written to the terminal
+        shown = ""
+    os.close(leader)
+    assert done.returncode == 0
+    assert "<html" not in shown  # no page of HTML dumped on the screen
+    assert "wrote kpi-report-2025-06-30-2.html" in done.stderr.decode()
+    assert (tmp_path / "kpi-report-2025-06-30.html").read_text(encoding="utf-8") == "keep"
+    assert (
+        (tmp_path / "kpi-report-2025-06-30-2.html").read_text(encoding="utf-8").startswith("<!doctype html>")
+    )
