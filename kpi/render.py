@@ -9,9 +9,9 @@ from __future__ import annotations
 import io
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import IO, TYPE_CHECKING, Any, TypeAlias
+from typing import IO, TYPE_CHECKING, Any, TypeAlias, cast
 
 from kpi import display
 from kpi.assess import Assessment, SectorSummary, Verdict, revisions
@@ -211,10 +211,36 @@ def attention_order(results: Iterable[Assessment]) -> list[Assessment]:
     )
 
 
+class _Trimmed(io.TextIOBase):
+    """A stream that drops the spaces Rich pads each line with to the console's width: a table
+    piped to a file or another program carries no trailing spaces."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self.partial = ""
+
+    def write(self, text: str) -> int:
+        lines = (self.partial + text).split("\n")
+        self.partial = lines.pop()
+        if lines:
+            self.out.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self.partial:  # a line without its end yet: written as it is, nothing dropped
+            self.out.write(self.partial)
+            self.partial = ""
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
 def make_console(out: IO[str]) -> Console:
     from rich.console import Console
 
-    console = Console(file=out, highlight=False, emoji=False)
+    stream = out if out.isatty() else cast("IO[str]", _Trimmed(out))
+    console = Console(file=stream, highlight=False, emoji=False)
     if console.width < 1:  # COLUMNS=0 or garbage: not a width to lay anything out in
         console.width = 80
     console.on_broken_pipe = _reader_gone  # type: ignore[method-assign]
@@ -479,7 +505,13 @@ def _status_table(
         footer = ""
     if shown:
         titles = tuple(_(t) for t in STATUS_TITLES)
-        print_rows(console, titles, _kpi_table(dataset, attention_order(shown), lang), wrap_last=True)
+        print_rows(
+            console,
+            titles,
+            _kpi_table(dataset, attention_order(shown), lang),
+            wrap_last=True,
+            compact=_status_compact,
+        )
     if footer:
         console.print(_text(footer, "dim"))
     if any(a.latest is not None and a.latest.estimated for a in shown):
@@ -487,6 +519,39 @@ def _status_table(
 
 
 STATUS_TITLES = (N_("Latest"), N_("Target"), N_("Att."), N_("Gap"), N_("Proj."), N_("Status"))
+
+
+def _figure(cell: Text) -> str:
+    """A value cell ("67", then "2024" on its own line) as one item: "67 (2024)"."""
+    value, _sep, period = cell.plain.partition("\n")
+    return f"{value} ({period})" if period else value
+
+
+def _gap_compact(row: list[Text]) -> tuple[Text, list[str]]:
+    """A gap row in two lines: the light and gap at the right; the figures and the pace."""
+    _name, latest, target, gap, needed, trend, reached = row
+    share = gap.plain.partition("\n")[2]
+    details = [f"{_figure(latest)} → {_figure(target)}", share]
+    for title, cell in ((_("Need/yr"), needed), (_("Trend/yr"), trend), (_("Reached"), reached)):
+        if cell.plain not in ("", "–"):
+            details.append(f"{title} {cell.plain}")
+    return gap, [d for d in details if d]
+
+
+def _status_compact(row: list[Text]) -> tuple[Text, list[str]]:
+    """A status row in two lines: the status at the right; latest → target and attainment."""
+    _name, latest, target, attainment, _gap, _projected, status = row
+    word, *flags = status.plain.split("\n")
+    # A passed milestone's verdict goes beside the status, never hidden; an old figure is said
+    # on the figure itself, so that the KPI keeps to two lines.
+    old = _("(latest figure is old)")
+    value, _sep, period = latest.plain.partition("\n")
+    stale = _("old")
+    shown = f"{value} ({period}, {stale})" if old in flags and period else _figure(latest)
+    right = status.copy()
+    right.plain = "  ".join([word, *(f for f in flags if f != old)])
+    figures = shown if target.plain == "–" else f"{shown} → {_figure(target)}"
+    return right, [figures] + ([attainment.plain] if attainment.plain != "–" else [])
 
 
 def _kpi_table(dataset: Dataset, results: Sequence[Assessment], lang: str) -> list[Row]:
@@ -508,12 +573,20 @@ KPI_COLUMN_MIN = 14
 SECTOR_COLUMN_MIN = 16
 
 
-def print_rows(console: Console, titles: Sequence[str], rows: Sequence[Any], wrap_last: bool = False) -> None:
-    """A KPI table whose numbers and lights are never cut or folded.
+def print_rows(
+    console: Console,
+    titles: Sequence[str],
+    rows: Sequence[Any],
+    wrap_last: bool = False,
+    compact: Callable[[list[Text]], tuple[Text, list[str]]] | None = None,
+) -> None:
+    """A KPI table whose numbers, lights and KPI ids are never cut or folded.
 
-    The KPI column (and, with wrap_last, the last column: a status in words) may wrap; every
+    The KPI column is at least as wide as the longest id (an id is copied into kpi show) and
+    its names may wrap; with wrap_last the last column (a status in words) may wrap too; every
     other column is as wide as its widest cell. When that does not fit the console, each KPI
-    is printed as a short list of "title: value" lines instead.
+    takes two lines (compact gives, for a row, what goes right of its name and the figures
+    after its id), or without compact a short list of "title: value" lines.
     """
     from rich.cells import cell_len
     from rich.text import Text
@@ -530,7 +603,8 @@ def print_rows(console: Console, titles: Sequence[str], rows: Sequence[Any], wra
         else:
             lines = [line for c in cells for line in c.plain.split("\n")] + title.split("\n")
             widths.append(max(cell_len(line) for line in lines))
-    table = _data_table()
+    ids = [r[0].plain.partition("\n")[2].split(" ")[0] for r in data]
+    table = _data_table(max([KPI_COLUMN_MIN, *map(cell_len, ids)]))
     for n, (title, width) in enumerate(zip(titles, widths, strict=True), 1):
         last = wrap_last and n == len(titles)
         table.add_column(
@@ -556,12 +630,47 @@ def print_rows(console: Console, titles: Sequence[str], rows: Sequence[Any], wra
         if isinstance(row, Text):
             console.print(row)
             continue
+        if compact is not None:
+            _compact_row(console, row[0], *compact(row))
+            continue
         console.print(row[0])
         for title, cell in zip(titles, row[1:], strict=True):
             line = Text(f"  {title.replace(chr(10), ' ')}: ", style="dim")
             line.append_text(cell.copy())
             line.plain = line.plain.replace("\n", " ")
             console.print(line, no_wrap=True, overflow="ignore", crop=False)
+
+
+def _compact_row(console: Console, kpi: Text, right: Text, details: list[str]) -> None:
+    """A KPI in two lines: its name (cut with … to leave room) and, at the right, its status;
+    then its id, whole, and the figures, wrapped between items, never inside one."""
+    from rich.cells import cell_len, set_cell_size
+    from rich.text import Text
+
+    name, _sep, id_line = kpi.plain.partition("\n")
+    width = console.width
+    right = right.copy()
+    right.plain = right.plain.split("\n")[0]
+    room = width - right.cell_len - 2
+    if room >= 8:
+        shown = name if cell_len(name) <= room else set_cell_size(name, room - 1) + "…"
+        line = Text(shown)
+        line.append(" " * (width - cell_len(shown) - right.cell_len))
+        line.append_text(right)
+        console.print(line, no_wrap=True, overflow="ignore", crop=False)
+    else:
+        console.print(Text(name if cell_len(name) <= width else set_cell_size(name, width - 1) + "…"))
+        console.print(right, no_wrap=True, overflow="ignore", crop=False)
+    line = Text("  ")
+    line.append(id_line.split(" ")[0], style="dim")
+    for n, item in enumerate(details):
+        separator = "  " if n == 0 else " · "
+        if line.cell_len + len(separator) + cell_len(item) > width:
+            console.print(line, no_wrap=True, overflow="ignore", crop=False)
+            line = Text("    " + item)
+        else:
+            line.append(separator + item)
+    console.print(line, no_wrap=True, overflow="ignore", crop=False)
 
 
 def _fits(console: Console, table: Any) -> bool:
@@ -572,13 +681,13 @@ def _fits(console: Console, table: Any) -> bool:
     return Measurement.get(console, unbounded, table).minimum <= console.width
 
 
-def _data_table() -> Any:
-    """A table whose first column is the KPI: no vertical rules, so at 80 columns the data fits."""
+def _data_table(kpi_width: int = KPI_COLUMN_MIN) -> Any:
+    """A table whose first column is the KPI: no vertical rules, so that more of the data fits."""
     from rich import box
     from rich.table import Table
 
     table = Table(header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-    table.add_column(_("KPI"), overflow="fold", min_width=KPI_COLUMN_MIN, ratio=1)
+    table.add_column(_("KPI"), overflow="fold", min_width=kpi_width, ratio=1)
     return table
 
 
@@ -808,7 +917,7 @@ def render_gap(
             )
         # Gap and gap % share a cell (two lines) so the table fits 80 columns.
         titles = (_("Latest"), _("Target"), _("Gap\n% of T"), _("Need/yr"), _("Trend/yr"), _("Reached"))
-        print_rows(console, titles, rows)
+        print_rows(console, titles, rows, compact=_gap_compact)
     if note:
         console.print(_text(note, "dim"))
 

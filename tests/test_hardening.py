@@ -8,6 +8,7 @@ import io
 import json
 import os
 import pickle
+import re
 import stat
 import subprocess
 import sys
@@ -609,9 +610,35 @@ def test_numbers_and_lights_stay_whole_at_any_width(width: int, lang: str, comma
     lights = sum(out.count(symbol) for symbol in "✔▲✖○")
     rows = [k for k in doc["kpis"] if command == "status" or k["gap"] is not None]
     assert lights >= len(rows)  # every row's light (plus the summary's)
-    assert "…" not in out
+    # Only a name is ever cut (with …, the full name is in kpi show): never a number or a light.
+    for line in out.splitlines():
+        if "…" in line:
+            assert re.match(r"^ +[✔▲✖○] ", line.split("…", 1)[1]), line
+    # Every KPI id whole on its line, so that it can be copied into kpi show.
+    words = set(out.split())
+    assert all(k["id"] in words for k in rows), width
     table_lines = [line for line in out.splitlines() if not line.startswith("  ")]
     assert all(len(line) <= width for line in table_lines), width
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_at_80_columns_a_kpi_takes_at_most_two_lines_and_no_id_is_broken(lang: str) -> None:
+    bundled = Path(__file__).resolve().parents[1]
+    args = ("--all", "--lang", lang, "--as-of", "2025-06-30", "--data-dir", str(bundled))
+    out = run("status", *args, env={"COLUMNS": "80"}).output
+    doc = strict_json(run("status", *args, "--format", "json").output)
+    assert isinstance(doc, dict)
+    lines = out.splitlines()
+    ids = [k["id"] for k in doc["kpis"]]
+    for kpi_id in ids:
+        # the id whole at the start of its own line, under the KPI's one-line name
+        at = [n for n, line in enumerate(lines) if line.split()[:1] == [kpi_id]]
+        assert len(at) == 1, kpi_id
+        following = lines[at[0] + 1] if at[0] + 1 < len(lines) else ""
+        assert not following.startswith("    "), (kpi_id, following)  # no third line at 80 columns
+    assert len(lines) <= 2 * len(ids) + 25  # was 348 lines for 61 KPIs
+    assert all(len(line) <= 80 for line in lines)
+    assert not any(line.endswith(" ") for line in lines)  # piped: no padding to the width
 
 
 def test_columns_zero_still_prints(data_dir: Path) -> None:
