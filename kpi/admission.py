@@ -4,7 +4,8 @@ so that both accept exactly what kpi validate accepts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from kpi.i18n import Message, msg, tr
@@ -42,7 +43,19 @@ def entry_problems(entry: Entry, dataset: Dataset, file: str) -> list[Refusal]:
         return out
     checked: list[Problem] = []
     actuals_from({"actual": [entry.table()]}, file, dataset, checked)
-    return [Refusal(None, p.message) for p in checked if not p.warning]
+    return [Refusal(_field_of(p.message), p.message) for p in checked if not p.warning]
+
+
+def _field_of(message: str) -> str | None:
+    """The field a loader message is about: the one it starts with ("period: invalid...",
+    "plan_share 20 must..."), else the first it quotes ('"change" and "change_from"...')."""
+    from kpi.schema import ACTUAL
+
+    first = re.match(r"[a-z_]+", message)
+    if first and first.group() in ACTUAL:
+        return first.group()
+    quoted = next((q for q in re.findall(r'"([a-z_]+)"', message) if q in ACTUAL), None)
+    return quoted
 
 
 def related(dataset: Dataset, kpi_ids: Iterable[str]) -> set[str]:
@@ -59,11 +72,17 @@ def related(dataset: Dataset, kpi_ids: Iterable[str]) -> set[str]:
 
 
 def new_problems(
-    old: Sequence[Any], new: Sequence[Any], kpi_ids: Iterable[str], dataset: Dataset, file: str
+    old: Sequence[Any],
+    new: Sequence[Any],
+    kpi_ids: Iterable[str],
+    dataset: Dataset,
+    file: str,
+    name: Callable[[int], str] | None = None,
 ) -> tuple[list[str], list[str]]:
     """The errors and warnings validate gives of the KPIs' figures in new that it did not give in
     old (a month overlapping a quarter, a stated change contradicting a figure), in the reader's
-    language."""
+    language. Each figure is named by its place in the whole file (actual[12]), or by name(n)
+    for the n-th table of new (1-based) when given: a sheet's row, say."""
     from kpi.derive import derive
     from kpi.loader import actuals_from
 
@@ -72,12 +91,30 @@ def new_problems(
 
     def said(raws: Sequence[Any]) -> tuple[list[str], list[str]]:
         problems: list[Problem] = []
-        mine = [r for r in raws if isinstance(r, dict) and r.get("kpi") in ids]
+        places = [n for n, r in enumerate(raws, 1) if isinstance(r, dict) and r.get("kpi") in ids]
+        mine = [raws[n - 1] for n in places]
         figures = actuals_from({"actual": mine}, file, dataset, problems)
         if not [p for p in problems if not p.warning]:
             problems += derive(kpis, figures, file, "", dataset.plan.period)[2]
-        errors = [tr(p.message) for p in problems if not p.warning]
-        warnings = [tr(p.message) for p in problems if p.warning]
+
+        def named(text: str) -> str:
+            # The checks saw only these KPIs' tables: actual[3] there is the file's places[2].
+            def place(match: re.Match[str]) -> str:
+                local = int(match.group(1))
+                if not 1 <= local <= len(places):
+                    return match.group()
+                n = places[local - 1]
+                return name(n) if name is not None else f"actual[{n}]"
+
+            return re.sub(r"actual\[(\d+)\]", place, text)
+
+        def text(p: Problem) -> str:
+            said = named(tr(p.message))
+            # Naming each figure's own place (a sheet's row) says which of them is refused.
+            return f"{named(p.path)}: {said}" if name is not None and p.path else said
+
+        errors = [text(p) for p in problems if not p.warning]
+        warnings = [text(p) for p in problems if p.warning]
         return errors, warnings
 
     errors_before, warnings_before = said(old)

@@ -172,12 +172,16 @@ def test_a_revision_must_come_after_the_latest(data_dir: Path) -> None:
 
 def test_exactly_the_same_figure_again_is_skipped_not_duplicated(data_dir: Path) -> None:
     before = (data_dir / "actuals.toml").read_bytes()
-    sheet = workbook(
-        data_dir / "again.xlsx", [["telecom.fiber", "2024-05", 82.2, None, dt.date(2024, 7, 29), "r"]]
-    )
-    result = imports(data_dir, str(sheet))
+    same = [["telecom.fiber", "2024-05", 82.2, None, dt.date(2024, 7, 29), "report"]]
+    result = imports(data_dir, str(workbook(data_dir / "again.xlsx", same)))
     assert result.exit_code == 0, result.output
     assert "no new figures (0 rows without a value, 1 already in" in result.output
+    assert (data_dir / "actuals.toml").read_bytes() == before
+    # the same value and date with another source is an edit: refused, never skipped unseen
+    edited = [["telecom.fiber", "2024-05", 82.2, "yes", dt.date(2024, 7, 29), "another report"]]
+    result = imports(data_dir, str(workbook(data_dir / "edited.xlsx", edited)))
+    assert result.exit_code == 1
+    assert "has the same value and date but other fields" in result.output
     assert (data_dir / "actuals.toml").read_bytes() == before
 
 
@@ -228,7 +232,7 @@ def test_a_hidden_sheet_is_read_only_when_named_and_then_refused(data_dir: Path)
     assert result.exit_code == 1
     assert 'sheet "Cũ" is hidden' in result.output
     result = imports(data_dir, str(sheet), "--sheet", "Moi")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error: no such sheet
     assert 'no sheet "Moi"' in result.output
 
 
@@ -508,3 +512,197 @@ def test_the_header_font_is_bold(data_dir: Path) -> None:
     assert run("export", "-o", str(out), "--data-dir", str(data_dir)).exit_code == 0
     ws = openpyxl.load_workbook(out)["Status"]
     assert ws["A4"].font.bold and ws["A4"].value == "Sector"
+
+
+# --- what a hostile review found -------------------------------------------------------------
+
+
+def test_a_quote_left_open_in_a_csv_is_refused_not_swallowing_rows(data_dir: Path) -> None:
+    before = (data_dir / "actuals.toml").read_bytes()
+    sheet = data_dir / "open.csv"
+    sheet.write_text(
+        'kpi,period,value,source\ndigital.revenue,2024-01,5,"Báo cáo quý 1\n'
+        "digital.revenue,2024-02,6,r\ndigital.revenue,2024-03,7,r\n",
+        encoding="utf-8",
+    )
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 1
+    assert "is not valid CSV" in result.output and "quote left open" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    sheet.write_text('kpi,period,value,source\ndigital.revenue,2024,5,"y"z\n', encoding="utf-8")
+    assert imports(data_dir, str(sheet)).exit_code == 1
+    assert (data_dir / "actuals.toml").read_bytes() == before
+
+
+def test_a_title_line_before_a_semicolon_header(data_dir: Path) -> None:
+    sheet = data_dir / "t.csv"
+    sheet.write_text(
+        "BÁO CÁO, QUÝ 4\nMã chỉ tiêu;Kỳ;Giá trị;Nguồn\ndigital.revenue;2024;1.234,5;Báo cáo\n",
+        encoding="utf-8",
+    )
+    result = imports(data_dir, str(sheet), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert tomli.loads(result.stdout)["actual"][0]["value"] == 1234.5
+
+
+def test_hidden_column_ranges_and_zero_widths_are_seen(data_dir: Path) -> None:
+    rows: list[list[object]] = [["telecom.fiber", "2024-11", 83, None, None, "r", "SECRET"]]
+    sheet = workbook(data_dir / "cols.xlsx", rows, header=[*HEADER, "quote"])
+    edit(sheet, lambda book: book.active.column_dimensions.group("F", "G", hidden=True))
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 1
+    assert "Sheet1!G2: is in a hidden column" in result.output
+    # Excel hides a column dragged to nothing as width 0 (openpyxl would not write that itself).
+    import zipfile
+
+    sheet = workbook(data_dir / "zero.xlsx", rows, header=[*HEADER, "quote"])
+    with zipfile.ZipFile(sheet) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    xml = xml.replace(
+        "<sheetData>", '<cols><col min="7" max="7" width="0" customWidth="1"/></cols><sheetData>'
+    )
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(sheet, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 1 and "Sheet1!G2: is in a hidden column" in result.output
+
+
+def test_control_characters_are_refused_and_export_survives_them(data_dir: Path) -> None:
+    sheet = data_dir / "c.csv"
+    sheet.write_text("kpi,period,value,source\ndigital.revenue,2024,5,a\x1b[31mb\n", encoding="utf-8")
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 1
+    assert "D2" in result.output and "control character (U+001B)" in result.output
+    # a control character that came by TOML (validate accepts it) does not stop kpi export
+    path = data_dir / "actuals.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + '\n[[actual]]\nkpi = "digital.revenue"\nperiod = "2024"\nvalue = 5\nsource = "a\\u0000b\\u001bc"\n',
+        encoding="utf-8",
+    )
+    out = data_dir / "plan.xlsx"
+    result = run("export", "-o", str(out), "--data-dir", str(data_dir))
+    assert result.exit_code == 0, result.output
+    sources = [c.value for row in openpyxl.load_workbook(out)["Figures"].iter_rows() for c in row]
+    assert "a\\x00b\\x1bc" in sources
+
+
+def test_a_stray_cell_far_away_costs_one_cell(data_dir: Path) -> None:
+    sheet = workbook(data_dir / "far.xlsx", [["telecom.fiber", "2024-11", 83, None, None, "r"]])
+    edit(sheet, lambda book: book.active.cell(row=1, column=16384, value="x"))
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 1
+    assert "XFD1 holds a value; kpi import reads up to 200 columns" in result.output
+    sheet = workbook(data_dir / "deep.xlsx", [["telecom.fiber", "2024-11", 83, None, None, "r"]])
+    edit(sheet, lambda book: book.active.cell(row=200_000, column=3, value="x"))
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 1
+    assert "Sheet1!A200000" in result.output and "kpi is empty" in result.output
+
+
+def test_a_broken_workbook_is_one_line(data_dir: Path) -> None:
+    import zipfile
+
+    sheet = workbook(data_dir / "broken.xlsx", [["telecom.fiber", "2024-11", 83, None, None, "r"]])
+    with zipfile.ZipFile(sheet) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"][:200]
+    with zipfile.ZipFile(sheet, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 1
+    assert "not a readable .xlsx workbook" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_each_problem_names_the_cell_of_its_field(data_dir: Path) -> None:
+    sheet = workbook(data_dir / "f.xlsx", [["telecom.fiber", "2024-13", 83, None, None, "r"]])
+    result = imports(data_dir, str(sheet))
+    assert (
+        result.exit_code == 1 and "Sheet1!B2" in result.output and "month must be 01 to 12" in result.output
+    )
+    flows = data_dir / "targets.toml"
+    flows.write_text(
+        flows.read_text(encoding="utf-8").replace(
+            'trend = "compound"\n', 'trend = "compound"\nmeasure = "flow"\n'
+        ),
+        encoding="utf-8",
+    )
+    sheet = data_dir / "share.csv"
+    sheet.write_text("kpi,period,value,source,plan_share\ndigital.revenue,2024-H1,5,r,20\n", encoding="utf-8")
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 1 and "E2" in result.output and "plan_share" in result.output
+    # a problem between two figures names the sheet's row, not a count of the KPI's tables
+    sheet = data_dir / "overlap.csv"
+    sheet.write_text(
+        "kpi,period,value,source,cumulative\ndigital.revenue,2024-Q2,5,r,\ndigital.revenue,2024-05,9,r,true\n",
+        encoding="utf-8",
+    )
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 1
+    assert "B2 (" in result.output or "B3 (" in result.output, result.output
+
+
+def test_two_columns_for_one_field_are_refused_and_a_name_column_is_not_an_id(data_dir: Path) -> None:
+    sheet = workbook(data_dir / "two.xlsx", [["telecom.fiber", "2024-11", 83, 84, "r"]],
+                     header=["kpi", "period", "Giá trị", "Thực hiện", "source"])  # fmt: skip
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 2
+    assert "columns C and D are both headed value" in result.output
+    report = workbook(data_dir / "vi.xlsx", [[1, "Cáp quang", "telecom.fiber", "2024-11", 83, "r"]],
+                      header=["STT", "Chỉ tiêu", "Mã chỉ tiêu", "Kỳ", "Giá trị", "Nguồn"])  # fmt: skip
+    result = imports(data_dir, str(report), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert tomli.loads(result.stdout)["actual"][0]["kpi"] == "telecom.fiber"
+
+
+def test_map_prefers_a_header_and_handles_titles(data_dir: Path) -> None:
+    sheet = workbook(data_dir / "m.xlsx", [["telecom.fiber", "2024-11", 83, "r"]],
+                     header=["ID", "period", "Số", "source"])  # fmt: skip
+    result = imports(data_dir, str(sheet), "--map", "value=Số", "--dry-run")
+    assert result.exit_code == 0, result.output
+    # a title above the header, every column given by letter: --header-row says where it is
+    titled = workbook(data_dir / "titled.xlsx", [["kpi", "period", "value", "source"],
+                                                 ["telecom.fiber", "2024-11", 83, "r"]],
+                      header=["Báo cáo tháng 11"])  # fmt: skip
+    args = ("--map", "kpi=A", "--map", "period=B", "--map", "value=C", "--map", "source=D")
+    result = imports(data_dir, str(titled), *args, "--header-row", "2", "--dry-run")
+    assert result.exit_code == 0, result.output
+    result = imports(data_dir, str(titled), "--map", "value=Q")
+    assert result.exit_code == 2 and "column Q holds nothing" in result.output
+
+
+def test_a_merged_title_above_the_header_is_fine(data_dir: Path) -> None:
+    sheet = workbook(data_dir / "t.xlsx", [[*HEADER], ["telecom.fiber", "2024-11", 83, None, None, "r"]],
+                     header=["BÁO CÁO SỐ LIỆU"])  # fmt: skip
+    edit(sheet, lambda book: book.active.merge_cells("A1:F1"))
+    result = imports(data_dir, str(sheet), "--dry-run")
+    assert result.exit_code == 0, result.output
+
+
+def test_an_error_cell_is_refused(data_dir: Path) -> None:
+    sheet = workbook(data_dir / "e.xlsx", [["telecom.fiber", "2024-11", 83, None, None, "r"]])
+
+    def error(book: openpyxl.Workbook) -> None:
+        cell = book.active["F2"]
+        cell.value = "#REF!"
+        cell.data_type = "e"
+
+    edit(sheet, error)
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 1 and "F2" in result.output and "spreadsheet error (#REF!)" in result.output
+
+
+def test_an_export_read_without_its_sheet_says_where_the_figures_are(data_dir: Path) -> None:
+    out = data_dir / "plan.xlsx"
+    assert run("export", "-o", str(out), "--data-dir", str(data_dir)).exit_code == 0
+    result = imports(data_dir, str(out))
+    assert result.exit_code == 1 and "other sheets: Status, Figures, Targets" in result.output
+    empty = data_dir / "empty.csv"
+    empty.write_bytes("\ufeff".encode())
+    result = imports(data_dir, str(empty))
+    assert result.exit_code == 1 and "the file is empty" in result.output

@@ -59,6 +59,11 @@ def _need_openpyxl() -> None:
 @click.argument("file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--sheet", help="The sheet to read (default: the first visible one).")
 @click.option(
+    "--header-row",
+    type=click.IntRange(min=0),
+    help="The row that holds the headers, when it is not found by itself (0: none, every row a figure).",
+)
+@click.option(
     "--map",
     "maps",
     multiple=True,
@@ -86,6 +91,7 @@ def import_(
     data_dir: Path | None,
     file: Path,
     sheet: str | None,
+    header_row: int | None,
     maps: tuple[str, ...],
     notation: str | None,
     dry_run: bool,
@@ -112,8 +118,8 @@ def import_(
     from kpi.i18n import _, ngettext
     from kpi.loader import load
     from kpi.sheets import importer
-    from kpi.sheets.read import SheetError, read
-    from kpi.sheets.rows import LayoutError, layout, parse_maps
+    from kpi.sheets.read import SheetError, SheetNameError, read
+    from kpi.sheets.rows import LayoutError, LayoutUsageError, layout, parse_maps
 
     try:
         mapping = parse_maps(maps)
@@ -140,7 +146,11 @@ def import_(
     label = str(file)
     try:
         table = read(file, data, sheet)
-        found = layout(table, mapping)
+        found = layout(table, mapping, header_row)
+    except SheetNameError as exc:
+        raise click.BadParameter(tr(exc.args[0]), param_hint="--sheet") from None
+    except LayoutUsageError as exc:
+        raise click.UsageError(tr(exc.args[0])) from None
     except (SheetError, LayoutError) as exc:
         fail(msg("{file}: {problem}", file=label, problem=exc.args[0]))
     for note in table.notes:
@@ -179,7 +189,7 @@ def import_(
                 atomic_write(files.actuals, outcome.text.encode("utf-8"))
     except (rec.RecordError, WriteError) as exc:
         fail(msg("{file}: {problem}", file=str(files.actuals), problem=exc.args[0]))
-    changed = _status_changes(dataset, files, old, outcome.text)
+    changed = outcome.changed
     figures = len(outcome.rows)
     kpis = len({row.entry.kpi for row in outcome.rows})
     parts = [
@@ -211,26 +221,15 @@ def import_(
     say("; ".join(parts), err=dry_run)
 
 
-def _status_changes(dataset: object, files: object, old: str, new: str) -> int:
-    """How many KPIs' status (at today's date) differs with the new figures."""
-    from kpi.assess import assess
-    from kpi.loader import check, read_regular
-
-    targets_bytes = read_regular(files.targets)  # type: ignore[attr-defined]
-    today = date.today()
-    lights = []
-    for text in (old, new):
-        problems: list[object] = []
-        ds = check(targets_bytes, text.encode("utf-8") if text.strip() else None, files, problems)  # type: ignore[arg-type]
-        lights.append({a.kpi.id: a.status for a in assess(ds, today, list(ds.kpis.values()), None)})
-    before, after = lights
-    return sum(1 for k in after if before.get(k) != after[k])
-
-
 def _write_workbook(data: bytes, output: Path) -> None:
+    import sys
+
     from kpi.atomic import WriteError, atomic_write
     from kpi.i18n import _
 
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        return
     try:
         atomic_write(output, data)
     except WriteError as exc:
@@ -239,6 +238,15 @@ def _write_workbook(data: bytes, output: Path) -> None:
 
 
 def _workbook_path(output: Path) -> Path:
+    import sys
+
+    if str(output) == "-":
+        if sys.stdout.isatty():
+            raise click.BadParameter(
+                tr(msg("a workbook is not for a terminal: give a file name, or pipe -o - elsewhere")),
+                param_hint="-o",
+            )
+        return output
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter(
             tr(msg("{file}: the workbook's name must end in .xlsx", file=str(output))), param_hint="-o"

@@ -23,6 +23,7 @@ class Outcome(NamedTuple):
     warnings: list[str]
     blank: int  # rows with no figure (an untouched template's)
     known: int = 0  # rows that repeat a figure already recorded, skipped
+    changed: int = 0  # KPIs whose status (today) the new figures change
 
 
 def line(label: str, sheet: Sheet, problem: RowProblem) -> str:
@@ -64,9 +65,14 @@ def check(
                 ),
             )
         )
-    sheet_problems = [
-        RowProblem(ref, int("".join(c for c in ref.split(":")[0] if c.isdigit()) or 0), "", message)
-        for ref, message in sheet.problems
+    sheet_problems = [RowProblem(ref, row, "", message) for row, ref, message in sheet.problems]
+    # Merged cells among the header and the figures (a merged title above them is harmless).
+    sheet_problems += [
+        RowProblem(
+            m.coord, m.first_row, "", msg("merged cells; unmerge them and write the value in every row")
+        )
+        for m in sheet.merged
+        if m.last_row >= max(header, 1)
     ]
     for ref, number, what, kpi_id in read.unread:  # a row with another problem: its KPI is checked too
         if kpi_id not in dataset.kpis:
@@ -100,11 +106,56 @@ def check(
         text, raw, _old = append_many(old_text, entries)
     except RecordError as exc:
         return Outcome(rows, None, revisions, [f"{actuals}: {tr(exc.args[0])}"], warnings, read.blank)
-    fresh, also = new_problems(old_raw, raw, {e.kpi for e in entries}, dataset, actuals)
-    warnings += [f"{actuals}: {w}" for w in also]
+    first_new = len(old_raw) + 1
+
+    def name(n: int) -> str:
+        if n < first_new:
+            return f"{actuals} actual[{n}]"
+        row = rows[n - first_new]
+        return f"{where(sheet, row.refs.get('period', row.refs['value']))} ({_what(row)})"
+
+    fresh, also = new_problems(old_raw, raw, {e.kpi for e in entries}, dataset, actuals, name)
+    warnings += [f"{label}: {w}" for w in also]
     if fresh:
-        return Outcome(rows, None, revisions, [f"{actuals}: {e}" for e in fresh], warnings, read.blank)
-    return Outcome(rows, text, revisions, [], warnings, read.blank, len(known))
+        lines = [f"{label}: {e}" for e in fresh]
+        return Outcome(rows, None, revisions, lines, warnings, read.blank, len(known))
+    changed = status_changes(dataset, old_raw, raw)
+    return Outcome(rows, text, revisions, [], warnings, read.blank, len(known), changed)
+
+
+def _what(row: Row) -> str:
+    return f'kpi "{row.entry.kpi}", period "{row.entry.period}"'
+
+
+def status_changes(dataset: Dataset, old: list[Any], new: list[Any]) -> int:
+    """How many KPIs' status (today) differs between the two sets of tables: only the KPIs the
+    new figures can touch are assessed again, from the tables already parsed."""
+    from datetime import date as day
+
+    from kpi.admission import related
+    from kpi.assess import assess_kpi
+    from kpi.derive import derive
+    from kpi.loader import actuals_from
+
+    ids = related(dataset, {r["kpi"] for r in new[len(old) :]})
+    kpis = {k: dataset.kpis[k] for k in ids if k in dataset.kpis}
+    today = day.today()
+    statuses = []
+    for raws in (old, new):
+        mine = [r for r in raws if isinstance(r, dict) and r.get("kpi") in ids]
+        figures = actuals_from({"actual": mine}, "", dataset, [])
+        derived_kpis, derived, _problems = derive(kpis, figures, "", "", dataset.plan.period)
+        by_kpi: dict[str, list[Any]] = {}
+        for a in derived:
+            by_kpi.setdefault(a.kpi, []).append(a)
+        statuses.append(
+            {
+                k: assess_kpi(kpi, by_kpi.get(k, []), today, dataset.thresholds).status
+                for k, kpi in derived_kpis.items()
+            }
+        )
+    before, after = statuses
+    return sum(1 for k in after if before.get(k) != after[k])
 
 
 def _duplicates(
@@ -114,7 +165,7 @@ def _duplicates(
     it and every figure for its period have a published date, and it is published last. Returns
     how many rows are revisions, and the rows that repeat a known figure exactly (skipped)."""
     flow = {k.id: k.measure == "flow" for k in dataset.kpis.values()}
-    known: dict[Any, list[tuple[str, date | None, object]]] = {}
+    known: dict[Any, list[tuple[str, date | None, object, object]]] = {}
     for n, raw in enumerate(old_raw, 1):
         key = span_of(raw, isinstance(raw, dict) and flow.get(str(raw.get("kpi")), False))
         if key is not None:
@@ -124,6 +175,7 @@ def _duplicates(
                     f"{actuals} actual[{n}]",
                     published if isinstance(published, date) else None,
                     raw.get("value"),
+                    raw,
                 )
             )
     revisions = 0
@@ -135,13 +187,21 @@ def _duplicates(
         what = f'kpi "{entry.kpi}", period "{entry.period}"'
         at = row.refs.get("period", row.refs["value"])
         if same:
-            earlier, _when, value = same[-1]
-            dates = [d for _w, d, _v in same]
+            earlier, _when, value, _table = same[-1]
+            dates = [d for _w, d, _v, _t in same]
             problem: Message | None = None
-            if any(d == entry.published and v == entry.value for _w, d, v in same):
+            table = entry.table()
+            if any(t == table for _w, _d, _v, t in same):
                 repeated.add(row.number)  # the same figure again (a sheet exported, or imported before)
                 continue
-            if entry.published is None or None in dates:
+            twin = next((w for w, d, v, _t in same if d == entry.published and v == entry.value), None)
+            if twin is not None:
+                problem = msg(
+                    "{where} has the same value and date but other fields (source, quote, estimated...); "
+                    "correct it with kpi record --replace, or give this one a later published date",
+                    where=twin,
+                )
+            elif entry.published is None or None in dates:
                 problem = msg(
                     "already recorded at {where} (value {value}); a revision needs a published date on "
                     "both, the new one later",
@@ -153,14 +213,14 @@ def _duplicates(
                 if entry.published <= latest:
                     problem = msg(
                         "a revision must be published after the latest one ({where}, published {date})",
-                        where=next(w for w, d, _v in same if d == latest),
+                        where=next(w for w, d, _v, _t in same if d == latest),
                         date=latest.isoformat(),
                     )
             if problem is not None:
                 problems.append(RowProblem(at, row.number, what, problem))
                 continue
             revisions += 1
-        same.append((msg("row {row}", row=row.number), entry.published, entry.value))
+        same.append((msg("row {row}", row=row.number), entry.published, entry.value, entry.table()))
     return revisions, repeated
 
 

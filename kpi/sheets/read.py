@@ -1,14 +1,16 @@
 """A sheet's cells as plain values, from an .xlsx workbook or a CSV file.
 
 What a person reviewing the workbook cannot see must not be imported unseen: a hidden sheet
-is only read when named, hidden rows holding data, merged cells and formulas are problems
-(each naming its cell), never quietly read one way or another.
+is only read when named, and hidden rows or columns holding data, merged cells among the
+figures, formulas and error cells are problems (each naming its cell), never quietly read one
+way or another. Only the cells that exist are read: a stray value at XFD1048576 costs one cell.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -17,29 +19,47 @@ from kpi.i18n import Message, msg
 
 SHEET_SUFFIXES = (".xlsx", ".xlsm")
 TABLE_SUFFIXES = (*SHEET_SUFFIXES, ".csv")
+MAX_COLUMNS = 200  # a sheet of figures is narrow; a value far to the right is a stray one
+CSV_FIELD_LIMIT = 1 << 20
+# C0 controls but tab, newline and carriage return, DEL and C1: not text a person typed, and not
+# something a workbook can hold (kpi export could not write it back).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class Cell(NamedTuple):
     ref: str  # "C14"
-    value: Any  # str, float, int, bool, date or None
+    value: Any  # str, float, int, bool, date, Unreadable or None
     percent: bool = False  # shown as a percentage: 0.822 reads "82.2%"
 
 
 class Unreadable(NamedTuple):
-    """A cell whose content is not a value (a formula): refused, with why, if a field reads it."""
+    """A cell whose content is not a value (a formula, an error): refused, with why, if a field
+    reads it."""
 
     problem: Message
+
+
+class Merged(NamedTuple):
+    coord: str  # "F4:F5"
+    first_row: int
+    last_row: int
 
 
 class Sheet(NamedTuple):
     name: str | None  # None for a CSV file
     rows: list[tuple[int, list[Cell]]]  # (row number, cells), blank rows left out
-    problems: list[tuple[str, Message]]  # (cell or range, what is wrong)
+    problems: list[tuple[int, str, Message]]  # (row, cell or range, what is wrong)
     notes: list[Message]
+    merged: tuple[Merged, ...] = ()
+    others: tuple[str, ...] = ()  # the workbook's other visible sheets, for a hint
 
 
 class SheetError(Exception):
     """The file or sheet cannot be read at all; args[0] is the message."""
+
+
+class SheetNameError(SheetError):
+    """--sheet names no readable sheet: a usage error."""
 
 
 def column_letter(index: int) -> str:
@@ -67,16 +87,25 @@ def where(sheet: Sheet, ref: str) -> str:
 
 def read(path: Path, data: bytes, sheet: str | None) -> Sheet:
     if path.suffix.lower() == ".csv":
-        if sheet is not None:
-            raise SheetError(msg("a CSV file has no sheets; --sheet is for workbooks"))
         return read_csv(data)
     return read_xlsx(data, sheet)
 
 
+def _delimiter(text: str) -> str:
+    """; or ,: the one more lines use more of (Excel under Vietnamese settings writes ;, with
+    decimal commas inside the fields; a title line may come first)."""
+    votes = 0
+    for line in text.splitlines()[:30]:
+        semicolons, commas = line.count(";"), line.count(",")
+        votes += (semicolons > commas) - (commas > semicolons)
+    return ";" if votes > 0 else ","
+
+
 def read_csv(data: bytes) -> Sheet:
     """A CSV file as written by kpi or by a spreadsheet: UTF-8 (with or without the byte order
-    mark Excel writes), separated by commas or, as Excel writes under Vietnamese settings, by
-    semicolons. Every cell is text; the row's reader decides what it means."""
+    mark Excel writes), separated by commas or semicolons. Every cell is text; the row's reader
+    decides what it means. A quote left open, or text after a closing quote, is refused: read
+    leniently, it swallows the rows after it into one field."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -86,35 +115,66 @@ def read_csv(data: bytes) -> Sheet:
                 offset=exc.start + 1,
             )
         ) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    if not text.strip():
+        raise SheetError(msg("the file is empty"))
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     rows: list[tuple[int, list[Cell]]] = []
-    for number, fields in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
-        cells = [Cell(f"{column_letter(n)}{number}", _csv_value(v)) for n, v in enumerate(fields, 1)]
-        if any(c.value is not None for c in cells):
-            rows.append((number, cells))
-    return Sheet(None, rows, [], [])
+    problems: list[tuple[int, str, Message]] = []
+    number = 0
+    try:
+        for number, fields in enumerate(reader, 1):
+            if len(fields) > MAX_COLUMNS:
+                raise SheetError(
+                    msg(
+                        "row {row} has {n} fields; kpi import reads up to {most} columns",
+                        row=number,
+                        n=len(fields),
+                        most=MAX_COLUMNS,
+                    )
+                )
+            cells = [
+                _csv_cell(f"{column_letter(n)}{number}", v, problems, number) for n, v in enumerate(fields, 1)
+            ]
+            if any(c.value is not None for c in cells):
+                rows.append((number, cells))
+    except csv.Error as exc:
+        raise SheetError(
+            msg(
+                "row {row} (line {line}) is not valid CSV: {reason}; a quote left open swallows the "
+                "rows after it",
+                row=number + 1,
+                line=reader.line_num,
+                reason=str(exc),
+            )
+        ) from None
+    return Sheet(None, rows, problems, [])
 
 
-def _csv_value(text: str) -> str | None:
+def _csv_cell(ref: str, text: str, problems: list[tuple[int, str, Message]], row: int) -> Cell:
     # A leading ' is kpi's (and OWASP's) guard against formulas: the text behind it is the value.
     if text.startswith("'") and text[1:].startswith(("=", "+", "-", "@", "\t", "\r", "'")):
         text = text[1:]
-    return text if text.strip() else None
+    if CONTROL.search(text):
+        return Cell(ref, _control(text))
+    return Cell(ref, text if text.strip() else None)
+
+
+def _control(text: str) -> Unreadable:
+    char = CONTROL.search(text)
+    assert char is not None
+    return Unreadable(msg("holds a control character (U+{code}); remove it", code=f"{ord(char.group()):04X}"))
 
 
 def read_xlsx(data: bytes, wanted: str | None) -> Sheet:
-    from zipfile import BadZipFile
-
     import openpyxl  # only kpi import reads workbooks
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         # Formulas as written (data_only=False): a formula is refused, not read as whatever value
         # the last program to save the file happened to cache (openpyxl caches none).
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=False)
-    except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        reason = str(exc) or type(exc).__name__
+    except Exception as exc:  # a broken zip, XML or style sheet: whatever openpyxl trips on
+        reason = (str(exc) or type(exc).__name__).splitlines()[0][:200]
         raise SheetError(msg("not a readable .xlsx workbook ({reason})", reason=reason)) from None
     names = book.sheetnames
     notes: list[Message] = []
@@ -136,7 +196,7 @@ def read_xlsx(data: bytes, wanted: str | None) -> Sheet:
         if wanted not in names:
             from kpi.problems import did_you_mean
 
-            raise SheetError(
+            raise SheetNameError(
                 msg(
                     'no sheet "{name}"{hint}; the workbook has {names}',
                     name=wanted,
@@ -149,61 +209,86 @@ def read_xlsx(data: bytes, wanted: str | None) -> Sheet:
             raise SheetError(
                 msg('sheet "{name}" is hidden; unhide it so that what is imported can be seen', name=wanted)
             )
-    if not hasattr(ws, "iter_rows") or not hasattr(ws, "merged_cells"):
-        raise SheetError(msg('sheet "{name}" is a chart, not a table of cells', name=ws.title))
-    problems: list[tuple[str, Message]] = []
-    merged = list(ws.merged_cells.ranges)
-    for span in merged:
-        problems.append((str(span.coord), msg("merged cells; unmerge them and write the value in every row")))
+    if not hasattr(ws, "merged_cells") or not hasattr(ws, "_cells"):
+        raise SheetNameError(msg('sheet "{name}" is a chart, not a table of cells', name=ws.title))
+    others = [s.title for s in book.worksheets if s is not ws and s.sheet_state == "visible"]
+    merged = [Merged(str(r.coord), r.min_row, r.max_row) for r in ws.merged_cells.ranges]
     hidden_rows = {n for n, dim in ws.row_dimensions.items() if dim.hidden}
-    hidden_cols = {column_index(k) for k, dim in ws.column_dimensions.items() if dim.hidden}
-    rows: list[tuple[int, list[Cell]]] = []
-    for row in ws.iter_rows():
-        cells: list[Cell] = []
-        for cell in row:
-            if type(cell).__name__ == "MergedCell":
-                cells.append(Cell(cell.coordinate, None))
-                continue
-            value = cell.value
-            if cell.data_type == "f" or (
-                isinstance(value, str) and value.startswith("=") and cell.data_type != "s"
-            ):
-                value = Unreadable(
-                    msg(
-                        "holds a formula ({formula}); paste its value instead (Paste Special → Values)",
-                        formula=str(value),
-                    )
-                )
-            elif isinstance(value, str) and not value.strip():
-                value = None
-            elif isinstance(value, datetime):
-                value = _date_of(value)
-            elif isinstance(value, time):
-                value = Unreadable(msg("holds a time of day, not a date or a number"))
-            percent = isinstance(value, int | float) and "%" in (cell.number_format or "")
-            cells.append(Cell(cell.coordinate, value, percent))
-        if not any(c.value is not None for c in cells):
+    hidden_cols: set[int] = set()
+    for dim in ws.column_dimensions.values():
+        # Excel writes E:F hidden as one <col min=5 max=6>; a width of 0 hides a column too.
+        if dim.hidden or (dim.width is not None and dim.width <= 0):
+            hidden_cols.update(range(dim.min or 0, (dim.max or dim.min or 0) + 1))
+    problems: list[tuple[int, str, Message]] = []
+    by_row: dict[int, dict[int, Cell]] = {}
+    for (row, column), cell in ws._cells.items():  # only the cells the file holds
+        value = _value(cell)
+        if value is None:
             continue
-        number = row[0].row
+        if column > MAX_COLUMNS:
+            raise SheetError(
+                msg(
+                    "{cell} holds a value; kpi import reads up to {most} columns (to {last}): clear it",
+                    cell=cell.coordinate,
+                    most=MAX_COLUMNS,
+                    last=column_letter(MAX_COLUMNS),
+                )
+            )
+        percent = (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and "%" in (cell.number_format or "")
+        )
+        by_row.setdefault(row, {})[column] = Cell(cell.coordinate, value, percent)
+    rows: list[tuple[int, list[Cell]]] = []
+    for number in sorted(by_row):
+        present = by_row[number]
+        cells = [
+            present.get(c) or Cell(f"{column_letter(c)}{number}", None) for c in range(1, max(present) + 1)
+        ]
         if number in hidden_rows:
             problems.append(
                 (
+                    number,
                     f"{number}:{number}",
                     msg("row {row} is hidden; unhide it so that what is imported can be seen", row=number),
                 )
             )
-        for c in cells:
-            if (
-                c.value is not None
-                and column_index("".join(ch for ch in c.ref if ch.isalpha())) in hidden_cols
-            ):
-                problems.append(
-                    (c.ref, msg("is in a hidden column; unhide it so that what is imported can be seen"))
+        for column in sorted(present.keys() & hidden_cols):
+            problems.append(
+                (
+                    number,
+                    present[column].ref,
+                    msg("is in a hidden column; unhide it so that what is imported can be seen"),
                 )
+            )
         rows.append((number, cells))
-    return Sheet(ws.title, rows, problems, notes)
+    return Sheet(ws.title, rows, problems, notes, tuple(merged), tuple(others))
 
 
-def _date_of(value: datetime) -> date | datetime:
-    """A date cell's day; a cell with a time of day stays a datetime (and is refused later)."""
-    return value.date() if value.time() == time(0) else value
+def _value(cell: Any) -> Any:
+    """What a cell holds, as a plain value; None for an empty one."""
+    value = cell.value
+    if value is None:
+        return None
+    if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=") and cell.data_type != "s"):
+        return Unreadable(
+            msg(
+                "holds a formula ({formula}); paste its value instead (Paste Special → Values)",
+                formula=str(value),
+            )
+        )
+    if cell.data_type == "e":
+        return Unreadable(msg("holds a spreadsheet error ({error})", error=str(value)))
+    if isinstance(value, str):
+        if CONTROL.search(value):
+            return _control(value)
+        return value if value.strip() else None
+    if isinstance(value, datetime):
+        # A date cell's day; a cell with a time of day stays a datetime (and is refused later).
+        return value.date() if value.time() == time(0) else value
+    if isinstance(value, time):
+        return Unreadable(msg("holds a time of day, not a date or a number"))
+    if isinstance(value, date | bool | int | float):
+        return value
+    return str(value)

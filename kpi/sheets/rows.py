@@ -22,7 +22,7 @@ from kpi.sheets.read import Cell, Sheet, Unreadable, column_index, column_letter
 # Every [[actual]] field, with the headers it is known by: its own name, English words, and the
 # Vietnamese words reports use. The first Vietnamese one is what kpi template writes.
 HEADERS: dict[str, tuple[str, ...]] = {
-    "kpi": ("mã chỉ tiêu", "kpi id", "id", "chỉ tiêu", "mã"),
+    "kpi": ("mã chỉ tiêu", "kpi id", "id", "mã"),
     "period": ("kỳ", "kỳ báo cáo", "thời kỳ"),
     "value": ("giá trị", "số liệu", "số liệu thực hiện", "thực hiện"),
     "estimated": ("ước tính", "ước đạt", "estimate"),
@@ -39,7 +39,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 # Columns kpi template writes for the reader, not read back: the KPI's name and unit.
 SHOWN_ONLY: dict[str, tuple[str, ...]] = {
-    "name": ("tên chỉ tiêu", "tên", "kpi name"),
+    # In a Vietnamese report "Chỉ tiêu" heads the KPI's name, "Mã chỉ tiêu" its id.
+    "name": ("tên chỉ tiêu", "chỉ tiêu", "tên", "kpi name"),
     "unit": ("đơn vị", "đơn vị tính", "đvt"),
 }
 TEMPLATE_HEADERS = {
@@ -69,6 +70,7 @@ TEMPLATE_HEADERS = {
     },
 }
 REQUIRED = schema.REQUIRED["actual"]
+REQUIRED_COLUMNS = frozenset({"kpi", "period", "value"})
 TRUE_WORDS = frozenset({"true", "yes", "y", "x", "1", "co", "dung", "u"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "khong", "sai"})
 HEADER_ROWS = 20  # a header is looked for among the first rows: a title may come before it
@@ -133,44 +135,107 @@ def parse_maps(maps: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def layout(sheet: Sheet, maps: Mapping[str, str]) -> Layout:
-    """Where the header row is and which column holds which field."""
-    for number, cells in sheet.rows[:HEADER_ROWS]:
-        columns: dict[str, int] = {}
+class LayoutUsageError(LayoutError):
+    """--map or --header-row asks for something the sheet does not have: a usage error."""
+
+
+def _column(column: str, by_text: Mapping[str, int]) -> int | None:
+    """A --map column: a header first (a header "kpi" is not column KPI), else column letters."""
+    found = by_text.get(folded(column))
+    return found if found is not None else column_index(column)
+
+
+def layout(sheet: Sheet, maps: Mapping[str, str], header_row: int | None = None) -> Layout:
+    """Where the header row is and which column holds which field: the first of the first rows
+    that names (or, with --map, is given) the kpi, period and value columns and has at least one
+    header a person wrote; header_row says which row when the sheet has none (0: no header)."""
+    candidates = (
+        sheet.rows[:HEADER_ROWS] if header_row is None else [r for r in sheet.rows if r[0] == header_row]
+    )
+    if header_row == 0:
+        candidates = [(0, [])]
+    elif header_row is not None and not candidates:
+        raise LayoutUsageError(msg("--header-row {row}: the row is empty", row=header_row))
+    for number, cells in candidates:
         by_text: dict[str, int] = {}
+        found: dict[str, list[int]] = {}
         for n, cell in enumerate(cells, 1):
             if isinstance(cell.value, str):
-                by_text[folded(cell.value)] = n
+                by_text.setdefault(folded(cell.value), n)
                 field = _KNOWN.get(folded(cell.value))
-                if field is not None and field not in columns:
-                    columns[field] = n
+                if field is not None:
+                    found.setdefault(field, []).append(n)
+        recognised = bool(found) or any(folded(str(c.value)) in _SHOWN for c in cells if c.value is not None)
+        columns = {field: places[0] for field, places in found.items()}
+        mapped: dict[str, int] = {}
         for field, column in maps.items():
-            index = column_index(column)
-            if index is None:
-                index = by_text.get(folded(column))
-            if index is None:
-                raise LayoutError(
+            index = _column(column, by_text)
+            if index is not None:
+                mapped[field] = index
+        if len(mapped) < len(maps) or not (recognised or header_row is not None):
+            continue
+        columns = {f: c for f, c in columns.items() if c not in mapped.values() and f not in mapped}
+        columns.update(mapped)
+        if not columns.keys() >= REQUIRED_COLUMNS:
+            continue
+        for field, places in found.items():
+            if field not in mapped and len(places) > 1:
+                letters = " and ".join(column_letter(c) for c in places)
+                raise LayoutUsageError(
                     msg(
-                        '--map {field}={column}: no column "{column}" (give a letter such as C, or a header)',
+                        "columns {columns} are both headed {field}; keep one, or say which with "
+                        "--map {field}=...",
+                        columns=letters,
                         field=field,
-                        column=column,
                     )
                 )
-            columns = {f: c for f, c in columns.items() if c != index}
-            columns[field] = index
-        if {"kpi", "period", "value"} <= columns.keys():
-            taken = set(columns.values())
-            ignored = [
-                f"{cell.value} ({column_letter(n)})"
-                for n, cell in enumerate(cells, 1)
-                if cell.value is not None and n not in taken and folded(str(cell.value)) not in _SHOWN
-            ]
-            return Layout(number, columns, ignored)
+        for field, index in mapped.items():
+            if not any(
+                index <= len(row) and row[index - 1].value is not None for n, row in sheet.rows if n > number
+            ):
+                raise LayoutUsageError(
+                    msg(
+                        "--map {field}={column}: column {letter} holds nothing below the header",
+                        field=field,
+                        column=maps[field],
+                        letter=column_letter(index),
+                    )
+                )
+        taken = set(columns.values())
+        ignored = [
+            f"{cell.value} ({column_letter(n)})"
+            for n, cell in enumerate(cells, 1)
+            if cell.value is not None and n not in taken and folded(str(cell.value)) not in _SHOWN
+        ]
+        return Layout(number, columns, ignored)
+    by_letter = {field: column_index(column) for field, column in maps.items()}
+    if header_row is None and set(maps) >= REQUIRED_COLUMNS and None not in by_letter.values():
+        # Every column given by its letter and no header row anywhere: every row is a figure.
+        return Layout(0, {f: c for f, c in by_letter.items() if c is not None}, [])
+    for field, column in maps.items():
+        if (
+            not any(
+                _column(column, {folded(str(c.value)): n for n, c in enumerate(cells, 1)})
+                for _r, cells in sheet.rows[:HEADER_ROWS]
+            )
+            and column_index(column) is None
+        ):
+            raise LayoutUsageError(
+                msg(
+                    '--map {field}={column}: no column "{column}" (give a letter such as C, or a header)',
+                    field=field,
+                    column=column,
+                )
+            )
+    hint = ""
+    if sheet.others:
+        hint = msg('; other sheets: {names} (--sheet "NAME")', names=", ".join(sheet.others))
     raise LayoutError(
         msg(
-            "no header row naming the kpi, period and value columns in the first {n} rows; "
+            "no header row naming the kpi, period and value columns in the first {n} rows{hint}; "
             'name them (e.g. "mã chỉ tiêu", "kỳ", "giá trị") or use --map kpi=A --map period=B --map value=C',
             n=HEADER_ROWS,
+            hint=hint,
         )
     )
 
@@ -197,7 +262,7 @@ def _number(cell: Cell, notation: str | None, unit: str | None) -> float:
         raise ValueError(msg('"{text}" is not a number', text=_shown(value)))
     if isinstance(value, int | float):
         if cell.percent:
-            if unit != "%":
+            if not (unit or "").startswith("%"):
                 raise ValueError(
                     msg(
                         "is formatted as a percentage ({shown}) but the KPI's unit is {unit}",
@@ -209,7 +274,7 @@ def _number(cell: Cell, notation: str | None, unit: str | None) -> float:
         return float(value)
     text = str(value).strip()
     if text.endswith("%"):
-        if unit != "%":
+        if not (unit or "").startswith("%"):
             raise ValueError(
                 msg('"{text}" is a percentage but the KPI\'s unit is {unit}', text=text, unit=unit or '""')
             )

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from kpi.assess import Assessment, SectorSummary
 from kpi.i18n import N_, _
 from kpi.model import Dataset, Kpi
+from kpi.sheets.read import CONTROL
 from kpi.sheets.rows import HEADERS, TEMPLATE_HEADERS
 from kpi.statuses import LIGHT_WORDS, LIGHTS, STATUS_WORDS
 
@@ -125,7 +126,8 @@ def _put(ws: Any, row: int, column: int, value: Any, kind: str = "text", lang: s
         cell.value = value
         cell.number_format = DATE_FORMAT[lang]
     else:
-        cell.value = str(value)
+        # A workbook (XML 1.0) cannot hold control characters: they are shown as \xNN escapes.
+        cell.value = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
         cell.data_type = "s"  # openpyxl would otherwise take "=..." for a formula
         cell.number_format = TEXT
     return cell
@@ -135,7 +137,9 @@ def _number_format(value: float) -> str:
     """Thousands grouped; as many decimals as the figure has (up to 3)."""
     if value.is_integer():
         return "#,##0"
-    decimals = min(3, len(repr(value).partition(".")[2].rstrip("0")) or 1)
+    decimals = len(repr(value).partition(".")[2].rstrip("0")) or 1
+    if "e" in repr(value) or decimals > 4:
+        return "General"  # 1e-07 or 0.123456: every digit, as the spreadsheet writes numbers
     return "#,##0." + "0" * decimals
 
 
