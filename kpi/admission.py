@@ -111,7 +111,11 @@ def new_problems(
         def text(p: Problem) -> str:
             said = named(tr(p.message))
             # Naming each figure's own place (a sheet's row) says which of them is refused.
-            return f"{named(p.path)}: {said}" if name is not None and p.path else said
+            if name is None or not p.path:
+                return said
+            # The path's own '(kpi "x", period "y")' is in the name given already.
+            where = re.sub(r"^actual\[(\d+)\]( \(.*\))?$", lambda m: named(f"actual[{m.group(1)}]"), p.path)
+            return f"{where}: {said}"
 
         errors = [text(p) for p in problems if not p.warning]
         warnings = [text(p) for p in problems if p.warning]

@@ -209,10 +209,22 @@ def value_ticks(scale: Scale, most: int = 5) -> list[float]:
     span = high - low
     if not math.isfinite(span) or span <= 0:
         return [low]
-    power = 10.0 ** math.floor(math.log10(span / max(most - 1, 1))) / 10
+    rough = span / max(most - 1, 1)
+    if not rough > 0:  # a subnormal span: nothing round to say between its ends
+        return [low]
+    power = 10.0 ** math.floor(math.log10(rough)) / 10
     steps = (m * power * 10**k for k in range(4) for m in (1, 2, 5))
     # The finest round step that gives at most `most` ticks.
-    step = next(s for s in steps if math.floor(high / s) - math.ceil(low / s) + 1 <= most)
+    step = next(
+        (
+            s
+            for s in steps
+            if s > 0 and math.isfinite(s) and math.floor(high / s) - math.ceil(low / s) + 1 <= most
+        ),
+        None,
+    )
+    if step is None:
+        return [low]
     first = math.ceil(low / step) * step
     ticks: list[float] = []
     value = first

@@ -24,48 +24,49 @@ class _File:
         self.text = text
         self.lines: list[Line] = lines(text)
         self.starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        # Every table's line, by kind and name, found once: a file with 10^4 problems is
+        # placed in one pass, not one pass per problem.
+        self.tables: dict[tuple[str, str], list[int]] = {}
+        for n, line in enumerate(self.lines):
+            if line.kind in ("header", "array-header"):
+                self.tables.setdefault((line.kind, line.name), []).append(n)
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
 
     def span(self, path: str | None) -> tuple[int, int] | None:
-        """The (start, end) offsets of the table the path names; the whole file for None."""
+        """The (first, past-last) indexes into lines of the table the path names; the whole file
+        for None."""
         if path is None:
-            return 0, len(self.text)
-        index = None
+            return 0, len(self.lines)
         found = _ARRAY.match(path)
         if found:
-            name, index = found.group(1), int(found.group(2))
-            headers = [
-                n for n, line in enumerate(self.lines) if line.kind == "array-header" and line.name == name
-            ]
+            headers = self.tables.get(("array-header", found.group(1)), [])
+            index = int(found.group(2))
             if not 0 < index <= len(headers):
                 return None
             at = headers[index - 1]
         else:
             table = _TABLE.match(path)
-            if table is None:
-                return None
-            name = table.group(1)
-            matches = [n for n, line in enumerate(self.lines) if line.kind == "header" and line.name == name]
+            matches = self.tables.get(("header", table.group(1)), []) if table else []
             if not matches:
                 return None
             at = matches[0]
-        end = next(
-            (line.offset for line in self.lines[at + 1 :] if line.kind in ("header", "array-header")),
-            len(self.text),
-        )
-        return self.lines[at].offset, end
+        end = at + 1
+        while end < len(self.lines) and self.lines[end].kind not in ("header", "array-header"):
+            end += 1
+        return at, end
 
-    def key_line(self, start: int, end: int, key: str, top: bool) -> int | None:
+    def offset(self, index: int) -> int:
+        return self.lines[index].offset if index < len(self.lines) else len(self.text)
+
+    def key_line(self, first: int, last: int, key: str, top: bool) -> int | None:
         pattern = re.compile(r'[ \t]*["\']?' + re.escape(key) + r'["\']?[ \t]*[=.]')
-        for line in self.lines:
-            if line.offset < start or line.offset >= end or line.kind != "content":
-                continue
-            if pattern.match(self.text, line.offset):
-                return self.line_of(line.offset)
+        for line in self.lines[first:last]:
             if top and line.kind in ("header", "array-header"):
                 break
+            if line.kind == "content" and pattern.match(self.text, line.offset):
+                return self.line_of(line.offset)
         return None
 
 
@@ -82,21 +83,18 @@ def with_lines(problems: Sequence[Problem], texts: dict[str, str]) -> list[Probl
         span = file.span(p.path)
         if span is None:  # an inline array (actual = [...]): the key's line, else the first
             array = _ARRAY.match(p.path or "")
-            line = file.key_line(0, len(text), array.group(1), top=False) if array else None
+            line = file.key_line(0, len(file.lines), array.group(1), top=False) if array else None
             placed.append(p._replace(line=line or 1))
             continue
-        start, end = span
+        first, last = span
         key = _KEY.match(str(p.message))
         line = None
         if key is not None and not str(p.message).startswith("missing"):
             if p.path is None:  # a top-level key: before the first table
-                first = next(
-                    (x.offset for x in file.lines if x.kind in ("header", "array-header")), len(text)
-                )
-                line = file.key_line(0, first, key.group(1) or key.group(2), top=True)
+                line = file.key_line(0, len(file.lines), key.group(1) or key.group(2), top=True)
             else:
-                line = file.key_line(start, end, key.group(1) or key.group(2), top=False)
+                line = file.key_line(first, last, key.group(1) or key.group(2), top=False)
         if line is None:
-            line = file.line_of(start) if p.path is not None else 1
+            line = file.line_of(file.offset(first)) if p.path is not None else 1
         placed.append(p._replace(line=line))
     return placed

@@ -179,3 +179,19 @@ def test_nothing_to_draw() -> None:
     a = assess_kpi(kpi(), [], AS_OF)
     assert chart(a) == ""
     assert draw(a) == []
+
+
+def test_value_ticks_at_the_ends_of_the_floats() -> None:
+    import sys
+
+    for low, high in [
+        (0.0, 5e-324),
+        (0.0, 1e-310),
+        (-1.7e308, 1.7e308),
+        (1e308, 1.7e308),
+        (-5.0, -5.0),
+        (7.0, 7.0),
+    ]:
+        ticks = value_ticks(Scale(date(2020, 1, 1), date(2021, 1, 1), low, high, 10, 10))
+        assert ticks and all(low <= t <= high for t in ticks), (low, high, ticks)
+        assert all(abs(t) <= sys.float_info.max for t in ticks)
