@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -680,6 +680,7 @@ def status(
 @sector_option
 @click.option("--milestone", metavar="PERIOD", help="Measure gaps to the target for this period.")
 @click.option("--all", "show_all", is_flag=True, help="Also list the KPIs that have met their target.")
+@output_option
 def gap(
     targets: Path | None,
     actuals: Path | None,
@@ -690,6 +691,7 @@ def gap(
     sectors: tuple[str, ...],
     milestone: str | None,
     show_all: bool,
+    output: Path | None,
 ) -> None:
     """Shortfalls against the milestone targets, largest relative gap first.
 
@@ -710,7 +712,8 @@ def gap(
     when = as_of or date.today()
     results = run_assessment(dataset, kpis, when, milestone)
     without_data = sum(1 for a in results if a.milestone is not None and a.latest is None)
-    render_gap(dataset, gap_order(results, show_all), fmt, lang, when, sys.stdout, without_data)
+    ordered = gap_order(results, show_all)
+    to_output(output, lambda out: render_gap(dataset, ordered, fmt, lang, when, out, without_data))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -718,6 +721,7 @@ def gap(
 @report_options(("table", "json", "markdown"))
 @click.option("--milestone", metavar="PERIOD", help="Assess against the target for this period.")
 @click.argument("kpi_id", shell_complete=complete_kpi)
+@output_option
 def show(
     targets: Path | None,
     actuals: Path | None,
@@ -727,6 +731,7 @@ def show(
     lang: str | None,
     milestone: str | None,
     kpi_id: str,
+    output: Path | None,
 ) -> None:
     """One KPI in full: definition, targets and actuals with their sources, and the assessment.
 
@@ -753,7 +758,7 @@ def show(
             param_hint="--milestone",
         )
     [result] = run_assessment(dataset, [kpi], as_of or date.today(), milestone, explain=True)
-    render_show(dataset, result, fmt, lang, sys.stdout)
+    to_output(output, lambda out: render_show(dataset, result, fmt, lang, out))
 
 
 @cli.command("list", context_settings=CONTEXT)
@@ -761,6 +766,7 @@ def show(
 @sector_option
 @formats_option(FORMATS)
 @lang_option
+@output_option
 def list_(
     targets: Path | None,
     actuals: Path | None,
@@ -768,6 +774,7 @@ def list_(
     sectors: tuple[str, ...],
     fmt: str,
     lang: str | None,
+    output: Path | None,
 ) -> None:
     """Sectors and KPIs: ids, names, units, and how many targets and actuals each has.
 
@@ -779,7 +786,8 @@ def list_(
 
     dataset = load_valid(targets, actuals, data_dir)
     lang = language()
-    render_list(dataset, pick_kpis(dataset, sectors), fmt, lang, sys.stdout)
+    kpis = pick_kpis(dataset, sectors)
+    to_output(output, lambda out: render_list(dataset, kpis, fmt, lang, out))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -1005,6 +1013,16 @@ def _dataset_at(revision: str, files: DataFiles) -> Dataset:
         print_problems(errors)
         fail(msg("the data at {revision} has problems", revision=revision))
     return dataset
+
+
+def to_output(output: Path | None, render: Callable[[IO[str]], None]) -> None:
+    """What render writes, to standard output or atomically to the file -o names."""
+    if output is None or str(output) == "-":
+        render(sys.stdout)
+        return
+    buffer = io.StringIO()
+    render(buffer)
+    write_output(buffer.getvalue(), output)
 
 
 def write_output_bytes(data: bytes, output: Path) -> None:

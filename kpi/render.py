@@ -353,19 +353,9 @@ def render_status(
     elif fmt == "markdown":
         _status_markdown(dataset, results, summaries, lang, as_of, out)
     elif fmt == "svg":
-        from rich.console import Console
+        from kpi.slide import status_svg
 
-        # Rich records what it prints and exports it as SVG, colours included, for slides.
-        recorder = Console(
-            record=True,
-            file=io.StringIO(),
-            width=100,
-            force_terminal=True,
-            color_system="truecolor",
-            highlight=False,
-        )
-        _status_table(dataset, results, summaries, lang, as_of, recorder, show_all)
-        out.write(recorder.export_svg(title=_plan_title(dataset, lang, as_of)))
+        out.write(status_svg(dataset, results, summaries, lang, as_of, show_all))
     else:
         _status_table(dataset, results, summaries, lang, as_of, make_console(out), show_all)
 

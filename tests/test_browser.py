@@ -197,3 +197,21 @@ def test_nothing_prints_into_the_margins(printed: Path, tmp_path: Path) -> None:
         # the right margin (11 mm of 210 mm): nothing wider than the page lands there
         strip = image.crop((int(width * 0.955), int(height * 0.05), width, int(height * 0.95)))
         assert strip.getextrema()[0] > 200, png.name
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_slide_picture_renders_light_and_readable(chromium: str, tmp_path: Path, lang: str) -> None:
+    from PIL import Image, ImageStat
+
+    svg = tmp_path / f"status-{lang}.svg"
+    result = run(
+        "status", "--data-dir", str(REPO), "--as-of", "2025-06-30", "--format", "svg", "--lang", lang,
+        "-o", str(svg),
+    )  # fmt: skip
+    assert result.exit_code == 0
+    shot = tmp_path / f"status-{lang}.png"
+    browse(chromium, tmp_path, "--window-size=1280,460", f"--screenshot={shot}", svg.as_uri())
+    image = Image.open(shot).convert("L")
+    assert ImageStat.Stat(image).mean[0] > 200  # a light page, not a dark terminal
+    dark = sum(image.histogram()[:100])
+    assert dark > image.size[0] * image.size[1] * 0.005  # with text on it

@@ -51,13 +51,25 @@ def test_markdown_report(data_dir: Path) -> None:
 
 
 def test_status_svg_for_slides(tmp_path: Path, data_dir: Path) -> None:
+    import unicodedata
+
+    # a name typed with combining accents (as some sources are) comes out precomposed
+    decomposed = unicodedata.normalize("NFD", "Kế hoạch thử")
+    targets = (data_dir / "targets.toml").read_text(encoding="utf-8").replace("Test plan", decomposed)
+    (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
     out = tmp_path / "status.svg"
     result = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "svg", "-o", str(out))
     assert result.exit_code == 0
     svg = out.read_text(encoding="utf-8")
     assert svg.startswith("<svg")
-    assert "Test&#160;plan" in svg or "Test plan" in svg
+    assert "Kế hoạch thử" in svg and not any(unicodedata.combining(c) for c in svg)
     assert "limited" in svg
+    # a clean light picture: no terminal window, no web font, nothing fetched
+    assert '<rect width="1280"' in svg and 'fill="#ffffff"' in svg
+    assert "Noto Sans" in svg and "@import" not in svg and "url(" not in svg and "font-face" not in svg
+    assert re.findall(r"https?://[^\s\"']+", svg) == ["http://www.w3.org/2000/svg"]
+    assert "kpi status" not in svg.split("</text>")[0]  # no command-line hint baked into the title
+    assert svg.count("Kế hoạch thử") == 2  # the title once (and the picture's label), never twice shown
 
 
 def _section(html: str, heading: str) -> str:

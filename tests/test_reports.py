@@ -301,3 +301,24 @@ def test_published_needs_a_whole_date(data_dir: Path) -> None:
     partial = run(*args, "--published", "12/2024", "--data-dir", str(data_dir))
     assert partial.exit_code == 2
     assert '"12/2024" is not a date: use YYYY-MM-DD or DD/MM/YYYY' in partial.output
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "expect"),
+    [
+        ("gap", ("--format", "markdown"), "| KPI |"),
+        ("show", ("telecom.fiber",), "Cáp quang"),
+        ("list", ("--format", "csv"), "sector,id,name"),
+    ],
+)
+def test_gap_show_and_list_write_to_a_file(
+    data_dir: Path, command: str, args: tuple[str, ...], expect: str
+) -> None:
+    out = data_dir / "out.txt"
+    result = run(command, *args, "--data-dir", str(data_dir), "--as-of" if command != "list" else "--lang",
+                 AS_OF if command != "list" else "en", "-o", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.output
+    text = out.read_text(encoding="utf-8")
+    assert expect in text
+    assert not any(line.endswith(" ") for line in text.splitlines())
