@@ -793,7 +793,7 @@ def list_(
 @cli.command(context_settings=CONTEXT)
 @data_options
 @as_of_option
-@formats_option(("html", "pdf", "markdown"), default="html")
+@formats_option(("html", "pdf", "docx", "markdown"), default="html")
 @lang_option
 @sector_option
 @click.option(
@@ -851,9 +851,22 @@ def report(
         from kpi.diff import compare
 
         changes = compare(dataset, dataset, since, when, [k.id for k in kpis])
-    page = reports.html(dataset, results, summaries, lang, when, changes, since)
     if output is None and sys.stdout.isatty():
         output = _new_file_name(Path(f"kpi-report-{when.isoformat()}.{fmt}"))
+    if fmt == "docx":
+        try:
+            from kpi import wordreport
+        except ImportError:
+            fail(
+                msg("--format docx needs python-docx and Pillow; install them with: pip install 'kpi[docx]'")
+            )
+        data = wordreport.document(dataset, results, summaries, lang, when, changes, since)
+        if output is None or str(output) == "-":
+            sys.stdout.buffer.write(data)
+        else:
+            write_output_bytes(data, output)
+        return
+    page = reports.html(dataset, results, summaries, lang, when, changes, since)
     if fmt == "html":
         write_output(page, output)
         return

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from kpi import __version__, display
 from kpi.assess import Assessment, SectorSummary
+from kpi.briefing import light_counts, needs_attention, without_figures
 from kpi.i18n import _, set_language
 from kpi.model import Dataset
 from kpi.render import (
@@ -20,7 +21,6 @@ from kpi.render import (
     LIGHT_EMOJI,
     LIGHT_LABEL,
     LIGHT_SYMBOL,
-    attention_order,
     latest_text,
     markdown_table,
     status_word,
@@ -157,16 +157,14 @@ def html(
 def _executive(results: Sequence[Assessment], lang: str, changes: "Diff | None", since: date | None) -> str:
     """The first page for a meeting: the light counts, what needs attention (one line each, worst
     first), the targets without any figure, and what changed since a date."""
-    counts = dict.fromkeys(LIGHTS, 0)
-    for a in results:
-        counts[a.light] += 1
+    counts = light_counts(results)
     tiles = "".join(
         f'<div class="tile {x}"><b>{counts[x]}</b> {LIGHT_SYMBOL[x]} {_t(_(LIGHT_LABEL[x]))}</div>'
         for x in LIGHTS
     )
     glance = _t(_("At a glance"))
     out = [f'<section class="executive"><h2>{glance}</h2><div class="tiles">{tiles}</div>']
-    attention = [a for a in attention_order(results) if a.light in ("red", "amber")]
+    attention = needs_attention(results)
     heading = _t(_("Needs attention"))
     out.append(f"<h3>{heading} ({len(attention)})</h3>")
     if attention:
@@ -174,7 +172,7 @@ def _executive(results: Sequence[Assessment], lang: str, changes: "Diff | None",
     else:
         none = _t(_("No KPI is red or amber."))
         out.append(f'<p class="muted">{none}</p>')
-    without = [a for a in results if not a.known and a.kpi.targets]
+    without = without_figures(results)
     heading = _t(_("Targets without any figure"))
     out.append(f"<h3>{heading} ({len(without)})</h3>")
     if without:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from tests.conftest import REPO, TARGETS, run
@@ -156,3 +157,55 @@ def test_at_a_terminal_the_report_goes_to_a_file_it_names(tmp_path: Path) -> Non
     assert (
         (tmp_path / "kpi-report-2025-06-30-2.html").read_text(encoding="utf-8").startswith("<!doctype html>")
     )
+
+
+def test_the_word_report_follows_decree_30(tmp_path: Path) -> None:
+    import docx
+    from docx.shared import Mm, Pt
+
+    out = tmp_path / "report.docx"
+    result = run(
+        "report", "--data-dir", str(REPO), "--as-of", AS_OF, "--since", "2024-12-31", "--format", "docx",
+        "--lang", "vi", "-o", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = docx.Document(str(out))
+    section = doc.sections[0]
+
+    def mm(length: object) -> float:  # Word stores lengths in twips: within a tenth of a millimetre
+        return round(int(length) / Mm(1), 1)  # type: ignore[call-overload]
+
+    assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
+    assert (mm(section.top_margin), mm(section.bottom_margin)) == (20, 20)
+    assert (mm(section.left_margin), mm(section.right_margin)) == (30, 15)
+    normal = doc.styles["Normal"].font
+    assert normal.name == "Times New Roman" and normal.size == Pt(13)
+    text = [p.text for p in doc.paragraphs]
+    first = text[: text.index("Bưu chính")]  # the first page, before the sectors
+    assert any(t.startswith("Cần chú ý (6)") for t in first)
+    assert any(t.startswith("Mục tiêu chưa có số liệu nào (20)") for t in first)
+    assert any(t.startswith("Thay đổi từ ngày 31/12/2024") for t in first)
+    assert any("Xếp hạng phát triển viễn thông" in t and "Tiến triển chậm" in t for t in first)
+    assert len(doc.tables) == 6  # one per sector
+    assert len(doc.inline_shapes) >= 40  # a chart per KPI with something to draw
+    assert "↑ tốt hơn (trục đảo ngược)" in text  # a rank's chart says its axis is inverted
+
+
+def test_a_chart_picture_is_drawn(tmp_path: Path) -> None:
+    import io as bytes_io
+
+    from PIL import Image
+
+    from kpi.assess import assess_kpi
+    from kpi.pngchart import HEIGHT, WIDTH, png
+    from tests.test_assess import actual, kpi, target
+
+    a = assess_kpi(
+        kpi(targets=(target("2025", 100),)), [actual("2022", 60), actual("2024", 80)], date(2025, 1, 31)
+    )
+    data = png(a)
+    assert data is not None and data.startswith(b"\x89PNG")
+    image = Image.open(bytes_io.BytesIO(data)).convert("L")
+    assert image.size == (WIDTH, HEIGHT)
+    assert sum(image.histogram()[:80]) > 500  # marks and labels drawn
+    assert png(assess_kpi(kpi(), [], date(2025, 1, 31))) is None

@@ -1,0 +1,50 @@
+"""The README's example outputs, generated from the commands themselves so that they cannot drift.
+
+A fenced block right after a line `<!-- output: kpi ARGS -->` holds what `kpi ARGS` prints on
+the bundled plan in an 80-column terminal.
+
+    python scripts/readme.py          # rewrite the blocks
+    python scripts/readme.py --check  # exit 1 when one differs (tests/test_readme.py runs it)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+BLOCK = re.compile(r"(<!-- output: (kpi [^>]*?) -->\n+```\n)(.*?)(```)", re.DOTALL)
+
+
+def output(command: str) -> str:
+    kpi = str(Path(sys.executable).with_name("kpi"))
+    env = {**os.environ, "COLUMNS": "80", "KPI_DATA_DIR": str(ROOT)}
+    env.pop("KPI_LANG", None)
+    args = shlex.split(command)[1:]
+    done = subprocess.run([kpi, *args], capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    return done.stdout
+
+
+def render(text: str) -> str:
+    return BLOCK.sub(lambda m: m.group(1) + output(m.group(2)) + m.group(4), text)
+
+
+def main() -> int:
+    text = README.read_text(encoding="utf-8")
+    new = render(text)
+    if "--check" in sys.argv[1:]:
+        if new != text:
+            print("README.md: an example output differs from the command's; run python scripts/readme.py")
+            return 1
+        return 0
+    README.write_text(new, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
