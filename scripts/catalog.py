@@ -44,7 +44,7 @@ def extracted() -> Catalog:
 def help_texts() -> list[str]:
     """The --help texts: docstrings and option help, read from the commands themselves."""
     from kpi.cli import cli
-    from kpi.cli import help_texts as of
+    from kpi.options import help_texts as of
 
     texts = of(cli)
     for command in cli.commands.values():

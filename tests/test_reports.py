@@ -271,7 +271,8 @@ def test_version_and_help() -> None:
 def test_shell_completion_offers_sectors_and_kpis(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import click
 
-    from kpi.cli import cli, complete_kpi, complete_sector
+    from kpi.cli import cli
+    from kpi.options import complete_kpi, complete_sector
 
     monkeypatch.chdir(data_dir)
     ctx = click.Context(cli)

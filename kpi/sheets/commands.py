@@ -10,22 +10,10 @@ from pathlib import Path
 
 import click
 
-from kpi.cli import (
-    CONTEXT,
-    KpiCommand,
-    _actuals_text,
-    as_of_option,
-    data_options,
-    fail,
-    lang_option,
-    load_valid,
-    pick_kpis,
-    resolve_files,
-    same_file,
-    say,
-    sector_option,
-)
+from kpi.commands.recording import _actuals_text
+from kpi.commands.shared import fail, load_valid, pick_kpis, resolve_files, same_file, say
 from kpi.i18n import language, msg, tr
+from kpi.options import CONTEXT, KpiCommand, as_of_option, data_options, lang_option, sector_option
 
 
 def _read_input(path: Path) -> bytes:
@@ -114,7 +102,7 @@ def import_(
     """
     from kpi import record as rec
     from kpi.atomic import WriteError, atomic_write, locked, real_path
-    from kpi.cli import print_problems, use_language
+    from kpi.commands.shared import print_problems, use_language
     from kpi.i18n import _, ngettext
     from kpi.loader import load
     from kpi.sheets import importer
@@ -332,7 +320,7 @@ def export(
       kpi export -o ke-hoach.xlsx --as-of 2025-06-30
     """
     from kpi.assess import summarise
-    from kpi.cli import run_assessment
+    from kpi.commands.shared import run_assessment
     from kpi.sheets import workbook
 
     _workbook_path(output)

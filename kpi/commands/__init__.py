@@ -1,0 +1,1 @@
+"""The commands, one module per group of them; kpi/cli.py puts them on the kpi group."""

@@ -1,0 +1,372 @@
+"""kpi status, gap, show, list and report: the assessment, read in the form asked for."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from kpi.i18n import language, msg, tr
+
+# The core is imported inside the commands: `kpi --help` needs none of it.
+if TYPE_CHECKING:
+    pass
+
+from kpi.commands.shared import (
+    EXIT_ON_CLOSED_PIPE,
+    fail,
+    get_kpi,
+    load_valid,
+    pick_kpis,
+    run_assessment,
+    to_output,
+    write_output,
+    write_output_bytes,
+)
+from kpi.options import (
+    CONTEXT,
+    FORMATS,
+    STATUS_CHOICES,
+    DateType,
+    KpiCommand,
+    as_of_option,
+    complete_kpi,
+    data_options,
+    formats_option,
+    lang_option,
+    output_option,
+    report_options,
+    sector_option,
+)
+
+
+@click.command(cls=KpiCommand, context_settings=CONTEXT)
+@data_options
+@report_options((*FORMATS, "svg"))
+@sector_option
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(STATUS_CHOICES),
+    help="Only KPIs with this status or light (repeatable).",
+)
+@click.option("--milestone", metavar="PERIOD", help="Assess against the target for this period, e.g. 2025.")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Show every KPI row in the table, not only those needing attention.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["amber", "red"]),
+    help="Exit 1 when a KPI shown is at this light or worse (red is worse than amber).",
+)
+@click.option(
+    "--review",
+    is_flag=True,
+    help="The end-of-term review: every target with its verdict (achieved, missed, no figure yet).",
+)
+@output_option
+def status(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    as_of: date | None,
+    fmt: str,
+    lang: str | None,
+    sectors: tuple[str, ...],
+    statuses: tuple[str, ...],
+    milestone: str | None,
+    show_all: bool,
+    fail_on: str | None,
+    review: bool,
+    output: Path | None,
+) -> None:
+    """Traffic lights: a summary per sector, then one row per KPI.
+
+    The table shows the red and amber rows when there are many KPIs; JSON, CSV and
+    Markdown always carry every KPI that matches the filters.
+
+    \b
+    Examples:
+      kpi status
+      kpi status --sector telecom --all --lang en
+      kpi status --status red --fail-on red     # for CI
+      kpi status --as-of 2024-12-31 --format json
+      kpi status --format svg -o status.svg    # for slides
+      kpi status --review --as-of 2026-03-31   # end of term: achieved / missed per target
+    """
+    from kpi.assess import summarise
+    from kpi.render import render_status
+
+    dataset = load_valid(targets, actuals, data_dir)
+    lang = language()
+    kpis = pick_kpis(dataset, sectors)
+    when = as_of or date.today()
+    if review:
+        from kpi import review as reviews
+        from kpi.assess import review as review_rows
+
+        if fmt == "svg":
+            raise click.BadParameter(
+                tr(msg("--review prints table, json, csv or markdown")), param_hint="--format"
+            )
+        buffer = io.StringIO()
+        to_file = output is not None and str(output) != "-"
+        reviews.render(
+            dataset, review_rows(dataset, when, kpis), fmt, lang, when, buffer if to_file else sys.stdout
+        )
+        if to_file:
+            write_output(buffer.getvalue(), output)
+        return
+    results = run_assessment(dataset, kpis, when, milestone)
+    if statuses:
+        wanted = set(statuses)
+        results = [a for a in results if a.status in wanted or a.light in wanted]
+    failing = set() if fail_on is None else {"red"} if fail_on == "red" else {"red", "amber"}
+    failed = any(a.light in failing for a in results)
+    if failed:
+        EXIT_ON_CLOSED_PIPE[0] = 1  # a reader that stops early does not turn a failed check into 0
+    buffer = io.StringIO()
+    render_status(
+        dataset,
+        results,
+        summarise(dataset, results, lang),
+        fmt,
+        lang,
+        when,
+        buffer if output is not None and str(output) != "-" else sys.stdout,
+        show_all=show_all or bool(statuses),
+    )
+    if output is not None and str(output) != "-":
+        write_output(buffer.getvalue(), output)
+    if failed:
+        sys.exit(1)
+
+
+@click.command(cls=KpiCommand, context_settings=CONTEXT)
+@data_options
+@report_options()
+@sector_option
+@click.option("--milestone", metavar="PERIOD", help="Measure gaps to the target for this period.")
+@click.option("--all", "show_all", is_flag=True, help="Also list the KPIs that have met their target.")
+@output_option
+def gap(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    as_of: date | None,
+    fmt: str,
+    lang: str | None,
+    sectors: tuple[str, ...],
+    milestone: str | None,
+    show_all: bool,
+    output: Path | None,
+) -> None:
+    """Shortfalls against the milestone targets, largest relative gap first.
+
+    For each KPI: latest value and target, the gap in units and in % of the target, the
+    annual change still needed to reach it in time (or "overdue"), the current annual
+    trend and the projected date of reaching it.
+
+    \b
+    Examples:
+      kpi gap --sector telecom
+      kpi gap --all --format csv > gaps.csv
+    """
+    from kpi.render import gap_order, render_gap
+
+    dataset = load_valid(targets, actuals, data_dir)
+    lang = language()
+    kpis = pick_kpis(dataset, sectors)
+    when = as_of or date.today()
+    results = run_assessment(dataset, kpis, when, milestone)
+    without_data = sum(1 for a in results if a.milestone is not None and a.latest is None)
+    ordered = gap_order(results, show_all)
+    to_output(output, lambda out: render_gap(dataset, ordered, fmt, lang, when, out, without_data))
+
+
+@click.command(cls=KpiCommand, context_settings=CONTEXT)
+@data_options
+@report_options(("table", "json", "markdown"))
+@click.option("--milestone", metavar="PERIOD", help="Assess against the target for this period.")
+@click.argument("kpi_id", shell_complete=complete_kpi)
+@output_option
+def show(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    as_of: date | None,
+    fmt: str,
+    lang: str | None,
+    milestone: str | None,
+    kpi_id: str,
+    output: Path | None,
+) -> None:
+    """One KPI in full: definition, targets and actuals with their sources, and the assessment.
+
+    \b
+    Example:
+      kpi show digital.egov_rank --as-of 2024-12-31
+    """
+    from kpi.render import render_show
+
+    dataset = load_valid(targets, actuals, data_dir)
+    lang = language()
+    kpi = get_kpi(dataset, kpi_id)
+    if milestone is not None and all(t.period.text != milestone for t in kpi.targets):
+        periods = ", ".join(t.period.text for t in kpi.targets) or tr(msg("none"))
+        raise click.BadParameter(
+            tr(
+                msg(
+                    '{kpi} has no target for "{milestone}" (targets: {periods})',
+                    kpi=kpi_id,
+                    milestone=milestone,
+                    periods=periods,
+                )
+            ),
+            param_hint="--milestone",
+        )
+    [result] = run_assessment(dataset, [kpi], as_of or date.today(), milestone, explain=True)
+    to_output(output, lambda out: render_show(dataset, result, fmt, lang, out))
+
+
+@click.command("list", cls=KpiCommand, context_settings=CONTEXT)
+@data_options
+@sector_option
+@formats_option(FORMATS)
+@lang_option
+@output_option
+def list_(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    sectors: tuple[str, ...],
+    fmt: str,
+    lang: str | None,
+    output: Path | None,
+) -> None:
+    """Sectors and KPIs: ids, names, units, and how many targets and actuals each has.
+
+    \b
+    Example:
+      kpi list --sector media --lang en
+    """
+    from kpi.render import render_list
+
+    dataset = load_valid(targets, actuals, data_dir)
+    lang = language()
+    kpis = pick_kpis(dataset, sectors)
+    to_output(output, lambda out: render_list(dataset, kpis, fmt, lang, out))
+
+
+@click.command(cls=KpiCommand, context_settings=CONTEXT)
+@data_options
+@as_of_option
+@formats_option(("html", "pdf", "docx", "markdown"), default="html")
+@lang_option
+@sector_option
+@click.option(
+    "--since",
+    type=DateType(periods=True),
+    help="Add what changed since this date (the last meeting) to the first page.",
+)
+@output_option
+def report(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    as_of: date | None,
+    fmt: str,
+    lang: str | None,
+    sectors: tuple[str, ...],
+    since: date | None,
+    output: Path | None,
+) -> None:
+    """A report to share: a first page for the meeting, then per sector the KPI table and a
+    chart per KPI.
+
+    The first page has the light counts, the KPIs that need attention (red and amber, worst
+    first), the targets without any figure, and with --since what changed since that date.
+    HTML is one self-contained file (no network, scripts or external fonts) that opens from an
+    e-mail attachment and prints on A4; PDF is that page printed by a headless Chromium.
+    Markdown renders on a git host. Without -o at a terminal, HTML and PDF go to a file whose
+    name is printed.
+
+    \b
+    Examples:
+      kpi report -o report.html
+      kpi report --format pdf --since 2025-03-31 -o bao-cao.pdf
+      kpi report --format markdown --lang en -o REPORT.md
+    """
+    from kpi import report as reports
+    from kpi.assess import summarise
+
+    dataset = load_valid(targets, actuals, data_dir)
+    lang = language()
+    kpis = pick_kpis(dataset, sectors)
+    when = as_of or date.today()
+    if since is not None and since >= when:
+        raise click.BadParameter(
+            tr(msg("--since must be before the report's date ({date})", date=when.isoformat())),
+            param_hint="--since",
+        )
+    results = run_assessment(dataset, kpis, when, None)
+    summaries = summarise(dataset, results, lang)
+    if fmt == "markdown":
+        write_output(reports.markdown(dataset, results, summaries, lang, when), output)
+        return
+    changes = None
+    if since is not None:
+        from kpi.diff import compare
+
+        changes = compare(dataset, dataset, since, when, [k.id for k in kpis])
+    if output is None and sys.stdout.isatty():
+        output = _new_file_name(Path(f"kpi-report-{when.isoformat()}.{fmt}"))
+    if fmt == "docx":
+        try:
+            from kpi import wordreport
+        except ImportError:
+            fail(
+                msg("--format docx needs python-docx and Pillow; install them with: pip install 'kpi[docx]'")
+            )
+        data = wordreport.document(dataset, results, summaries, lang, when, changes, since)
+        if output is None or str(output) == "-":
+            sys.stdout.buffer.write(data)
+        else:
+            write_output_bytes(data, output)
+        return
+    page = reports.html(dataset, results, summaries, lang, when, changes, since)
+    if fmt == "html":
+        write_output(page, output)
+        return
+    from kpi.pdf import PdfError, print_pdf
+
+    if output is None or str(output) == "-":
+        try:
+            sys.stdout.buffer.write(print_pdf(page))
+        except PdfError as exc:
+            fail(exc.args[0])
+        return
+    try:
+        data = print_pdf(page)
+    except PdfError as exc:
+        fail(exc.args[0])
+    write_output_bytes(data, output)
+
+
+def _new_file_name(path: Path) -> Path:
+    """path, or path with -2, -3... before its suffix when it exists: never overwrite unasked."""
+    n = 2
+    candidate = path
+    while os.path.lexists(candidate):
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate

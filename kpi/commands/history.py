@@ -1,0 +1,167 @@
+"""kpi diff: what changed between two dates, or between two versions of the files in git."""
+
+from __future__ import annotations
+
+import io
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from kpi.i18n import language, msg, tr
+
+# The core is imported inside the commands: `kpi --help` needs none of it.
+if TYPE_CHECKING:
+    from kpi.loader import DataFiles
+    from kpi.model import Dataset
+    from kpi.problems import Problem
+
+from kpi.commands.shared import (
+    EXIT_ON_CLOSED_PIPE,
+    display_date,
+    fail,
+    load_valid,
+    pick_kpis,
+    print_problems,
+    resolve_files,
+    use_language,
+    write_output,
+)
+from kpi.options import (
+    CONTEXT,
+    DateType,
+    KpiCommand,
+    data_options,
+    output_option,
+    report_options,
+    sector_option,
+)
+
+
+@click.command(cls=KpiCommand, context_settings=CONTEXT)
+@data_options
+@click.argument("revisions", nargs=-1, metavar="[REV [REV2]]")
+@click.option(
+    "--from", "from_", type=DateType(periods=True), help="Compare the files as known on this date..."
+)
+@click.option("--to", type=DateType(periods=True), help="...with this date (default: --as-of, else today).")
+@report_options(("table", "json", "markdown"))
+@sector_option
+@click.option("--fail-on-worse", is_flag=True, help="Exit 1 when any KPI's light got worse (for CI).")
+@output_option
+def diff(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    revisions: tuple[str, ...],
+    from_: date | None,
+    to: date | None,
+    as_of: date | None,
+    fmt: str,
+    lang: str | None,
+    sectors: tuple[str, ...],
+    fail_on_worse: bool,
+    output: Path | None,
+) -> None:
+    """What changed: between two dates (--from, --to) for the same files, or between the files
+    at a git revision and the working tree (or a second revision), at one as-of date.
+
+    Status and light changes (worst first), new, revised and deleted figures, changed targets,
+    targets that became due and KPIs that became overdue.
+
+    \b
+    Examples:
+      kpi diff --from 2024-06-30 --to 2024-12-31
+      kpi diff HEAD~3 --format markdown      # what an edit to the data changed
+      kpi diff main HEAD --fail-on-worse     # in a merge-request check
+    """
+    from kpi import diff as diffs
+    from kpi import diffout
+    from kpi.i18n import _
+
+    if len(revisions) > 2:
+        raise click.UsageError(tr(msg("kpi diff takes at most two revisions")))
+    if revisions and (from_ or to):
+        raise click.UsageError(tr(msg("--from and --to compare dates; with revisions, use --as-of")))
+    if not revisions and from_ is None:
+        raise click.UsageError(tr(msg("give --from DATE, or a git revision")))
+    if from_ is not None and from_ > (to or as_of or date.today()):
+        later = to or as_of or date.today()
+        raise click.UsageError(
+            tr(
+                msg(
+                    "--from {a} is after --to {b}: give the earlier date first",
+                    a=display_date(from_),
+                    b=display_date(later),
+                )
+            )
+        )
+    if revisions:
+        files = resolve_files(targets, actuals, data_dir)
+        before = _dataset_at(revisions[0], files)
+        after = (
+            _dataset_at(revisions[1], files)
+            if len(revisions) == 2
+            else load_valid(targets, actuals, data_dir)
+        )
+        use_language(after)
+        when = as_of or date.today()
+        title = _("What changed from {a} to {b}, as of {date}").format(
+            a=revisions[0],
+            b=revisions[1] if len(revisions) == 2 else _("the working tree"),
+            date=display_date(when),
+        )
+        old_date = new_date = when
+        sides = {
+            "from": {"revision": revisions[0], "as_of": when.isoformat()},
+            "to": {"revision": revisions[1] if len(revisions) == 2 else None, "as_of": when.isoformat()},
+        }
+    else:
+        before = after = load_valid(targets, actuals, data_dir)
+        assert from_ is not None
+        old_date, new_date = from_, to or as_of or date.today()
+        title = _("What changed from {a} to {b}").format(a=display_date(old_date), b=display_date(new_date))
+        sides = {
+            "from": {"revision": None, "as_of": old_date.isoformat()},
+            "to": {"revision": None, "as_of": new_date.isoformat()},
+        }
+    lang = language()
+    kpis = None
+    if sectors:
+        kpis = [k.id for k in pick_kpis(after, sectors)] + [
+            k.id for k in before.kpis.values() if k.sector in sectors
+        ]
+    result = diffs.compare(before, after, old_date, new_date, kpis)
+    if fail_on_worse and result.worse:
+        EXIT_ON_CLOSED_PIPE[0] = 1
+    buffer = io.StringIO()
+    to_file = output is not None and str(output) != "-"
+    diffout.render(result, after, title, fmt, lang, buffer if to_file else sys.stdout, sides)
+    if to_file:
+        write_output(buffer.getvalue(), output)
+    if fail_on_worse and result.worse:
+        sys.exit(1)
+
+
+def _dataset_at(revision: str, files: DataFiles) -> Dataset:
+    """The dataset as committed at the revision (a file missing then: no figures, or an error
+    for targets.toml)."""
+    from kpi.gitfiles import GitError, show
+    from kpi.loader import check
+
+    try:
+        targets_bytes = show(revision, files.targets)
+        actuals_bytes = show(revision, files.actuals)
+    except GitError as exc:
+        fail(exc.args[0], code=2)
+    if targets_bytes is None:
+        fail(msg("{file} did not exist at {revision}", file=str(files.targets), revision=revision), code=2)
+    problems: list[Problem] = []
+    dataset = check(targets_bytes, actuals_bytes, files, problems)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        print_problems(errors)
+        fail(msg("the data at {revision} has problems", revision=revision))
+    return dataset

@@ -1,0 +1,463 @@
+"""kpi record: one figure added to (or corrected or deleted from) actuals.toml, safely."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from kpi.i18n import msg, tr
+
+# The core is imported inside the commands: `kpi --help` needs none of it.
+if TYPE_CHECKING:
+    from kpi.loader import DataFiles
+    from kpi.model import Dataset, Kpi
+    from kpi.problems import Problem
+
+from kpi.commands.shared import (
+    fail,
+    get_kpi,
+    print_problems,
+    resolve_files,
+    same_file,
+    say,
+    use_language,
+)
+from kpi.options import (
+    CONTEXT,
+    DateType,
+    KpiCommand,
+    NumberType,
+    ShareType,
+    _finite_option,
+    complete_kpi,
+    data_options,
+    lang_option,
+)
+
+
+# VALUE may be -3.2: not an option.
+@click.command(cls=KpiCommand, context_settings={**CONTEXT, "ignore_unknown_options": True})
+@data_options
+@click.option(
+    "--notation",
+    type=click.Choice(["vi", "en"], case_sensitive=False),
+    is_eager=True,
+    help="How VALUE is written: vi (2.067.389,5) or en (2,067,389.5). Needed only for a number that "
+    "reads differently in the two, such as 1.320.",
+)
+@click.argument("kpi_id", shell_complete=complete_kpi)
+@click.argument("value", type=NumberType(), required=False)
+@click.option(
+    "--period", required=True, help="The period the figure is for: 2024, 2024-H1, 2024-Q3, 2024-05, ..."
+)
+@click.option(
+    "--source", help="Where the figure comes from (a document, a report). Required for a new figure."
+)
+@click.option("--quote", help="The fragment of the source that states the figure.")
+@click.option("--estimated", is_flag=True, help='The source calls it an estimate ("ước đạt").')
+@click.option("--published", type=DateType(), help="When the figure was reported (YYYY-MM-DD or DD/MM/YYYY).")
+@click.option(
+    "--derived", is_flag=True, help="Computed from a stated change, not stated itself (say how in --note)."
+)
+@click.option("--note", help="Anything a reader should know about the figure.")
+@click.option(
+    "--cumulative",
+    is_flag=True,
+    help='A flow counted from 1 January to the end of --period ("lũy kế 6 tháng").',
+)
+@click.option(
+    "--plan-share",
+    type=ShareType(),
+    help='The figure as a share of the plan ("đạt 50% kế hoạch năm"): 50% or 0.5.',
+)
+@click.option("--plan-period", help="The plan --plan-share refers to, when not the figure's year: 2024.")
+@click.option(
+    "--change",
+    type=ShareType(),
+    help='The stated change ("tăng 12%"): 12% or 0.12; a fall is negative. With --change-from.',
+)
+@click.option(
+    "--change-from",
+    help='What --change compares with: a year (2023) or "same period last year".',
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Correct the figure already recorded for this KPI and period in place (the revision published on "
+    "--published, else the latest), keeping every field not given here.",
+)
+@click.option(
+    "--delete",
+    is_flag=True,
+    help="Remove the figure for this KPI and period (with --published: that revision); no VALUE.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print the [[actual]] table that would be written (and the one replaced)."
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0, max=86400),
+    callback=lambda ctx, param, value: _finite_option(value),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for another writer.",
+)
+@lang_option
+def record(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    kpi_id: str,
+    value: float,
+    period: str,
+    source: str,
+    quote: str | None,
+    estimated: bool,
+    published: date | None,
+    derived: bool,
+    note: str | None,
+    cumulative: bool,
+    plan_share: float | None,
+    plan_period: str | None,
+    change: float | None,
+    change_from: str | None,
+    replace: bool,
+    delete: bool,
+    dry_run: bool,
+    lock_timeout: float,
+    lang: str | None,
+    notation: str | None,
+) -> None:
+    """Add a measured or estimated figure to actuals.toml.
+
+    The file is only appended to: comments, formatting and every other entry stay byte for
+    byte as they were. The write is atomic (a crash leaves the old file or the new one),
+    concurrent runs queue on a lock, and the new text is parsed before it replaces the file.
+
+    \b
+    Example:
+      kpi record telecom.fiber_households 84.1 --period 2024-12 --estimated \\
+          --source "Báo cáo tổng kết 2024" --published 2024-12-28
+    """
+    from kpi import record as rec
+    from kpi.atomic import WriteError, atomic_write, locked, real_path
+    from kpi.i18n import _, msg, tr
+    from kpi.loader import load
+    from kpi.periods import PeriodError, parse_period
+
+    files = resolve_files(targets, actuals, data_dir)
+    if same_file(files.targets, files.actuals):
+        raise click.UsageError(
+            tr(
+                msg(
+                    "--targets and --actuals are the same file ({file}); "
+                    "a figure belongs in the actuals file",
+                    file=str(files.targets),
+                )
+            )
+        )
+    dataset, problems = load(files, with_actuals=False)
+    use_language(dataset)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        print_problems(errors)
+        fail(msg("{file} has problems; fix them first (kpi validate)", file=str(files.targets)))
+    kpi = get_kpi(dataset, kpi_id)
+    try:
+        parse_period(period)
+    except PeriodError as exc:
+        raise click.BadParameter(tr(exc.args[0]), param_hint="--period") from None
+    flow = kpi.measure == "flow"
+    if delete:
+        if value is not None:
+            raise click.UsageError(tr(msg("--delete takes no VALUE")))
+        ctx = click.get_current_context()
+        extra = [
+            "--" + name.replace("_", "-")
+            for name in (
+                "source",
+                "quote",
+                "estimated",
+                "derived",
+                "note",
+                "replace",
+                "plan_share",
+                "plan_period",
+                "change",
+                "change_from",
+            )
+            if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+        ]
+        if extra:
+            raise click.UsageError(
+                tr(msg("--delete removes a figure; it takes no {options}", options=", ".join(extra)))
+            )
+        _delete_figure(files, kpi_id, period, published, flow, dry_run, lock_timeout, cumulative)
+        return
+    if value is None:
+        raise click.UsageError(tr(msg("VALUE is missing (only --delete goes without one)")))
+    ctx = click.get_current_context()
+    given = {
+        name
+        for name in ("source", "quote", "estimated", "published", "derived", "note", "cumulative")
+        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+    }
+    stated = (("plan_share", plan_share), ("plan_period", plan_period), ("change", change))
+    flow_keys = tuple((k, v) for k, v in (*stated, ("change_from", change_from)) if v is not None)
+    written = None
+    revised = replaced = None
+    try:
+        path = real_path(files.actuals)
+        with locked(path.parent, lock_timeout):
+            old = _actuals_text(files, path)
+            entry = rec.Entry(
+                kpi_id,
+                period,
+                value,
+                source or "",
+                quote,
+                estimated,
+                published,
+                derived,
+                note,
+                extra=flow_keys,
+                cumulative=cumulative,
+            )
+            changed: list[str] = []
+            if replace:
+                before = rec.existing(old, kpi_id, period, published, flow, cumulative)
+                if before is not None:
+                    entry, changed = rec.merged(entry, before, given)
+            if not entry.source and source is None:
+                raise click.MissingParameter(param_hint="'--source'", param_type="option")
+            _check_figure(entry, kpi, dataset, files)
+            if replace:
+                new, raw, replaced = rec.replace(old, entry, flow, published)
+            else:
+                new, raw, revised = rec.append(old, entry, flow)
+            # The tables as they were, without parsing the old text a second time.
+            if replace and replaced is not None:
+                table = entry.table()
+                at = next(n for n, r in enumerate(raw) if r == table)
+                was = [*raw[:at], replaced, *raw[at + 1 :]]
+            else:
+                was = raw[:-1]
+            _check_with_the_rest(was, raw, kpi, dataset, files)
+            if dry_run:
+                if replace and before is not None:
+                    click.echo("# " + _("replaces:"))
+                    click.echo(rec.block_of(before), nl=False)
+                    click.echo("# " + _("with:"))
+                click.echo(rec.block(entry), nl=False)
+                return
+            atomic_write(files.actuals, new.encode("utf-8"))
+            written = entry
+    except (rec.RecordError, WriteError) as exc:
+        fail(msg("{file}: {problem}", file=str(files.actuals), problem=exc.args[0]))
+    assert written is not None
+    _say_recorded(dataset, kpi, written, raw, replaced, changed, revised, files)
+    _warn_dates(written, dataset)
+
+
+def _warn_dates(entry: Any, dataset: Dataset) -> None:
+    """The warnings validate gives about a figure's dates, for the figure just recorded."""
+    from kpi.derive import when_problems
+    from kpi.i18n import _
+    from kpi.model import Actual
+    from kpi.periods import parse_period
+
+    figure = Actual(
+        entry.kpi, parse_period(entry.period), entry.value, entry.source, published=entry.published
+    )
+    for odd in when_problems(figure, dataset.plan.period, date.today()):
+        say(_("warning: {message}").format(message=tr(odd)), err=True)
+
+
+def _actuals_text(files: DataFiles, path: Path) -> str:
+    """The actuals file's text ("" when it does not exist yet); a file kpi cannot read ends the run."""
+    from kpi.loader import ReadError, decode, read_regular
+
+    if not os.path.lexists(path):
+        return ""
+    decode_problems: list[Problem] = []
+    try:
+        text = decode(read_regular(path), str(files.actuals), decode_problems)
+    except ReadError as exc:
+        fail(msg("{file}: {problem}; not changed", file=str(files.actuals), problem=exc.args[0]))
+    if text is None:
+        print_problems(decode_problems)
+        fail(msg("{file}: not changed", file=str(files.actuals)))
+    return text
+
+
+def _check_figure(entry: Any, kpi: Kpi, dataset: Dataset, files: DataFiles) -> None:
+    """The loader's own rules, each blamed on the option that gave the value, then the loader
+    itself on the new table: record accepts exactly what validate accepts."""
+    from kpi.loader import actuals_from, bounds_problem, field_problem
+
+    for key, given in entry.table().items():
+        wrong = field_problem(key, given)
+        if wrong is not None:
+            raise click.BadParameter(tr(wrong), param_hint=RECORD_OPTION.get(key, key))
+    wrong = bounds_problem(kpi, entry.value, named=True)
+    if wrong is not None:
+        raise click.BadParameter(
+            tr(msg("{value:g} {problem}", value=entry.value, problem=wrong)), param_hint="VALUE"
+        )
+    checked: list[Problem] = []
+    actuals_from({"actual": [entry.table()]}, str(files.actuals), dataset, checked)
+    errors = [p for p in checked if not p.warning]
+    if errors:
+        # The figure alone is wrong: what was typed, not the file (the file is not touched).
+        raise click.UsageError("; ".join(dict.fromkeys(tr(p.message) for p in errors)))
+
+
+def _check_with_the_rest(
+    old: list[Any], new: list[Any], kpi: Kpi, dataset: Dataset, files: DataFiles
+) -> None:
+    """What validate would say of the KPI's figures with the new one that it did not say before
+    (a month overlapping a quarter, a stated change contradicting a figure): a new error refuses
+    the figure; a new warning is shown."""
+    from kpi.admission import new_problems
+    from kpi.i18n import _
+
+    fresh, warnings = new_problems(old, new, [kpi.id], dataset, str(files.actuals))
+    if fresh:
+        for error in fresh:
+            say(msg("{file}: {problem}", file=str(files.actuals), problem=error), err=True)
+        fail(msg("the figure was not recorded"))
+    for warning in warnings:
+        say(_("warning: {message}").format(message=warning), err=True)
+
+
+def _delete_figure(
+    files: DataFiles,
+    kpi_id: str,
+    period: str,
+    published: date | None,
+    flow: bool,
+    dry_run: bool,
+    timeout: float,
+    cumulative: bool = False,
+) -> None:
+    from kpi import record as rec
+    from kpi.atomic import WriteError, atomic_write, locked, real_path
+    from kpi.i18n import _
+
+    try:
+        path = real_path(files.actuals)
+        with locked(path.parent, timeout):
+            old = _actuals_text(files, path)
+            new, removed = rec.delete(old, kpi_id, period, published, flow, cumulative)
+            if dry_run:
+                click.echo("# " + _("would delete:"))
+                click.echo(rec.block_of(removed), nl=False)
+                return
+            atomic_write(files.actuals, new.encode("utf-8"))
+    except (rec.RecordError, WriteError) as exc:
+        fail(msg("{file}: {problem}", file=str(files.actuals), problem=exc.args[0]))
+    when = removed.get("published")
+    say(
+        _("deleted {kpi} {period} = {value}{published} from {file}").format(
+            kpi=kpi_id,
+            period=period,
+            value=_shown_value(removed.get("value")),
+            published="" if when is None else " (" + _("published {date}").format(date=when) + ")",
+            file=files.actuals,
+        )
+    )
+
+
+def _say_recorded(
+    dataset: Dataset,
+    kpi: Kpi,
+    entry: Any,
+    raw: list[Any],
+    replaced: dict[str, Any] | None,
+    changed: list[str],
+    revised: dict[str, Any] | None,
+    files: DataFiles,
+) -> None:
+    from kpi import display
+    from kpi.assess import assess_kpi
+    from kpi.derive import derive
+    from kpi.i18n import _
+    from kpi.loader import actuals_from
+    from kpi.render import LIGHT_SYMBOL, status_word
+
+    # The KPI's figures (and its source's, for a growth KPI) with what follows from them: the
+    # targets a plan share gives, the earlier figures a stated change gives.
+    own: list[Problem] = []
+    related = {kpi.id, kpi.derived_from}
+    mine = actuals_from(
+        {"actual": [r for r in raw if isinstance(r, dict) and r.get("kpi") in related]}, "", dataset, own
+    )
+    kpis = {k: dataset.kpis[k] for k in related if k in dataset.kpis}
+    kpis, mine, _warnings = derive(kpis, mine, "", "", dataset.plan.period)
+    result = assess_kpi(kpis[kpi.id], [a for a in mine if a.kpi == kpi.id], date.today(), dataset.thresholds)
+    if replaced is not None:
+        say(
+            _("replaced {kpi} {period} = {value} in {file}; changed: {fields}").format(
+                kpi=kpi.id,
+                period=entry.period,
+                value=_shown_value(replaced.get("value")),
+                file=files.actuals,
+                fields=", ".join(changed) or "–",
+            )
+        )
+    if revised is not None:
+        before = revised.get("value")
+        change = ""
+        if isinstance(before, (int, float)) and before:
+            change = " (" + display.localize(f"{(entry.value / before - 1) * 100:+.1f}") + " %)"
+        say(
+            _("revised {kpi} {period}: {old} → {new}{change}").format(
+                kpi=kpi.id,
+                period=entry.period,
+                old=_shown_value(before),
+                new=display.value(entry.value),
+                change=change,
+            )
+        )
+    template = (
+        _("recorded {kpi} {period} = {value} (estimate) in {file}; status now {light} {status}")
+        if entry.estimated
+        else _("recorded {kpi} {period} = {value} in {file}; status now {light} {status}")
+    )
+    say(
+        template.format(
+            kpi=kpi.id,
+            period=entry.period,
+            value=display.value(entry.value),
+            file=files.actuals,
+            light=LIGHT_SYMBOL[result.light],
+            status=status_word(result.status),
+        )
+    )
+
+
+# Which command-line argument gave each [[actual]] key, to blame the right one.
+RECORD_OPTION = {"kpi": "KPI_ID", "value": "VALUE", "period": "--period", "source": "--source"}
+
+
+RECORD_OPTION |= {"quote": "--quote", "note": "--note", "published": "--published"}
+
+
+RECORD_OPTION |= {"plan_share": "--plan-share", "plan_period": "--plan-period", "change": "--change"}
+
+
+RECORD_OPTION |= {"change_from": "--change-from", "cumulative": "--cumulative"}
+
+
+def _shown_value(value: object) -> str:
+    from kpi import display
+
+    return (
+        display.value(float(value))
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+        else str(value)
+    )

@@ -1,0 +1,157 @@
+"""kpi validate, init and schema: checking the files, starting a plan, and the files' JSON Schema."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from kpi.i18n import language, msg, tr
+
+# The core is imported inside the commands: `kpi --help` needs none of it.
+if TYPE_CHECKING:
+    pass
+
+from kpi.commands.shared import (
+    RETAINED,
+    _problems_line,
+    fail,
+    print_problems,
+    resolve_files,
+    say,
+    use_language,
+    write_output,
+)
+from kpi.options import (
+    CONTEXT,
+    KpiCommand,
+    data_options,
+    lang_option,
+    output_option,
+)
+
+
+@click.command(cls=KpiCommand, context_settings=CONTEXT)
+@data_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@lang_option
+def validate(
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+    fmt: str,
+    strict: bool,
+    lang: str | None,
+) -> None:
+    """Check targets.toml and actuals.toml; report every problem, one per line.
+
+    Exits 0 when the data is valid, 1 when it is not.
+
+    \b
+    Example:
+      kpi validate --data-dir plans/2021-2025
+    """
+    from kpi.loader import load
+
+    files = resolve_files(targets, actuals, data_dir)
+    dataset, problems = load(files)
+    RETAINED.append(dataset)
+    use_language(dataset)
+    if fmt == "json":
+        from kpi import jsonout
+
+        click.echo(jsonout.dumps([p.as_dict() for p in problems], indent=2))
+    errors = [p for p in problems if not p.warning]
+    warnings = len(problems) - len(errors)
+    if fmt != "json":
+        from kpi.i18n import _, ngettext
+
+        print_problems(problems)
+        if errors:
+            say(_problems_line(len(errors), found=True), err=True)
+        else:
+            from kpi.i18n import Int
+
+            recorded = sum(1 for a in dataset.actuals if a.position)
+            n_kpis, n_sectors = Int(len(dataset.kpis)), Int(len(dataset.sectors))
+            say(
+                _("ok: {kpis} in {sectors}, {actuals}").format(
+                    kpis=ngettext("{n:,} KPI", "{n:,} KPIs", n_kpis).format(n=n_kpis),
+                    sectors=ngettext("{n:,} sector", "{n:,} sectors", n_sectors).format(n=n_sectors),
+                    actuals=ngettext("{n:,} actual", "{n:,} actuals", recorded).format(n=Int(recorded)),
+                )
+            )
+        if warnings:
+            say(ngettext("{n} warning.", "{n} warnings.", warnings).format(n=warnings), err=True)
+    sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+@click.command(cls=KpiCommand, context_settings=CONTEXT)
+@click.argument("folder", metavar="[DIR]", required=False, type=click.Path(path_type=Path))
+@click.option("--example", is_flag=True, help="Write a small complete plan with real figures to try kpi on.")
+@lang_option
+def init(folder: Path | None, example: bool, lang: str | None) -> None:
+    """Start a plan: a commented targets.toml, an empty actuals.toml and their JSON Schemas.
+
+    Existing files are never overwritten. The comments are in the language in effect.
+
+    \b
+    Examples:
+      kpi init my-plan --lang vi
+      kpi init try-kpi --example
+    """
+    from kpi.atomic import WriteError
+    from kpi.schema import schema_files
+    from kpi.starter import FIRST_KPI, starter_files, write_all
+
+    target = folder or Path(".")
+    lang_now = language()
+    files = starter_files(lang_now, date.today(), example)
+    files.update({f"schema/{name}": data for name, data in schema_files().items()})
+    taken = [name for name in files if os.path.lexists(target / name)]
+    if taken:
+        fail(
+            msg(
+                "{file} already exists; kpi init writes only new files, so nothing was written",
+                file=str(target / taken[0]),
+            )
+        )
+    try:
+        write_all(target, files)
+    except WriteError as exc:
+        fail(exc.args[0])
+    for name in files:
+        say(tr(msg("wrote {file}", file=str(target / name))))
+    # Always --data-dir: KPI_DATA_DIR, or a plan in a parent folder, would otherwise win.
+    import shlex
+
+    where = " --data-dir " + shlex.quote(str(target))
+    if example:  # the example plan ended in 2025: look at it as of mid-2025
+        where += " --as-of 2025-06-30"
+    first = "telecom.fiber_households" if example else FIRST_KPI[lang_now]
+    say("")
+    say(tr(msg("Next:")))
+    say(f"  kpi validate --data-dir {shlex.quote(str(target))}")
+    say(f"  kpi status{where}")
+    say(f"  kpi show {first}{where}")
+
+
+@click.command(cls=KpiCommand, context_settings=CONTEXT)
+@click.argument("which", type=click.Choice(["targets", "actuals"]))
+@output_option
+def schema(which: str, output: Path | None) -> None:
+    """Print the JSON Schema of targets.toml or actuals.toml, for editors that check TOML as you
+    type (taplo, Even Better TOML: put #:schema PATH on the file's first line).
+
+    \b
+    Example:
+      kpi schema targets -o targets.schema.json
+    """
+    from kpi.schema import schema_text
+
+    write_output(schema_text(which), output)
