@@ -1,11 +1,12 @@
-"""What the first page of a meeting's report holds, as plain selections of the assessment:
-shared by the HTML report and the Word report so that both say the same."""
+"""Which KPIs a reader sees first, as plain selections and orders of the assessment: what needs
+attention (worst first), the largest gaps, the targets without any figure. Shared by every
+output (the terminal, the reports, the workbook, the slide) so that all say the same."""
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 
 from kpi.assess import Assessment
-from kpi.render import attention_order
-from kpi.statuses import LIGHTS
+from kpi.statuses import LIGHT_RANK, LIGHTS
 
 
 def light_counts(results: Sequence[Assessment]) -> dict[str, int]:
@@ -23,3 +24,24 @@ def needs_attention(results: Sequence[Assessment]) -> list[Assessment]:
 def without_figures(results: Sequence[Assessment]) -> list[Assessment]:
     """The KPIs with targets and no figure at all."""
     return [a for a in results if not a.known and a.kpi.targets]
+
+
+def attention_order(results: Iterable[Assessment]) -> list[Assessment]:
+    """Worst light first; within a light, the lowest score, then declaration order."""
+    return sorted(
+        results,
+        key=lambda a: (LIGHT_RANK[a.light], a.score if a.score is not None else math.inf, a.kpi.position),
+    )
+
+
+def gap_order(results: Iterable[Assessment], show_all: bool) -> list[Assessment]:
+    """Shortfalls, largest relative gap first; achieved ones last and only with show_all."""
+    with_gap = [a for a in results if a.gap is not None]
+    short = [a for a in with_gap if a.gap is not None and a.gap > 0]
+    short.sort(
+        key=lambda a: (-(a.relative_gap if a.relative_gap is not None else float("inf")), a.kpi.position)
+    )
+    if show_all:
+        met = sorted((a for a in with_gap if a.gap is not None and a.gap <= 0), key=lambda a: a.kpi.position)
+        return short + met
+    return short

@@ -15,9 +15,10 @@ from typing import IO, TYPE_CHECKING, Any, TypeAlias, cast
 
 from kpi import display
 from kpi.assess import Assessment, SectorSummary, Verdict, revisions
+from kpi.briefing import attention_order
 from kpi.i18n import N_, _, ngettext, set_language, tr
 from kpi.model import Actual, Dataset, Kpi, Target
-from kpi.statuses import LIGHT_RANK, LIGHT_WORDS, LIGHTS, STATUS_WORDS
+from kpi.statuses import LIGHT_WORDS, LIGHTS, STATUS_WORDS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -201,14 +202,6 @@ def _status_text(a: Assessment) -> str:
     if a.stale:
         text += "\n" + _("(latest figure is old)")
     return text
-
-
-def attention_order(results: Iterable[Assessment]) -> list[Assessment]:
-    """Worst light first; within a light, the lowest score, then declaration order."""
-    return sorted(
-        results,
-        key=lambda a: (LIGHT_RANK[a.light], a.score if a.score is not None else math.inf, a.kpi.position),
-    )
 
 
 class _Trimmed(io.TextIOBase):
@@ -731,19 +724,6 @@ GAP_COLUMNS = (
     "status",
     "light",
 )
-
-
-def gap_order(results: Iterable[Assessment], show_all: bool) -> list[Assessment]:
-    """Shortfalls, largest relative gap first; achieved ones last and only with show_all."""
-    with_gap = [a for a in results if a.gap is not None]
-    short = [a for a in with_gap if a.gap is not None and a.gap > 0]
-    short.sort(
-        key=lambda a: (-(a.relative_gap if a.relative_gap is not None else float("inf")), a.kpi.position)
-    )
-    if show_all:
-        met = sorted((a for a in with_gap if a.gap is not None and a.gap <= 0), key=lambda a: a.kpi.position)
-        return short + met
-    return short
 
 
 def gap_records(results: Sequence[Assessment], lang: str) -> list[dict[str, Any]]:

@@ -12,17 +12,10 @@ from html import escape
 
 from kpi import display
 from kpi.assess import Assessment, SectorSummary
+from kpi.briefing import attention_order
 from kpi.i18n import _, ngettext
 from kpi.model import Dataset
-from kpi.render import (
-    LIGHT_LABEL,
-    LIGHT_SYMBOL,
-    READABLE_ROWS,
-    attention_order,
-    latest_text,
-    status_word,
-    target_text,
-)
+from kpi.render import LIGHT_LABEL, LIGHT_SYMBOL, READABLE_ROWS, latest_text, status_word, target_text
 from kpi.statuses import LIGHTS
 
 FONTS = '"Noto Sans", "Segoe UI", "DejaVu Sans", "Liberation Sans", Roboto, Arial, sans-serif'

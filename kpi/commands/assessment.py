@@ -181,7 +181,8 @@ def gap(
       kpi gap --sector telecom
       kpi gap --all --format csv > gaps.csv
     """
-    from kpi.render import gap_order, render_gap
+    from kpi.briefing import gap_order
+    from kpi.render import render_gap
 
     dataset = load_valid(targets, actuals, data_dir)
     lang = language()

@@ -240,7 +240,8 @@ def export(
 
 
 def _status_sheet(ws: Any, dataset: Dataset, results: Sequence[Assessment], lang: str, as_of: date) -> None:
-    from kpi.render import attention_order, status_records
+    from kpi.briefing import attention_order
+    from kpi.render import status_records
 
     _title(ws, dataset, lang, as_of)
     header = TITLE_ROWS + 1
