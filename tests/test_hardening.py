@@ -122,9 +122,9 @@ def test_a_link_to_dev_zero_is_refused(data_dir: Path) -> None:
 
 
 def test_a_file_over_the_size_limit_is_refused(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kpi import loader
+    from kpi import datafiles
 
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(datafiles, "MAX_FILE_BYTES", 100)
     result = run("validate", "--data-dir", str(data_dir))
     assert result.exit_code == 1
     assert "over kpi's limit of 100 for a data file" in result.output

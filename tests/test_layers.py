@@ -62,7 +62,7 @@ def test_the_core_uses_no_click_rich_or_output(module: str) -> None:
 
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if layer(m) == "output"))
 def test_the_output_layer_loads_no_files_and_parses_no_options(module: str) -> None:
-    files = {"kpi.loader", "kpi.cache"}
+    files = {"kpi.loader", "kpi.datafiles", "kpi.loadtargets", "kpi.loadactuals", "kpi.cache"}
     wrong = sorted(
         i
         for i in MODULES[module]

@@ -1,0 +1,200 @@
+"""The data files: where they are (targets.toml found upwards from the current folder, actuals.toml
+beside it), and reading them safely (regular files only, a size limit, UTF-8, TOML with its
+errors placed on their line)."""
+
+import os
+import re
+import stat
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import tomli
+
+from kpi.i18n import msg
+from kpi.problems import Problem
+
+TARGETS_NAME = "targets.toml"
+
+
+ACTUALS_NAME = "actuals.toml"
+
+
+# value = 82,2: a Vietnamese decimal comma, which TOML reads as a syntax error
+DECIMAL_COMMA = re.compile(r"=\s*([-+]?\d+,\d+)\s*(?:#.*)?$", re.ASCII)
+
+
+class DataFilesNotFound(Exception):
+    """No targets.toml where the user pointed or in any parent directory."""
+
+
+class DataFiles(NamedTuple):
+    targets: Path
+    actuals: Path
+    actuals_required: bool  # named explicitly, so a missing file is an error
+
+
+def locate(
+    targets: Path | None = None,
+    actuals: Path | None = None,
+    data_dir: Path | None = None,
+    cwd: Path | None = None,
+) -> DataFiles:
+    """Resolve the data files from options, else search upwards from the current directory."""
+    if targets is None:
+        if data_dir is not None:
+            targets = data_dir / TARGETS_NAME
+        else:
+            start = (cwd or Path.cwd()).resolve()
+            for folder in (start, *start.parents):
+                if (folder / TARGETS_NAME).is_file():
+                    targets = folder / TARGETS_NAME
+                    break
+            else:
+                raise DataFilesNotFound(
+                    msg(
+                        "no {name} in {folder} or any parent directory; "
+                        "use --data-dir DIR, --targets PATH or KPI_DATA_DIR, or start a plan with kpi init",
+                        name=TARGETS_NAME,
+                        folder=str(start),
+                    )
+                )
+    if actuals is not None:
+        return DataFiles(targets, actuals, actuals_required=True)
+    folder = data_dir if data_dir is not None else targets.parent
+    return DataFiles(targets, folder / ACTUALS_NAME, actuals_required=False)
+
+
+# Far above any real plan (10^6 figures with quotes take ~150 MB), low enough that a data file
+# that is really a device or a runaway generator is refused before it exhausts memory.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+class ReadError(Exception):
+    """A data file that cannot be read; the message says why."""
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file (symlinks followed), at most limit of them.
+
+    A FIFO, socket or device is refused before reading from it: a FIFO would block forever and
+    /dev/zero would never end. O_NONBLOCK makes opening a FIFO return at once instead of waiting
+    for a writer; it has no effect on regular files.
+    """
+    limit = MAX_FILE_BYTES if limit is None else limit
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise ReadError(msg("file not found")) from None
+    except IsADirectoryError:
+        raise ReadError(msg("is a directory, not a file")) from None
+    except PermissionError:
+        raise ReadError(msg("cannot read the file: permission denied")) from None
+    except OSError as exc:
+        raise ReadError(msg("cannot read the file: {reason}", reason=exc.strerror or str(exc))) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ReadError(msg("is a directory, not a file"))
+        if not stat.S_ISREG(info.st_mode):
+            kind = _file_kind(info.st_mode)
+            raise ReadError(msg("is not a regular file ({kind}); kpi reads only regular files", kind=kind))
+        if info.st_size > limit:
+            raise ReadError(
+                msg(
+                    "is {size:,} bytes, over kpi's limit of {limit:,} for a data file",
+                    size=info.st_size,
+                    limit=limit,
+                )
+            )
+        chunks = []
+        size = 0
+        while chunk := os.read(fd, max(info.st_size - size, 0) + 65536):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:  # grew while being read
+                raise ReadError(msg("is over kpi's limit of {limit:,} bytes for a data file", limit=limit))
+        return b"".join(chunks)
+    except OSError as exc:
+        raise ReadError(msg("cannot read the file: {reason}", reason=exc.strerror or str(exc))) from None
+    finally:
+        os.close(fd)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return msg("a named pipe")
+    if stat.S_ISSOCK(mode):
+        return msg("a socket")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return msg("a device")
+    return msg("another kind of file")
+
+
+def read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
+    """A data file's bytes; anything but a readable regular file is a problem."""
+    try:
+        return read_regular(path)
+    except ReadError as exc:
+        problems.append(Problem(str(path), exc.args[0]))
+        return None
+
+
+def decode(data: bytes, name: str, problems: list[Problem]) -> str | None:
+    if data.startswith(b"\xef\xbb\xbf"):
+        problems.append(
+            Problem(
+                name,
+                msg("starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM"),
+                line=1,
+                column=1,
+            )
+        )
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(
+            Problem(
+                name,
+                msg("invalid UTF-8 (byte 0x{byte}); save the file as UTF-8", byte=f"{data[exc.start]:02x}"),
+                line=line,
+                column=column,
+            )
+        )
+        return None
+
+
+def parse_toml(text: str, name: str, problems: list[Problem]) -> dict[str, Any] | None:
+    try:
+        return tomli.loads(text)
+    except RecursionError:
+        problems.append(
+            Problem(name, msg("TOML nested too deeply to read (arrays or tables inside each other)"))
+        )
+        return None
+    except tomli.TOMLDecodeError as exc:
+        message = getattr(exc, "msg", None) or str(exc).split(" (at ")[0]
+        hint: str = ""
+        lineno = getattr(exc, "lineno", None)
+        if lineno is not None:
+            comma = DECIMAL_COMMA.search(
+                text.splitlines()[lineno - 1] if lineno <= text.count("\n") + 1 else ""
+            )
+            if comma is not None:
+                fixed = comma.group(1).replace(",", ".")
+                hint = msg(
+                    " (TOML numbers take a decimal point: write {fixed}, not {written})",
+                    fixed=fixed,
+                    written=comma.group(1),
+                )
+        problems.append(
+            Problem(
+                name,
+                msg("TOML syntax error: {detail}{hint}", detail=message, hint=hint),
+                line=getattr(exc, "lineno", None),
+                column=getattr(exc, "colno", None),
+            )
+        )
+        return None

@@ -1,0 +1,275 @@
+"""actuals.toml checked and built: every [[actual]] table, one figure per KPI and day unless it is a
+revision, and the fields that state a flow's figure (plan shares, stated changes)."""
+
+import re
+from datetime import date
+from typing import Any
+
+from kpi import schema
+from kpi.fields import (
+    ACTUAL_FIELDS,
+    ACTUAL_KEYS,
+    _finite,
+    _fmt,
+    _kind,
+    _period,
+    _Report,
+    bounds_problem,
+)
+from kpi.i18n import msg
+from kpi.model import Actual, Kpi
+from kpi.periods import PeriodError, parse_period
+from kpi.problems import did_you_mean
+
+
+def _load_actuals(
+    doc: dict[str, Any], report: _Report, kpis: dict[str, Kpi], declared_ids: set[str] | None
+) -> list[Actual]:
+    for key in doc:
+        if key != "actual":
+            report.add(
+                None, msg('unknown top-level key "{key}"{hint}', key=key, hint=did_you_mean(key, ["actual"]))
+            )
+    raw_actuals = doc.get("actual", [])
+    if not isinstance(raw_actuals, list):
+        report.add(
+            None, msg('"actual" must be an array of [[actual]] tables, not {found}', found=_kind(raw_actuals))
+        )
+        return []
+    actuals: list[Actual] = []
+    # One figure per KPI and day: two that end on the same day (2023 and 2023-12-31) would make
+    # the assessment depend on their order in the file.
+    # (A flow's month and the half year that ends with it are different figures: its key has
+    # the start too.)
+    # A second figure for the same KPI and day is a revision when every figure for that day
+    # has its own published date; otherwise the assessment could not tell which one counts.
+    seen: dict[tuple[Any, ...], list[tuple[int, str, date | None]]] = {}
+    kpi_of = kpis.get
+    for index, raw in enumerate(raw_actuals, 1):
+        # Fast path for the common, sound entry: one pass over its keys, no messages built.
+        # Anything unusual falls through to the checks below, which say what is wrong.
+        if type(raw) is dict and raw.keys() <= ACTUAL_KEYS:
+            get = raw.get
+            kpi_id, period_text, value, source = get("kpi"), get("period"), get("value"), get("source")
+            quote, note, published = get("quote"), get("note"), get("published")
+            estimated, derived = get("estimated", False), get("derived", False)
+            kpi = kpi_of(kpi_id) if type(kpi_id) is str else None
+            if (
+                kpi is not None
+                and type(period_text) is str
+                and (type(value) is float or type(value) is int)
+                and _finite(value)
+                and type(source) is str
+                and source
+                and not source.isspace()
+                and (quote is None or (type(quote) is str and quote and not quote.isspace()))
+                and (note is None or type(note) is str)
+                and (published is None or type(published) is date)
+                and type(estimated) is bool
+                and type(derived) is bool
+                and (kpi.min is None or value >= kpi.min)
+                and (kpi.max is None or value <= kpi.max)
+                and (kpi.trend != "compound" or value > 0)
+            ):
+                try:
+                    period = parse_period(period_text)
+                except PeriodError:
+                    period = None
+                day: tuple[Any, ...] | None = None
+                if period is not None:
+                    day = (
+                        (kpi.id, period.end) if kpi.measure == "level" else (kpi.id, period.end, period.start)
+                    )
+                if day is not None and period is not None and day not in seen:
+                    seen[day] = [(index, period_text, published)]
+                    actuals.append(
+                        Actual(
+                            kpi.id,
+                            period,
+                            float(value),
+                            source,
+                            estimated,
+                            published,
+                            quote,
+                            derived,
+                            note,
+                            index,
+                        )
+                    )
+                    continue
+        if not isinstance(raw, dict):
+            report.add(f"actual[{index}]", msg("must be a table, not {found}", found=_kind(raw)))
+            continue
+        kpi_id, period_text, value = raw.get("kpi"), raw.get("period"), raw.get("value")
+        path = f"actual[{index}]"
+        if isinstance(kpi_id, str) and isinstance(period_text, str):
+            path = f'actual[{index}] (kpi "{kpi_id}", period "{period_text}")'
+        ok = report.fields(raw, ACTUAL_FIELDS, schema.REQUIRED["actual"], path)
+        checked = _period(report, path, period_text)
+        kpi = kpis.get(kpi_id) if isinstance(kpi_id, str) else None
+        if isinstance(kpi_id, str) and declared_ids is not None and kpi_id not in declared_ids:
+            report.add(
+                path, msg('unknown KPI "{kpi}"{hint}', kpi=kpi_id, hint=did_you_mean(kpi_id, declared_ids))
+            )
+            ok = False
+        if kpi is not None and ok:
+            wrong = bounds_problem(kpi, float(value))  # type: ignore[arg-type]
+            if wrong is not None:
+                report.add(path, msg("value {value} {problem}", value=_fmt(value), problem=wrong))
+                ok = False
+        if checked is not None and isinstance(kpi_id, str):
+            flow = kpi is not None and kpi.measure == "flow"
+            start = (
+                checked.end.replace(month=1, day=1)
+                if flow and raw.get("cumulative") is True
+                else checked.start
+            )
+            entry: tuple[Any, ...] = (kpi_id, checked.end, start) if flow else (kpi_id, checked.end)
+            published = raw.get("published")
+            earlier = seen.get(entry, [])
+            revision = (
+                bool(earlier)
+                and type(published) is date
+                and all(p is not None and p != published for _i, _t, p in earlier)
+            )
+            if earlier and not revision:
+                first, first_text, _p = earlier[0]
+                if first_text == checked.text:
+                    report.add(
+                        path,
+                        msg(
+                            "duplicate: actual[{n}] already records this KPI and period; a revision needs "
+                            "its own published date, on both",
+                            n=str(first),
+                        ),
+                    )
+                else:
+                    report.add(
+                        path,
+                        msg(
+                            'two figures for one day: actual[{n}] (period "{other}") and this one both end '
+                            "on {date}; keep one",
+                            n=str(first),
+                            other=first_text,
+                            date=checked.end,
+                        ),
+                    )
+                ok = False
+            else:
+                seen.setdefault(entry, []).append(
+                    (index, checked.text, published if type(published) is date else None)
+                )
+        plan_period = _period(report, path, raw.get("plan_period"), "plan_period")
+        if (ok and not _flow_fields_sound(raw, kpi, path, report)) or (
+            "plan_period" in raw and plan_period is None
+        ):
+            ok = False
+        if not ok or checked is None or kpi is None:
+            continue
+        change = raw.get("change")
+        actuals.append(
+            Actual(
+                kpi=kpi_id,  # type: ignore[arg-type]
+                period=checked,
+                value=float(value),  # type: ignore[arg-type]
+                source=raw["source"],
+                estimated=raw.get("estimated", False),
+                published=raw.get("published"),
+                quote=raw.get("quote"),
+                derived=raw.get("derived", False),
+                note=raw.get("note"),
+                position=index,
+                cumulative=raw.get("cumulative", False),
+                plan_share=float(raw["plan_share"]) if "plan_share" in raw else None,
+                plan_period=plan_period,
+                change=float(change) if change is not None else None,
+                change_from=raw.get("change_from"),
+            )
+        )
+    return actuals
+
+
+SAME_PERIOD = schema.SAME_PERIOD
+
+
+YEAR = re.compile(r"\d{4}\Z", re.ASCII)
+
+
+def _flow_fields_sound(raw: dict[str, Any], kpi: Kpi | None, path: str, report: _Report) -> bool:
+    """The rules of the flow and plan keys of an [[actual]] (their types are checked already)."""
+    ok = True
+    share = raw.get("plan_share")
+    if share is not None and not 0 < share <= 10:
+        report.add(
+            path,
+            msg(
+                "plan_share {share} must be above 0 and at most 10 (0.5 is 50 % of the plan)",
+                share=_fmt(share),
+            ),
+        )
+        ok = False
+    if share is not None and kpi is not None and kpi.direction == "down":
+        report.add(
+            path, msg('plan_share needs direction = "up": a share of a plan to stay under is ambiguous')
+        )
+        ok = False
+    plan = raw.get("plan_period")
+    period = raw.get("period")
+    if isinstance(plan, str) and isinstance(period, str):
+        try:
+            inside = parse_period(plan)
+            figure = parse_period(period)
+        except PeriodError:
+            pass  # said elsewhere
+        else:
+            if not (inside.start <= figure.start and figure.end <= inside.end):
+                report.add(
+                    path,
+                    msg(
+                        "plan_period {plan} must contain the figure's period {period}",
+                        plan=plan,
+                        period=period,
+                    ),
+                )
+                ok = False
+    if raw.get("cumulative") and kpi is not None and kpi.measure != "flow":
+        report.add(path, msg('cumulative applies to flows: the KPI has measure = "level"'))
+        ok = False
+    change, source = raw.get("change"), raw.get("change_from")
+    if (change is None) != (source is None):
+        report.add(
+            path,
+            msg(
+                '"change" and "change_from" go together (change_from = "2022" or "{same}")', same=SAME_PERIOD
+            ),
+        )
+        ok = False
+    elif source is not None and source != SAME_PERIOD and not YEAR.match(source):
+        report.add(
+            path,
+            msg(
+                'change_from "{value}" must be a year such as "2022" or "{same}"',
+                value=source,
+                same=SAME_PERIOD,
+            ),
+        )
+        ok = False
+    elif (
+        source is not None
+        and source != SAME_PERIOD
+        and isinstance(period, str)
+        and period[:4].isdigit()
+        and int(source) >= int(period[:4])
+    ):
+        report.add(path, msg('change_from "{year}" must be a year before the figure\'s', year=source))
+        ok = False
+    elif change is not None and change <= -1:
+        report.add(
+            path,
+            msg(
+                "change {change} is a fall of 100 % or more; write -0.25 for a fall of 25 %",
+                change=_fmt(change),
+            ),
+        )
+        ok = False
+    return ok

@@ -1,0 +1,317 @@
+"""targets.toml checked and built: the plan, the assessment settings, the sectors and the KPIs with
+their targets."""
+
+from typing import Any
+
+from kpi import schema
+from kpi.fields import (
+    ASSESSMENT_FIELDS,
+    KPI_FIELDS,
+    KPI_ID,
+    PLAN_FIELDS,
+    PLAN_PERIOD,
+    SECTOR_FIELDS,
+    SECTOR_ID,
+    TARGET_FIELDS,
+    _array,
+    _finite,
+    _fmt,
+    _is_number,
+    _kind,
+    _period,
+    _Report,
+    _table,
+    bounds_problem,
+)
+from kpi.i18n import msg
+from kpi.model import Kpi, Plan, Sector, Target, Thresholds
+from kpi.problems import did_you_mean
+
+
+def _load_targets(
+    doc: dict[str, Any], report: _Report, declared_ids: set[str]
+) -> tuple[Plan, Thresholds, dict[str, Sector], dict[str, Kpi]]:
+    known = {"plan": _table, "assessment": _table, "sectors": _table, "kpi": _array}
+    for key, value in doc.items():
+        if key not in known:
+            report.add(
+                None, msg('unknown top-level key "{key}"{hint}', key=key, hint=did_you_mean(key, known))
+            )
+        elif (wanted := known[key](value)) is not None:
+            hint = msg(" (write [[kpi]] tables)") if key == "kpi" else ""
+            report.add(
+                None,
+                msg(
+                    '"{key}" must be {wanted}, not {found}{hint}',
+                    key=key,
+                    wanted=wanted,
+                    found=_kind(value),
+                    hint=hint,
+                ),
+            )
+
+    plan = Plan(name="")
+    raw_plan = doc.get("plan")
+    if raw_plan is None:
+        report.add(None, msg('missing the [plan] table (it needs at least name = "...")'))
+    elif isinstance(raw_plan, dict) and report.fields(
+        raw_plan, PLAN_FIELDS, schema.REQUIRED["plan"], "[plan]"
+    ):
+        period = raw_plan.get("period")
+        if period is not None and not PLAN_PERIOD.match(period):
+            report.add("[plan]", msg('period "{period}" must look like "2021-2025"', period=period))
+        plan = Plan(raw_plan["name"], period, raw_plan.get("name_en"), raw_plan.get("lang"))
+
+    thresholds = Thresholds()
+    raw_bands = doc.get("assessment")
+    if isinstance(raw_bands, dict) and report.fields(raw_bands, ASSESSMENT_FIELDS, (), "[assessment]"):
+        on_track = float(raw_bands.get("on_track", thresholds.on_track))
+        acceleration = float(raw_bands.get("acceleration_needed", thresholds.acceleration_needed))
+        base = _period(report, "[assessment]", raw_bands.get("base_period"), "base_period")
+        if not 0 <= acceleration <= on_track:
+            report.add(
+                "[assessment]",
+                msg(
+                    "need 0 <= acceleration_needed ({acceleration}) <= on_track ({on_track})",
+                    acceleration=str(acceleration),
+                    on_track=str(on_track),
+                ),
+            )
+        else:
+            thresholds = Thresholds(
+                on_track,
+                acceleration,
+                raw_bands.get("method", "linear"),
+                base,
+                raw_bands.get("grade_without_target", False),
+            )
+
+    sectors: dict[str, Sector] = {}
+    raw_sectors = doc.get("sectors")
+    if isinstance(raw_sectors, dict):
+        for sector_id, raw in raw_sectors.items():
+            path = f"[sectors.{sector_id}]"
+            if not SECTOR_ID.match(sector_id):
+                report.add(path, msg('sector id "{id}" must match [a-z][a-z0-9_]*', id=sector_id))
+                continue
+            if not isinstance(raw, dict):
+                report.add(path, msg("must be a table, not {found}", found=_kind(raw)))
+                continue
+            if report.fields(raw, SECTOR_FIELDS, schema.REQUIRED["sector"], path):
+                sectors[sector_id] = Sector(sector_id, raw["name"], raw.get("name_en"))
+
+    kpis: dict[str, Kpi] = {}
+    first_index: dict[str, int] = {}
+    raw_kpis = doc.get("kpi")
+    if isinstance(raw_kpis, list):
+        declared = set(raw_sectors) if isinstance(raw_sectors, dict) else set()
+        for index, raw in enumerate(raw_kpis, 1):
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                declared_ids.add(raw["id"])
+            kpi = _load_kpi(raw, index, declared, report)
+            if kpi is None:
+                continue
+            if kpi.id in kpis:
+                report.add(
+                    f'kpi "{kpi.id}" (kpi[{index}])',
+                    msg("duplicate KPI id: already declared at kpi[{n}]", n=str(first_index[kpi.id])),
+                )
+                continue
+            kpis[kpi.id] = kpi
+            first_index[kpi.id] = index
+        _check_derivations(kpis, first_index, report)
+    return plan, thresholds, sectors, kpis
+
+
+def _check_derivations(kpis: dict[str, Kpi], first_index: dict[str, int], report: _Report) -> None:
+    """A KPI derived from another names one that exists, and no chain of them loops."""
+    for kpi in list(kpis.values()):
+        source = kpi.derived_from
+        if source is None:
+            continue
+        path = f'kpi "{kpi.id}" (kpi[{first_index[kpi.id]}])'
+        if source not in kpis:
+            report.add(
+                path,
+                msg(
+                    'derived_from names an unknown KPI "{kpi}"{hint}',
+                    kpi=source,
+                    hint=did_you_mean(source, kpis),
+                ),
+            )
+            del kpis[kpi.id]
+            continue
+        seen = [kpi.id]
+        while source is not None and source in kpis and source not in seen:
+            seen.append(source)
+            source = kpis[source].derived_from
+        if source is not None and source in seen:
+            report.add(path, msg("derived_from makes a cycle: {chain}", chain=" → ".join([*seen, source])))
+            del kpis[kpi.id]
+
+
+def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kpi | None:
+    if not isinstance(raw, dict):
+        report.add(f"kpi[{index}]", msg("must be a table, not {found}", found=_kind(raw)))
+        return None
+    kpi_id = raw.get("id")
+    path = f'kpi "{kpi_id}" (kpi[{index}])' if isinstance(kpi_id, str) else f"kpi[{index}]"
+    ok = report.fields(raw, KPI_FIELDS, schema.REQUIRED["kpi"], path)
+    if isinstance(kpi_id, str) and not KPI_ID.match(kpi_id):
+        report.add(path, msg('id "{id}" must use only a-z, 0-9, "_", "." and "-"', id=kpi_id))
+        ok = False
+    sector = raw.get("sector")
+    if isinstance(sector, str) and sector not in sectors:
+        hint = did_you_mean(sector, sectors)
+        choices = ", ".join(sorted(sectors)) or msg("none declared")
+        report.add(
+            path,
+            msg(
+                'sector "{sector}" is not declared under [sectors]{hint}',
+                sector=sector,
+                hint=hint or msg(" (declared: {choices})", choices=choices),
+            ),
+        )
+        ok = False
+    has_targets = bool(raw.get("targets")) or "baseline" in raw
+    if has_targets and "direction" not in raw:
+        report.add(path, msg('missing "direction" ("up" or "down"): it decides what meeting a target means'))
+        ok = False
+    direction = raw.get("direction", "up")
+    trend = raw.get("trend", "linear")
+    base_period = _period(report, path, raw.get("base_period"), "base_period")
+    if "base_period" in raw and base_period is None:
+        ok = False
+    if raw.get("measure") == "flow" and raw.get("direction") == "down":
+        report.add(
+            path,
+            msg('a flow is judged on the amount reached so far: direction = "down" flows are not supported'),
+        )
+        ok = False
+    if ("derived_from" in raw) != ("formula" in raw):
+        report.add(
+            path,
+            msg('"derived_from" and "formula" go together: formula = "growth", derived_from = "a KPI id"'),
+        )
+        ok = False
+    low = float(raw["min"]) if _is_number(raw.get("min")) and _finite(raw["min"]) else None
+    high = float(raw["max"]) if _is_number(raw.get("max")) and _finite(raw["max"]) else None
+    if low is not None and high is not None and low > high:
+        report.add(path, msg("min ({low}) is greater than max ({high})", low=str(low), high=str(high)))
+        ok = False
+
+    def check_value(value: object, where: str) -> bool:
+        if not _is_number(value) or not _finite(value):
+            return False
+        wrong = bounds_problem(None, float(value), low, high, trend == "compound")
+        if wrong is not None:
+            report.add(path, msg("{where} {value} {problem}", where=where, value=_fmt(value), problem=wrong))
+            return False
+        return True
+
+    def load_point(raw_point: object, where: str) -> Target | None:
+        if not isinstance(raw_point, dict):
+            report.add(
+                path,
+                msg(
+                    '{where} must be a table such as {{ period = "2025", value = 80 }}, not {found}',
+                    where=where,
+                    found=_kind(raw_point),
+                ),
+            )
+            return None
+        good = report.fields(raw_point, TARGET_FIELDS, schema.REQUIRED["target"], path, prefix=f"{where}.")
+        period = _period(report, path, raw_point.get("period"), f"{where}.period")
+        value = raw_point.get("value")
+        label = f"{where} ({raw_point.get('period')})"
+        good = check_value(value, label + " value") and good
+        stretch = raw_point.get("stretch")
+        if stretch is not None and _is_number(stretch) and _finite(stretch) and _is_number(value):
+            good = check_value(stretch, label + " stretch") and good
+            beyond = stretch > value if direction == "up" else stretch < value
+            if direction in ("up", "down") and not beyond:
+                if direction == "up":
+                    wrong = msg(
+                        '{label} stretch {stretch} must be above its value {value} for direction = "up"',
+                        label=label, stretch=_fmt(stretch), value=_fmt(value),
+                    )  # fmt: skip
+                else:
+                    wrong = msg(
+                        '{label} stretch {stretch} must be below its value {value} for direction = "down"',
+                        label=label, stretch=_fmt(stretch), value=_fmt(value),
+                    )  # fmt: skip
+                report.add(path, wrong)
+                good = False
+        if not good or period is None:
+            return None
+        return Target(
+            period,
+            float(value),  # type: ignore[arg-type]
+            float(stretch) if stretch is not None else None,
+            raw_point.get("source"),
+            raw_point.get("quote"),
+            raw_point.get("note"),
+            bool(raw_point.get("derived", False)),
+        )
+
+    baseline = None
+    if isinstance(raw.get("baseline"), dict):
+        baseline = load_point(raw["baseline"], "baseline")
+        ok = ok and baseline is not None
+    targets: list[Target] = []
+    if isinstance(raw.get("targets"), list):
+        seen: dict[Any, str] = {}  # date -> the period that target was written for
+        for n, raw_target in enumerate(raw["targets"], 1):
+            target = load_point(raw_target, f"targets[{n}]")
+            if target is None:
+                ok = False
+                continue
+            if target.date in seen:
+                report.add(
+                    path,
+                    msg(
+                        'two targets for one period: targets[{n}] ("{period}") and the one for "{other}"',
+                        n=str(n),
+                        period=target.period.text,
+                        other=seen[target.date],
+                    ),
+                )
+                ok = False
+                continue
+            seen[target.date] = target.period.text
+            targets.append(target)
+        targets.sort(key=lambda t: t.date)
+    if baseline is not None and targets and baseline.date >= targets[0].date:
+        report.add(
+            path,
+            msg(
+                'baseline period "{period}" must be before the first target ("{first}")',
+                period=baseline.period.text,
+                first=targets[0].period.text,
+            ),
+        )
+        ok = False
+    if not ok:
+        return None
+    return Kpi(
+        id=raw["id"],
+        sector=raw["sector"],
+        name=raw["name"],
+        unit=raw["unit"],
+        direction=direction,
+        trend=trend,
+        name_en=raw.get("name_en"),
+        min=low,
+        max=high,
+        baseline=baseline,
+        targets=tuple(targets),
+        source=raw.get("source"),
+        quote=raw.get("quote"),
+        note=raw.get("note"),
+        position=index,
+        method=raw.get("method"),
+        base_period=base_period,
+        measure=raw.get("measure", "level"),
+        derived_from=raw.get("derived_from"),
+        formula=raw.get("formula"),
+    )
