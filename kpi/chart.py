@@ -184,9 +184,12 @@ def _shift(when: date, days: float) -> date:
         return date.min if days < 0 else date.max
 
 
-def year_ticks(scale: Scale) -> list[date]:
-    """1 January of each year inside the scale: the boundaries between the years' spans."""
-    return [date(y, 1, 1) for y in range(scale.start.year + 1, scale.end.year + 1)]
+def year_ticks(scale: Scale, most: int = 40) -> list[date]:
+    """1 January of each year inside the scale, the boundaries between the years' spans; over
+    many years (a figure far outside the plan), every n-th so that at most `most` are drawn."""
+    years = list(range(scale.start.year + 1, scale.end.year + 1))
+    step = max(1, -(-len(years) // most))
+    return [date(y, 1, 1) for y in years if (y - years[0]) % step == 0]
 
 
 def year_labels(scale: Scale, most: int = 8) -> list[tuple[int, date]]:

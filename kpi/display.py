@@ -15,7 +15,9 @@ PERCENT_UNITS = frozenset({"%", "%/năm", "%/year", "% per year"})
 
 # C0 and C1 controls (but tab and newline), and the invisible characters that reorder or break
 # what follows them: bidirectional overrides and isolates, line and paragraph separators.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Control characters, line and bidi controls, and U+FFFE/U+FFFF (no XML document may hold them:
+# an SVG, a workbook or a Word file would not open).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 # Backslash-escaped so they stay literal: emphasis, links, tables, HTML and entities (&); and,
 # since GitHub-flavoured Markdown autolinks them, the ":" of "scheme://" and the "." of "www.".
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&]|:(?=//))")

@@ -57,28 +57,33 @@ def png(a: Assessment) -> bytes | None:
     from PIL import Image, ImageDraw
 
     s = series(a)
-    scale = scale_for(s, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM)
-    if scale is None or not (s.actuals or s.plan):
+    probe = scale_for(s, 1, 1)
+    if probe is None or not (s.actuals or s.plan):
         return None
-    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
-    draw = ImageDraw.Draw(image)
     small = _font(26)
     unit = a.kpi.unit
+    # Room for the widest value label, measured in the font it is drawn in.
+    widest = max(small.getlength(display.value(v, unit)) for v in value_ticks(probe))
+    left = max(LEFT, int(widest) + 24)
+    scale = scale_for(s, WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM)
+    assert scale is not None
+    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    draw = ImageDraw.Draw(image)
 
     def xy(when: date, value: float) -> tuple[float, float]:
-        return LEFT + scale.x(when), TOP + scale.y(value)
+        return left + scale.x(when), TOP + scale.y(value)
 
-    x0, y0, x1, y1 = LEFT, TOP, LEFT + scale.width, TOP + scale.height
+    x0, y0, x1, y1 = left, TOP, left + scale.width, TOP + scale.height
     for value in value_ticks(scale):
         y = TOP + scale.y(value)
         draw.line([(x0, y), (x1, y)], fill=GRID, width=2)
         draw.text((x0 - 12, y), display.value(value, unit), fill=MUTED, font=small, anchor="rm")
     draw.line([(x0, y0), (x0, y1), (x1, y1)], fill=MUTED, width=2)
     for tick in year_ticks(scale):
-        x = LEFT + scale.x(tick)
+        x = left + scale.x(tick)
         draw.line([(x, y1), (x, y1 + 12)], fill=MUTED, width=2)
     for year, middle in year_labels(scale):
-        draw.text((LEFT + scale.x(middle), y1 + 34), str(year), fill=MUTED, font=small, anchor="mm")
+        draw.text((left + scale.x(middle), y1 + 34), str(year), fill=MUTED, font=small, anchor="mm")
     if len(s.plan) >= 2:
         _dashed(draw, [xy(m.when, m.value) for m in s.plan], PLAN, 3, 8)
     if s.trend:

@@ -514,7 +514,9 @@ def _gap_compact(row: list[Text]) -> tuple[Text, list[str]]:
     """A gap row in two lines: the light and gap at the right; the figures and the pace."""
     _name, latest, target, gap, needed, trend, reached = row
     share = gap.plain.partition("\n")[2]
-    details = [f"{_figure(latest)} → {_figure(target)}", share]
+    gap_word = _("Gap")
+    short = f"{gap_word} {share}" if share and share != "–" else ""
+    details = [_figure(latest), f"→ {_figure(target)}", short]
     for title, cell in ((_("Need/yr"), needed), (_("Trend/yr"), trend), (_("Reached"), reached)):
         if cell.plain not in ("", "–"):
             details.append(f"{title} {cell.plain}")
@@ -533,8 +535,10 @@ def _status_compact(row: list[Text]) -> tuple[Text, list[str]]:
     shown = f"{value} ({period}, {stale})" if old in flags and period else _figure(latest)
     right = status.copy()
     right.plain = "  ".join([word, *(f for f in flags if f != old)])
-    figures = shown if target.plain == "–" else f"{shown} → {_figure(target)}"
-    return right, [figures] + ([attainment.plain] if attainment.plain != "–" else [])
+    figures = [shown] if target.plain == "–" else [shown, f"→ {_figure(target)}"]
+    att = _("Att.")
+    reached = [f"{att} {attainment.plain}"] if attainment.plain != "–" else []
+    return right, figures + reached
 
 
 def _kpi_table(dataset: Dataset, results: Sequence[Assessment], lang: str) -> list[Row]:
@@ -647,7 +651,8 @@ def _compact_row(console: Console, kpi: Text, right: Text, details: list[str]) -
     line = Text("  ")
     line.append(id_line.split(" ")[0], style="dim")
     for n, item in enumerate(details):
-        separator = "  " if n == 0 else " · "
+        # "→ target" follows its figure with a space, and may start the next line on its own.
+        separator = "  " if n == 0 else " " if item.startswith("→ ") else " · "
         if line.cell_len + len(separator) + cell_len(item) > width:
             console.print(line, no_wrap=True, overflow="ignore", crop=False)
             line = Text("    " + item)
@@ -675,7 +680,8 @@ def _data_table(kpi_width: int = KPI_COLUMN_MIN) -> Any:
 
 
 def _kpi_name(a: Assessment, lang: str) -> Text:
-    name = _text(a.kpi.label(lang))
+    # One line of name, then the id: a name with a line break must not push the id out.
+    name = _text(" ".join(a.kpi.label(lang).split()))
     name.append(f"\n{display.printable(a.kpi.id)} ({display.printable(a.kpi.unit)})", style="dim")
     return name
 

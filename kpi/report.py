@@ -72,12 +72,12 @@ ul.brief { margin: 4px 0 8px; padding-left: 1.2em; } ul.brief li { margin: 3px 0
 @media (max-width: 600px) {
   table.kpis thead { display: none; }
   table.kpis, table.kpis tbody { display: block; }
-  table.kpis tr { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); column-gap: 6px;
+  table.kpis tr { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); column-gap: 6px;
                   border-bottom: 1px solid var(--line); padding: 6px 0; }
   table.kpis td { border: 0; padding: 2px 0; min-width: 0; text-align: left; }
   table.kpis td.status { order: -1; grid-column: 1 / -1; white-space: normal; }
   table.kpis td.name { grid-column: 1 / -1; }
-  table.kpis td.num { white-space: normal; }
+  table.kpis td.num { white-space: nowrap; }
   table.kpis td.num::before { content: attr(data-label); display: block; color: var(--grey);
                               font-size: .75rem; }
   .scroll { overflow-x: visible; }
@@ -217,24 +217,31 @@ def _attention_line(a: Assessment, lang: str) -> str:
     )
 
 
-def _changes(changes: "Diff", lang: str) -> str:
+def change_items(changes: "Diff", lang: str) -> list[tuple[str, str]]:
+    """What changed, one (what, how) pair per line: a KPI's status, then each new or revised figure.
+    The HTML, Markdown and Word reports say the same."""
     items = []
     for c in changes.statuses:
         was = "–" if c.before is None else f"{LIGHT_SYMBOL[c.before.light]} {status_word(c.before.status)}"
         now = "–" if c.after is None else f"{LIGHT_SYMBOL[c.after.light]} {status_word(c.after.status)}"
-        items.append(f"<li><b>{_t(c.kpi.label(lang))}</b>: {_t(was)} → {_t(now)}</li>")
+        items.append((c.kpi.label(lang), f"{was} → {now}"))
     for f in changes.figures:
         if f.after is None:
             continue
-        unit = ""
         value = display.value(f.after.value)
         if f.before is None:
             text = _("{kpi} {period}: new figure {value}").format(kpi=f.kpi, period=f.period, value=value)
         else:
             text = _("{kpi} {period}: revised {old} → {new}").format(
-                kpi=f.kpi, period=f.period, old=display.value(f.before.value, unit), new=value
+                kpi=f.kpi, period=f.period, old=display.value(f.before.value), new=value
             )
-        items.append(f"<li>{_t(text)}</li>")
+        what, _sep, how = text.partition(": ")
+        items.append((what, how))
+    return items
+
+
+def _changes(changes: "Diff", lang: str) -> str:
+    items = [f"<li><b>{_t(what)}</b>: {_t(how)}</li>" for what, how in change_items(changes, lang)]
     if not items:
         nothing = _t(_("Nothing changed."))
         return f'<p class="muted">{nothing}</p>'
@@ -356,6 +363,8 @@ def markdown(
     summaries: Sequence[SectorSummary],
     lang: str,
     as_of: date,
+    changes: "Diff | None" = None,
+    since: date | None = None,
 ) -> str:
     set_language(lang)
     md = display.markdown_text
@@ -365,6 +374,7 @@ def markdown(
         "",
         md(_("As of {date} · {n} KPIs").format(date=display.iso(as_of), n=len(results))),
         "",
+        *_markdown_first_page(results, lang, changes, since),
     ]
 
     sink = io.StringIO()
@@ -410,3 +420,41 @@ def markdown(
         "",
     ]
     return "\n".join(lines)
+
+
+def _markdown_first_page(
+    results: Sequence[Assessment], lang: str, changes: "Diff | None", since: date | None
+) -> list[str]:
+    """The meeting's first page in Markdown: what the HTML report's first page says."""
+    md = display.markdown_text
+    counts = light_counts(results)
+    lines = [" · ".join(f"{LIGHT_EMOJI[x]} {md(_(LIGHT_LABEL[x]))}: {counts[x]}" for x in LIGHTS), ""]
+    attention = needs_attention(results)
+    heading = _("Needs attention")
+    lines += [f"## {md(heading)} ({len(attention)})", ""]
+    for a in attention:
+        latest, latest_period = latest_text(a)
+        target, target_period = target_text(a.milestone, a.kpi.unit)
+        facts = [
+            _("latest {value} ({period})").format(value=latest, period=latest_period) if latest_period else ""
+        ]
+        if target_period:
+            facts.append(_("target {value} ({period})").format(value=target, period=target_period))
+        if a.attainment is not None:
+            facts.append(_("attainment {share}").format(share=display.percent(a.attainment)))
+        status = f"{LIGHT_EMOJI[a.light]} {status_word(a.status)}"
+        facts_text = " · ".join(f for f in facts if f)
+        lines.append(f"- {md(status)} **{md(a.kpi.label(lang))}** `{a.kpi.id}` — {md(facts_text)}")
+    without = without_figures(results)
+    heading = _("Targets without any figure")
+    lines += ["", f"## {md(heading)} ({len(without)})", ""]
+    for a in without:
+        target, period = target_text(a.milestone or a.kpi.targets[-1], a.kpi.unit)
+        what = _("target {value} {unit} ({period})").format(value=target, unit=a.kpi.unit, period=period)
+        lines.append(f"- **{md(a.kpi.label(lang))}** `{a.kpi.id}` — {md(what)}")
+    if changes is not None and since is not None:
+        heading = _("Changed since {date}").format(date=display.iso(since))
+        lines += ["", f"## {md(heading)}", ""]
+        items = change_items(changes, lang)
+        lines += [f"- **{md(what)}**: {md(how)}" for what, how in items] or [md(_("Nothing changed."))]
+    return [*lines, ""]

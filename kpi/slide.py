@@ -6,6 +6,7 @@ web font and no network reference; the font stack names system fonts that carry 
 Vietnamese letters, and every text is in NFC form, so "Kế hoạch" never renders as "Kê ́hoạch".
 """
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from html import escape
@@ -23,15 +24,31 @@ COLOURS = {"green": "#1a7f37", "amber": "#9a6700", "red": "#cf222e", "grey": "#6
 FILLS = {"green": "#dafbe1", "amber": "#fff8c5", "red": "#ffebe9", "grey": "#f6f8fa"}
 WIDTH = 1280
 ROW = 34
-NAME_CHARS = 46  # what the name column holds at 17 px before it is cut with …
+NAME_WIDTH = 470  # pixels of name at 17 px before it is cut with …
 
 
 def _t(text: str) -> str:
     return escape(display.printable(text))
 
 
-def _cut(text: str, most: int) -> str:
-    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+def _width(text: str, size: float, bold: bool = False) -> float:
+    """About how wide a text is drawn at a font size: wide characters (CJK, emoji) take a full em,
+    the rest a bit over half of one."""
+    em = 0.0
+    for char in display.printable(text):
+        wide = unicodedata.east_asian_width(char) in "WF" or ord(char) >= 0x1F000
+        em += 1.05 if wide else 0.0 if unicodedata.combining(char) else 0.56
+    return em * size * (1.06 if bold else 1.0)
+
+
+def _fit(text: str, room: float, size: float, bold: bool = False) -> str:
+    """The text, cut with … to fit room pixels (after the NFC form: never inside a letter)."""
+    text = " ".join(display.printable(text).split())
+    if _width(text, size, bold) <= room:
+        return text
+    while text and _width(text + "…", size, bold) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def status_svg(
@@ -60,51 +77,70 @@ def status_svg(
         + " · "
         + ngettext("{n} KPI", "{n} KPIs", len(results)).format(n=len(results))
     )
+    rows = []
+    for a in shown:
+        latest, latest_period = latest_text(a)
+        target, target_period = target_text(a.milestone, a.kpi.unit)
+        rows.append(
+            (
+                _fit(a.kpi.label(lang), NAME_WIDTH, 17),
+                f"{latest} ({latest_period})" if latest_period else latest,
+                f"{target} ({target_period})" if target_period else target,
+                display.percent(a.attainment),
+                f"{LIGHT_SYMBOL[a.light]} {status_word(a.status)}",
+                COLOURS[a.light],
+            )
+        )
+    titles = (_("KPI"), _("Latest"), _("Target"), _("Att."), _("Status"))
+    # Each column as wide as its widest text (measured roughly from the font size), so that long
+    # figures and statuses never run into each other or off the picture.
+    widths = [
+        max([_width(titles[n], 15, bold=True)] + [_width(str(r[n]), 17, bold=n == 4) for r in rows])
+        for n in range(5)
+    ]
+    gap = 28
+    name_end = 40 + widths[0]
+    latest_x = name_end + gap + widths[1]
+    target_x = latest_x + gap + widths[2]
+    att_x = target_x + gap + widths[3]
+    status_x = att_x + gap
+    width = max(WIDTH, int(status_x + widths[4] + 40))
     top = 150
     height = top + 44 + ROW * len(shown) + (40 if more else 16)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" font-family=\'{FONTS}\' role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family=\'{FONTS}\' role="img" '
         f'aria-label="{_t(dataset.plan.label(lang))}">',
-        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="40" y="52" font-size="26" font-weight="700" fill="#1f2328">'
-        f"{_t(_cut(dataset.plan.label(lang), 80))}</text>",
+        f"{_t(_fit(dataset.plan.label(lang), width - 80, 26, bold=True))}</text>",
         f'<text x="40" y="80" font-size="16" fill="#57606a">{_t(subtitle)}</text>',
     ]
     for n, light in enumerate(LIGHTS):
-        x = 40 + n * 200
+        tile = 40 + n * 200
         fill, colour = FILLS[light], COLOURS[light]
         out.append(
-            f'<rect x="{x}" y="98" width="184" height="38" rx="8" fill="{fill}" stroke="{colour}"/>'
-            f'<text x="{x + 14}" y="124" font-size="20" font-weight="700" fill="{COLOURS[light]}">'
+            f'<rect x="{tile}" y="98" width="184" height="38" rx="8" fill="{fill}" stroke="{colour}"/>'
+            f'<text x="{tile + 14}" y="124" font-size="20" font-weight="700" fill="{COLOURS[light]}">'
             f"{counts[light]}  {LIGHT_SYMBOL[light]} {_t(_(LIGHT_LABEL[light]))}</text>"
         )
-    columns = ((40, "start", _("KPI")), (690, "end", _("Latest")), (900, "end", _("Target")),
-               (1000, "end", _("Att.")), (1025, "start", _("Status")))  # fmt: skip
+    places = ((40, "start"), (latest_x, "end"), (target_x, "end"), (att_x, "end"), (status_x, "start"))
     y = top + 24
-    for x, anchor, title in columns:
+    for (x, anchor), title in zip(places, titles, strict=True):
         out.append(
-            f'<text x="{x}" y="{y}" font-size="15" font-weight="700" fill="#57606a" '
+            f'<text x="{x:.0f}" y="{y}" font-size="15" font-weight="700" fill="#57606a" '
             f'text-anchor="{anchor}">{_t(title)}</text>'
         )
-    out.append(f'<path d="M40,{y + 10} H{WIDTH - 40}" stroke="#d0d7de"/>')
-    for n, a in enumerate(shown):
+    out.append(f'<path d="M40,{y + 10} H{width - 40}" stroke="#d0d7de"/>')
+    for n, row in enumerate(rows):
         y = top + 44 + ROW * n + 22
-        latest, latest_period = latest_text(a)
-        target, target_period = target_text(a.milestone, a.kpi.unit)
-        cells = (
-            (40, "start", _cut(a.kpi.label(lang), NAME_CHARS), "#1f2328"),
-            (690, "end", f"{latest} ({latest_period})" if latest_period else latest, "#1f2328"),
-            (900, "end", f"{target} ({target_period})" if target_period else target, "#1f2328"),
-            (1000, "end", display.percent(a.attainment), "#1f2328"),
-            (1025, "start", f"{LIGHT_SYMBOL[a.light]} {status_word(a.status)}", COLOURS[a.light]),
-        )
         if n % 2:
-            out.append(f'<rect x="32" y="{y - 23}" width="{WIDTH - 64}" height="{ROW}" fill="#f6f8fa"/>')
-        for x, anchor, text, colour in cells:
-            weight = ' font-weight="700"' if colour != "#1f2328" else ""
+            out.append(f'<rect x="32" y="{y - 23}" width="{width - 64}" height="{ROW}" fill="#f6f8fa"/>')
+        colour = row[5]
+        for column, ((x, anchor), text) in enumerate(zip(places, row[:5], strict=True)):
+            fill, weight = (colour, ' font-weight="700"') if column == 4 else ("#1f2328", "")
             out.append(
-                f'<text x="{x}" y="{y}" font-size="17" fill="{colour}" text-anchor="{anchor}"{weight}>'
+                f'<text x="{x:.0f}" y="{y}" font-size="17" fill="{fill}" text-anchor="{anchor}"{weight}>'
                 f"{_t(text)}</text>"
             )
     if more:

@@ -33,13 +33,19 @@ def _tooltip(m: Mark, unit: str, kind: str) -> str:
 def chart(a: Assessment) -> str:
     """An <svg> element for the KPI's series, or '' when it has nothing to draw."""
     s = series(a)
-    scale = scale_for(s, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM)
-    if scale is None or not (s.actuals or s.plan):
+    probe = scale_for(s, 1, 1)
+    if probe is None or not (s.actuals or s.plan):
         return ""
     unit = a.kpi.unit
+    # Room for the widest value label (about 6 px a character at 10 px), and above the plot for
+    # an inverted axis's caption, so that neither covers a mark.
+    left = max(LEFT, 10 + 6 * max(len(display.value(v, unit)) for v in value_ticks(probe)))
+    top = TOP + (12 if s.inverted else 0)
+    scale = scale_for(s, WIDTH - left - RIGHT, HEIGHT - top - BOTTOM)
+    assert scale is not None
 
     def xy(when: date, value: float) -> tuple[float, float]:
-        return LEFT + scale.x(when), TOP + scale.y(value)
+        return left + scale.x(when), top + scale.y(value)
 
     def polyline(points: list[tuple[float, float]]) -> str:
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
@@ -47,7 +53,7 @@ def chart(a: Assessment) -> str:
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(display.printable(a.kpi.label(language())))}" xmlns="http://www.w3.org/2000/svg">',
-        _axes(scale, unit),
+        _axes(scale, unit, left, top),
     ]
     if len(s.plan) >= 2:
         points = polyline([xy(m.when, m.value) for m in s.plan])
@@ -79,25 +85,25 @@ def _diamond(center: tuple[float, float], kind: str, title: str) -> str:
     return f'<polygon class="{kind}" points="{points}">{title}</polygon>'
 
 
-def _axes(scale: Scale, unit: str) -> str:
+def _axes(scale: Scale, unit: str, left: int, top: int) -> str:
     """Round values on the left with faint grid lines; each year labelled in the middle of its
     span, with ticks where one year ends and the next begins."""
-    x0, y0, x1, y1 = LEFT, TOP, LEFT + scale.width, TOP + scale.height
+    x0, y0, x1, y1 = left, top, left + scale.width, top + scale.height
     parts = [f'<path class="axis" d="M{x0},{y0} V{y1} H{x1}"/>']
     for value in value_ticks(scale):
-        y = TOP + scale.y(value)
+        y = top + scale.y(value)
         parts.append(f'<path class="grid" d="M{x0},{y:.1f} H{x1}"/>')
         parts.append(
             f'<text class="label" x="{x0 - 4}" y="{y + 4:.1f}" text-anchor="end">'
             f"{escape(display.value(value, unit))}</text>"
         )
     for tick in year_ticks(scale):
-        x = LEFT + scale.x(tick)
+        x = left + scale.x(tick)
         parts.append(f'<path class="tick" d="M{x:.1f},{y1} v6"/>')
     for year, middle in year_labels(scale):
-        x = LEFT + scale.x(middle)
+        x = left + scale.x(middle)
         parts.append(f'<text class="label" x="{x:.1f}" y="{y1 + 15}" text-anchor="middle">{year}</text>')
     if scale.inverted:
         caption = escape(_("↑ better (axis inverted)"))
-        parts.append(f'<text class="label caption" x="{x0 + 4}" y="{y0 + 9}">{caption}</text>')
+        parts.append(f'<text class="label caption" x="{x0}" y="{y0 - 6}">{caption}</text>')
     return "".join(parts)

@@ -18,6 +18,7 @@ from kpi.briefing import light_counts, needs_attention, without_figures
 from kpi.i18n import _, set_language
 from kpi.model import Dataset
 from kpi.render import LIGHT_LABEL, LIGHT_SYMBOL, latest_text, status_word, target_text
+from kpi.report import change_items
 from kpi.statuses import LIGHTS
 
 if TYPE_CHECKING:
@@ -83,6 +84,11 @@ def document(
             style.font.size = Pt(BODY_PT)
         if name.startswith("Heading") or name == "Title":
             style.font.color.rgb = None
+    doc.core_properties.author = "kpi"
+    doc.core_properties.title = _text(dataset.plan.label(lang))
+    doc.core_properties.language = "vi-VN" if lang == "vi" else "en-GB"
+    _language(doc, "vi-VN" if lang == "vi" else "en-GB")
+    _page_numbers(section)
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(title, dataset.plan.label(lang).upper() if lang == "vi" else dataset.plan.label(lang), bold=True)
@@ -129,15 +135,12 @@ def document(
         )
     if changes is not None and since is not None:
         doc.add_heading(_text(_("Changed since {date}").format(date=display.iso(since))), level=3)
-        for c in changes.statuses:
-            was = (
-                "–" if c.before is None else f"{LIGHT_SYMBOL[c.before.light]} {status_word(c.before.status)}"
-            )
-            now = "–" if c.after is None else f"{LIGHT_SYMBOL[c.after.light]} {status_word(c.after.status)}"
+        items = change_items(changes, lang)
+        for what, how in items:
             item = doc.add_paragraph(style="List Bullet")
-            _run(item, c.kpi.label(lang), bold=True)
-            _run(item, f": {was} → {now}")
-        if not changes.statuses:
+            _run(item, what, bold=True)
+            _run(item, f": {how}")
+        if not items:
             doc.add_paragraph(_text(_("Nothing changed.")))
 
     by_sector: dict[str, list[Assessment]] = {}
@@ -155,6 +158,40 @@ def document(
     return out.getvalue()
 
 
+def _language(doc: Any, tag: str) -> None:
+    """The document's language, so that Word checks the spelling of Vietnamese as Vietnamese."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rpr = doc.styles["Normal"].element.get_or_add_rPr()
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), tag)
+
+
+def _page_numbers(section: Any) -> None:
+    """The page number centred in the footer (Decree 30 numbers every page from the second; a
+    report's cover is its first page, numbered too so that printed pages can be put in order)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind is not None:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+
+
 def _table(doc: Any, rows: Sequence[Assessment], lang: str) -> None:
     from docx.shared import Mm, Pt
 
@@ -168,11 +205,16 @@ def _table(doc: Any, rows: Sequence[Assessment], lang: str) -> None:
         target, target_period = target_text(a.milestone, a.kpi.unit)
         cells = table.add_row().cells
         _run(cells[0].paragraphs[0], a.kpi.label(lang))
-        _run(cells[1].paragraphs[0], f"{latest} ({latest_period})" if latest_period else latest)
-        _run(cells[2].paragraphs[0], f"{target} ({target_period})" if target_period else target)
+        for cell, (value, period) in zip(
+            cells[1:3], ((latest, latest_period), (target, target_period)), strict=True
+        ):
+            _run(cell.paragraphs[0], value)
+            if period:  # the period on its own line: a long number is never broken to fit beside it
+                cell.paragraphs[0].add_run().add_break()
+                _run(cell.paragraphs[0], f"({period})")
         _run(cells[3].paragraphs[0], display.percent(a.attainment))
         _light(cells[4].paragraphs[0], a)
-    widths = [Mm(62), Mm(27), Mm(27), Mm(17), Mm(32)]  # the 165 mm between the margins
+    widths = [Mm(48), Mm(35), Mm(35), Mm(17), Mm(30)]  # the 165 mm between the margins
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width

@@ -209,3 +209,67 @@ def test_a_chart_picture_is_drawn(tmp_path: Path) -> None:
     assert image.size == (WIDTH, HEIGHT)
     assert sum(image.histogram()[:80]) > 500  # marks and labels drawn
     assert png(assess_kpi(kpi(), [], date(2025, 1, 31))) is None
+
+
+def test_hostile_names_keep_every_output_well_formed(tmp_path: Path, data_dir: Path) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    import docx
+
+    name = "Dòng một\\nDòng hai <b>&amp;</b> \\ufffe\\uffff \\u202e ]]> </style> 😀" * 2
+    targets = TARGETS.replace('name = "Cáp quang"', f'name = "{name}"')
+    (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
+    svg = tmp_path / "s.svg"
+    assert run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "svg", "--all",
+               "-o", str(svg)).exit_code == 0  # fmt: skip
+    root = ElementTree.parse(svg).getroot()  # well-formed despite U+FFFE and markup in the name
+    widths = float(root.get("width") or 0)
+    assert widths >= 1280
+    page = tmp_path / "r.html"
+    assert run("report", "--data-dir", str(data_dir), "--as-of", AS_OF, "-o", str(page)).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    for chart in re.findall(r'<svg class="chart".*?</svg>', html, re.S):
+        ElementTree.fromstring(chart)
+    word = tmp_path / "r.docx"
+    result = run("report", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "docx", "-o", str(word))
+    assert result.exit_code == 0, result.output
+    assert docx.Document(str(word)).paragraphs
+    # at a terminal the id stays whole on its own line even when the name has a line break
+    out = run("status", "--all", "--data-dir", str(data_dir), "--as-of", AS_OF, env={"COLUMNS": "40"}).output
+    assert "telecom.fiber" in out.split()
+
+
+def test_chart_labels_get_the_room_they_need() -> None:
+    from kpi.assess import assess_kpi
+    from kpi.svg import chart
+    from tests.test_assess import actual, kpi, target
+
+    big = kpi(unit="tỷ đồng", targets=(target("2025", 4_000_000),))
+    svg = chart(assess_kpi(big, [actual("2023", 1_900_000), actual("2024", 2_100_000)], date(2025, 1, 31)))
+    labels = re.findall(
+        r'<text class="label" x="([0-9.]+)" y="[0-9.]+" text-anchor="end">([^<]+)</text>', svg
+    )
+    assert labels and all(float(x) - 6 * len(text) >= 0 for x, text in labels)  # nothing cut at the left edge
+    # a figure far outside the plan does not draw a tick for every year in between
+    far = kpi(targets=(target("2025", 100),))
+    svg = chart(assess_kpi(far, [actual("0001", 1), actual("2024", 80)], date(2025, 1, 31)))
+    assert svg.count('class="tick"') <= 41
+
+
+def test_the_markdown_report_has_the_first_page_too(tmp_path: Path) -> None:
+    args = ("--as-of", AS_OF, "--since", "2024-12-31", "--format", "markdown", "--lang", "en")
+    out = run("report", "--data-dir", str(REPO), *args).output
+    assert "## Needs attention (6)" in out and "## Targets without any figure (20)" in out
+    assert "## Changed since 2024-12-31" in out
+
+
+def test_the_word_report_has_page_numbers_and_its_language(tmp_path: Path) -> None:
+    import docx
+
+    out = tmp_path / "r.docx"
+    assert run("report", "--data-dir", str(REPO), "--as-of", AS_OF, "--format", "docx", "--lang", "vi",
+               "-o", str(out)).exit_code == 0  # fmt: skip
+    doc = docx.Document(str(out))
+    assert "PAGE" in doc.sections[0].footer._element.xml
+    assert 'w:val="vi-VN"' in doc.styles["Normal"].element.xml
+    assert doc.core_properties.author == "kpi"

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 from kpi.commands.shared import (
     EXIT_ON_CLOSED_PIPE,
+    display_date,
     fail,
     get_kpi,
     load_valid,
@@ -316,19 +317,19 @@ def report(
     when = as_of or date.today()
     if since is not None and since >= when:
         raise click.BadParameter(
-            tr(msg("--since must be before the report's date ({date})", date=when.isoformat())),
+            tr(msg("--since must be before the report's date ({date})", date=display_date(when))),
             param_hint="--since",
         )
     results = run_assessment(dataset, kpis, when, None)
     summaries = summarise(dataset, results, lang)
-    if fmt == "markdown":
-        write_output(reports.markdown(dataset, results, summaries, lang, when), output)
-        return
     changes = None
     if since is not None:
         from kpi.diff import compare
 
         changes = compare(dataset, dataset, since, when, [k.id for k in kpis])
+    if fmt == "markdown":
+        write_output(reports.markdown(dataset, results, summaries, lang, when, changes, since), output)
+        return
     if output is None and sys.stdout.isatty():
         output = _new_file_name(Path(f"kpi-report-{when.isoformat()}.{fmt}"))
     if fmt == "docx":

@@ -23,7 +23,7 @@ MAX_COLUMNS = 200  # a sheet of figures is narrow; a value far to the right is a
 CSV_FIELD_LIMIT = 1 << 20
 # C0 controls but tab, newline and carriage return, DEL and C1: not text a person typed, and not
 # something a workbook can hold (kpi export could not write it back).
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 class Cell(NamedTuple):
