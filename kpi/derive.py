@@ -159,26 +159,30 @@ def _early_revisions(figures: Sequence[Actual], file: str, problems: list[Proble
                 )
 
 
-def _same_day(figures: Sequence[Actual], period: Period, cumulative: bool = False) -> Actual | None:
-    """The figure covering the same span: the period, or for a cumulative one January to its end."""
-    start = period.end.replace(month=1, day=1) if cumulative else period.start
-    return next((b for b in figures if b.period.end == period.end and b.start == start), None)
-
-
 def _earlier_figures(
     actuals: Sequence[Actual], by_kpi: dict[str, list[Actual]], file: str, problems: list[Problem]
 ) -> list[Actual]:
     added: list[Actual] = []
+    # Each KPI's figures by the span they cover, and the earlier figures made so far, found by
+    # key: a KPI with 10^4 monthly figures stating changes is one pass, not 10^8 comparisons.
+    spans: dict[str, dict[tuple[date, date], Actual]] = {}
+    made: set[tuple[str, Period, bool, date | None]] = set()
     for a in actuals:
         if a.change is None:
             continue
         period = earlier_period(a)
         if period is None:
             continue
+        if a.kpi not in spans:
+            index: dict[tuple[date, date], Actual] = {}
+            for b in by_kpi.get(a.kpi, []):
+                index.setdefault((b.period.end, b.start), b)
+            spans[a.kpi] = index
         # The change was stated as a percentage: rounded to its last written digit (27 % → ±0.5 %).
         half = _half_unit(round(a.change * 100, 10)) / 100
         low, high = a.value / (1 + a.change + half), a.value / (1 + a.change - half)
-        recorded = _same_day(by_kpi.get(a.kpi, []), period, a.cumulative)
+        start = period.end.replace(month=1, day=1) if a.cumulative else period.start
+        recorded = spans[a.kpi].get((period.end, start))
         if recorded is not None:
             # The recorded figure may itself be rounded ("hơn 71.000"): 1 % more room.
             if not low * (1 - PLAN_TOLERANCE) <= recorded.value <= high * (1 + PLAN_TOLERANCE):
@@ -199,14 +203,10 @@ def _earlier_figures(
                     )
                 )
             continue
-        if any(
-            b.kpi == a.kpi
-            and b.period == period
-            and b.cumulative == a.cumulative
-            and b.published == _known_from(a)
-            for b in added
-        ):
+        key = (a.kpi, period, a.cumulative, _known_from(a))
+        if key in made:
             continue  # one earlier figure per revision of the figure stating the change
+        made.add(key)
         value = a.value / (1 + a.change)
         added.append(
             Actual(

@@ -651,8 +651,8 @@ def test_two_columns_for_one_field_are_refused_and_a_name_column_is_not_an_id(da
     sheet = workbook(data_dir / "two.xlsx", [["telecom.fiber", "2024-11", 83, 84, "r"]],
                      header=["kpi", "period", "Giá trị", "Thực hiện", "source"])  # fmt: skip
     result = imports(data_dir, str(sheet))
-    assert result.exit_code == 2
-    assert "columns C and D are both headed value" in result.output
+    assert result.exit_code == 1  # the sheet's problem, named with its file
+    assert f"{sheet}: columns C and D are both headed value" in result.output
     report = workbook(data_dir / "vi.xlsx", [[1, "Cáp quang", "telecom.fiber", "2024-11", 83, "r"]],
                       header=["STT", "Chỉ tiêu", "Mã chỉ tiêu", "Kỳ", "Giá trị", "Nguồn"])  # fmt: skip
     result = imports(data_dir, str(report), "--dry-run")
@@ -706,3 +706,147 @@ def test_an_export_read_without_its_sheet_says_where_the_figures_are(data_dir: P
     empty.write_bytes("\ufeff".encode())
     result = imports(data_dir, str(empty))
     assert result.exit_code == 1 and "the file is empty" in result.output
+
+
+# --- what a second hostile review found --------------------------------------------------------
+
+
+def test_a_unit_column_that_disagrees_with_the_kpi_is_refused(data_dir: Path) -> None:
+    rows: list[list[object]] = [
+        ["digital.revenue", "Doanh thu", "triệu đồng", "2024", 35_000_000, "r"],
+        ["digital.revenue", "Doanh thu", "Tỷ  đồng", "2023", 35, "r"],
+    ]
+    header = ["Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Kỳ", "Giá trị", "Nguồn"]
+    sheet = workbook(data_dir / "u.xlsx", rows, header=header)
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 1
+    assert (
+        'Sheet1!C2 (kpi "digital.revenue", period "2024"): unit "triệu đồng" is not the KPI\'s unit'
+        in result.output
+    )
+    assert "C3" not in result.output  # the same unit, written with other spacing and case
+
+
+def test_only_a_real_percentage_format_multiplies_by_100(data_dir: Path) -> None:
+    sheet = workbook(data_dir / "p.xlsx", [["telecom.fiber", "2024-11", 82.2, None, None, "r"],
+                                           ["telecom.fiber", "2024-10", 81.5, None, None, "r"]])  # fmt: skip
+
+    def formats(book: openpyxl.Workbook) -> None:
+        book.active["C2"].number_format = '0.0"%"'
+        book.active["C3"].number_format = "0.0\\%"
+
+    edit(sheet, formats)
+    result = imports(data_dir, str(sheet), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert [t["value"] for t in tomli.loads(result.stdout)["actual"]] == [82.2, 81.5]
+
+
+def test_headers_with_a_hint_in_brackets_are_read(data_dir: Path) -> None:
+    header = ["Mã chỉ tiêu", "Kỳ", "Giá trị (%)", "Ước tính (đánh x)", "Ngày công bố (dd/mm/yyyy):", "Nguồn",
+              "Trích dẫn nguyên văn"]  # fmt: skip
+    sheet = workbook(
+        data_dir / "h.xlsx", [["telecom.fiber", "2024-11", 83, "x", "10/12/2024", "r", "q"]], header
+    )
+    result = imports(data_dir, str(sheet), "--dry-run")
+    assert result.exit_code == 0, result.output
+    [table] = tomli.loads(result.stdout)["actual"]
+    assert (
+        table["estimated"] is True and table["published"] == dt.date(2024, 12, 10) and table["quote"] == "q"
+    )
+    # a header that only starts like a field's must be said: which column is the value?
+    plan = workbook(data_dir / "plan.xlsx", [["telecom.fiber", "2024-11", 90, "r"]],
+                    header=["kpi", "period", "Giá trị kế hoạch", "source"])  # fmt: skip
+    assert imports(data_dir, str(plan)).exit_code == 1
+
+
+def test_figures_under_no_header_are_said(data_dir: Path) -> None:
+    sheet = workbook(data_dir / "n.xlsx", [["telecom.fiber", "2024-11", 83, None, None, "r", "lost?"]])
+    result = imports(data_dir, str(sheet), "--dry-run")
+    assert "column (no header) (G) is not imported" in result.stderr
+
+
+def test_a_month_formatted_date_is_that_month(data_dir: Path) -> None:
+    sheet = workbook(data_dir / "m.xlsx", [["telecom.fiber", dt.date(2024, 8, 1), 83, None, None, "r"]])
+    edit(sheet, lambda book: setattr(book.active["B2"], "number_format", "mm/yyyy"))
+    result = imports(data_dir, str(sheet), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert tomli.loads(result.stdout)["actual"][0]["period"] == "2024-08"
+    assert "warning" not in result.stderr
+
+
+def test_an_export_with_explicit_false_flags_reimports_as_nothing(data_dir: Path) -> None:
+    path = data_dir / "actuals.toml"
+    added = '\n[[actual]]\nkpi = "digital.revenue"\nperiod = "2024"\nvalue = 1e-3\nestimated = false\n'
+    added += 'derived = false\nsource = "a\\r\\nb"\n'
+    path.write_text(path.read_text(encoding="utf-8") + added, encoding="utf-8")
+    out = data_dir / "plan.xlsx"
+    assert run("export", "-o", str(out), "--data-dir", str(data_dir)).exit_code == 0
+    before = path.read_bytes()
+    result = imports(data_dir, str(out), "--sheet", "Figures")
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == before
+
+
+def test_a_semicolon_csv_with_commas_in_its_quotes(data_dir: Path) -> None:
+    sheet = data_dir / "s.csv"
+    sheet.write_text(
+        'kpi;period;value;source;quote\ndigital.revenue;2024;1,5;r;"a, b, c, d, e, f"\n', encoding="utf-8"
+    )
+    result = imports(data_dir, str(sheet), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert tomli.loads(result.stdout)["actual"][0]["value"] == 1.5
+
+
+def test_a_change_typed_as_a_bare_number_is_refused(data_dir: Path) -> None:
+    sheet = data_dir / "c.csv"
+    sheet.write_text(
+        "kpi,period,value,source,change,change_from\ndigital.revenue,2024,5,r,12,2023\n", encoding="utf-8"
+    )
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 1 and "would be a change of 1,200%; write 12%" in result.output
+    sheet.write_text(
+        "kpi,period,value,source,change,change_from\ndigital.revenue,2024,5,r,12%,2023\n", encoding="utf-8"
+    )
+    result = imports(data_dir, str(sheet), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert tomli.loads(result.stdout)["actual"][0]["change"] == 0.12
+
+
+def test_problems_stay_one_line_and_usage_errors_say_what(data_dir: Path) -> None:
+    sheet = data_dir / "nl.csv"
+    sheet.write_text('kpi,period,value,source\n"telecom.fib\ner",2024-11,83,r\n', encoding="utf-8")
+    result = imports(data_dir, str(sheet))
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 2  # the problem, then the summary
+    ok = data_dir / "ok.csv"
+    ok.write_text("title\nkpi,period,value,source\ntelecom.fiber,2024-11,83,r\n", encoding="utf-8")
+    assert imports(data_dir, str(ok), "--header-row", "1").exit_code == 2
+    assert imports(data_dir, str(ok), "--header-row", "0").exit_code == 2
+    assert imports(data_dir, str(ok), "--map", "kpi=A", "--map", "kpi=B").exit_code == 2
+
+
+def test_a_layout_around_the_figures_is_fine(data_dir: Path) -> None:
+    rows: list[list[object]] = [
+        ["telecom.fiber", "2024-12", 84, None, dt.date(2025, 3, 1), "r"],
+        ["telecom.fiber", "2024-12", 83, None, dt.date(2025, 1, 5), "r"],  # a revision chain, newest first
+        [None] * 6,
+        ["Người lập biểu", None, None, None, None, None],
+    ]
+    sheet = workbook(data_dir / "f.xlsx", rows, header=["BÁO CÁO"])
+
+    def layout(book: openpyxl.Workbook) -> None:
+        ws = book.active
+        ws.insert_rows(2)
+        for n, title in enumerate(HEADER, 1):
+            ws.cell(row=2, column=n, value=title)
+        ws.row_dimensions[1].hidden = True  # a hidden title row above the header
+        ws.merge_cells("A6:C6")  # a signature block below the figures
+
+    edit(sheet, layout)
+    result = imports(data_dir, str(sheet), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert len(tomli.loads(result.stdout)["actual"]) == 2
+    hidden = workbook(data_dir / "hide.xlsx", [["telecom.fiber", "2024-11", 83, None, None, "r"]])
+    edit(hidden, lambda book: setattr(book.active["C2"], "number_format", ";;;"))
+    result = imports(data_dir, str(hidden))
+    assert result.exit_code == 1 and "formatted to show nothing" in result.output

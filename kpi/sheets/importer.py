@@ -27,8 +27,11 @@ class Outcome(NamedTuple):
 
 
 def line(label: str, sheet: Sheet, problem: RowProblem) -> str:
+    """One line per problem, even when a cell's text has line breaks in it."""
+    from kpi.display import one_line
+
     what = f" ({problem.what})" if problem.what else ""
-    return f"{label}: {where(sheet, problem.ref)}{what}: {tr(problem.message)}"
+    return one_line(f"{label}: {where(sheet, problem.ref)}{what}: {tr(problem.message)}")
 
 
 def _order(problem: RowProblem) -> tuple[int, int, str]:
@@ -65,14 +68,19 @@ def check(
                 ),
             )
         )
-    sheet_problems = [RowProblem(ref, row, "", message) for row, ref, message in sheet.problems]
-    # Merged cells among the header and the figures (a merged title above them is harmless).
+    # What a reviewer cannot see, from the header down (a hidden title row above it is harmless),
+    # and merged cells among the header and the rows that hold figures (not a title or a
+    # signature block around them).
+    sheet_problems = [
+        RowProblem(ref, row, "", message) for row, ref, message in sheet.problems if row >= header
+    ]
+    figure_rows = {header} | {row.number for row in read.rows} | {p.row for p in read.problems}
     sheet_problems += [
         RowProblem(
             m.coord, m.first_row, "", msg("merged cells; unmerge them and write the value in every row")
         )
         for m in sheet.merged
-        if m.last_row >= max(header, 1)
+        if any(m.first_row <= n <= m.last_row for n in figure_rows)
     ]
     for ref, number, what, kpi_id in read.unread:  # a row with another problem: its KPI is checked too
         if kpi_id not in dataset.kpis:
@@ -180,7 +188,9 @@ def _duplicates(
             )
     revisions = 0
     repeated: set[int] = set()
-    for row in rows:
+    # Revisions in the order they were published, whatever the sheet's order (newest first is
+    # common); without a date, first.
+    for row in sorted(rows, key=lambda r: r.entry.published or date.min):
         entry = row.entry
         key = span_of(entry.table(), flow.get(entry.kpi, False))
         same = known.setdefault(key, [])
@@ -191,7 +201,7 @@ def _duplicates(
             dates = [d for _w, d, _v, _t in same]
             problem: Message | None = None
             table = entry.table()
-            if any(t == table for _w, _d, _v, t in same):
+            if any(_same_table(t, table) for _w, _d, _v, t in same):
                 repeated.add(row.number)  # the same figure again (a sheet exported, or imported before)
                 continue
             twin = next((w for w, d, v, _t in same if d == entry.published and v == entry.value), None)
@@ -222,6 +232,40 @@ def _duplicates(
             revisions += 1
         same.append((msg("row {row}", row=row.number), entry.published, entry.value, entry.table()))
     return revisions, repeated
+
+
+FLAGS = ("estimated", "derived", "cumulative")
+
+
+def _normal(table: object) -> dict[str, object]:
+    """A table as compared for "the same figure": a false flag is the same as none, text with
+    CRLF the same as with LF (a spreadsheet program may write either)."""
+    if not isinstance(table, dict):
+        return {}
+    out: dict[str, object] = {}
+    for key, value in table.items():
+        if key in FLAGS and value is False:
+            continue
+        out[key] = value.replace("\r\n", "\n") if isinstance(value, str) else value
+    return out
+
+
+def _same_table(a: object, b: object) -> bool:
+    """The same figure, to the 15 significant digits a spreadsheet keeps of a number."""
+    import math
+
+    x, y = _normal(a), _normal(b)
+    if x.keys() != y.keys():
+        return False
+    for key, value in x.items():
+        other = y[key]
+        numbers = isinstance(value, int | float) and isinstance(other, int | float)
+        if numbers and not isinstance(value, bool) and not isinstance(other, bool):
+            if not math.isclose(value, other, rel_tol=1e-14, abs_tol=0.0):  # type: ignore[arg-type]
+                return False
+        elif value != other:
+            return False
+    return True
 
 
 def _plain(value: float) -> str:

@@ -30,6 +30,26 @@ class Cell(NamedTuple):
     ref: str  # "C14"
     value: Any  # str, float, int, bool, date, Unreadable or None
     percent: bool = False  # shown as a percentage: 0.822 reads "82.2%"
+    shows: str = "day"  # a date cell's format shows its "day", only its "month", or only its "year"
+
+
+def _format_body(number_format: str) -> str:
+    """A number format without its quoted text ("%"), escaped characters (\\%) and [colours]: what
+    is left decides what the format does to the value."""
+    return re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", number_format or "")
+
+
+def percent_format(number_format: str) -> bool:
+    """Whether the format multiplies by 100: a bare %, not a quoted or escaped one."""
+    return "%" in _format_body(number_format)
+
+
+def date_shows(number_format: str) -> str:
+    """What a date format shows: the "day", only the "month" (mm/yyyy), or only the "year"."""
+    body = _format_body(number_format).lower()
+    if "d" in body or not body or body == "general":
+        return "day"
+    return "month" if "m" in body else "year" if "y" in body else "day"
 
 
 class Unreadable(NamedTuple):
@@ -96,6 +116,7 @@ def _delimiter(text: str) -> str:
     decimal commas inside the fields; a title line may come first)."""
     votes = 0
     for line in text.splitlines()[:30]:
+        line = re.sub(r'"[^"]*"', "", line)  # commas inside quoted text separate nothing
         semicolons, commas = line.count(";"), line.count(",")
         votes += (semicolons > commas) - (commas > semicolons)
     return ";" if votes > 0 else ","
@@ -234,12 +255,12 @@ def read_xlsx(data: bytes, wanted: str | None) -> Sheet:
                     last=column_letter(MAX_COLUMNS),
                 )
             )
+        number_format = cell.number_format or ""
         percent = (
-            isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and "%" in (cell.number_format or "")
+            isinstance(value, int | float) and not isinstance(value, bool) and percent_format(number_format)
         )
-        by_row.setdefault(row, {})[column] = Cell(cell.coordinate, value, percent)
+        shows = date_shows(number_format) if isinstance(value, date) else "day"
+        by_row.setdefault(row, {})[column] = Cell(cell.coordinate, value, percent, shows)
     rows: list[tuple[int, list[Cell]]] = []
     for number in sorted(by_row):
         present = by_row[number]
@@ -280,6 +301,8 @@ def _value(cell: Any) -> Any:
         )
     if cell.data_type == "e":
         return Unreadable(msg("holds a spreadsheet error ({error})", error=str(value)))
+    if (cell.number_format or "").replace(" ", "").startswith(";;;"):
+        return Unreadable(msg("is formatted to show nothing (;;;); a hidden value is not imported unseen"))
     if isinstance(value, str):
         if CONTROL.search(value):
             return _control(value)

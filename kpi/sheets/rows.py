@@ -28,7 +28,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "estimated": ("ước tính", "ước đạt", "estimate"),
     "published": ("ngày công bố", "ngày báo cáo", "published on", "publication date"),
     "source": ("nguồn", "nguồn số liệu"),
-    "quote": ("trích dẫn",),
+    "quote": ("trích dẫn", "trích dẫn nguyên văn"),
     "note": ("ghi chú", "notes"),
     "derived": ("suy ra",),
     "cumulative": ("lũy kế", "luỹ kế"),
@@ -77,10 +77,16 @@ HEADER_ROWS = 20  # a header is looked for among the first rows: a title may com
 
 
 def folded(text: str) -> str:
-    """A header as it is compared: no accents, no case, single spaces."""
+    """A header as it is compared: no accents, no case, single spaces, and without a trailing hint
+    in brackets or a colon ("Ngày công bố (dd/mm/yyyy):" is "ngay cong bo")."""
     text = text.replace("đ", "d").replace("Đ", "D")
     text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    return re.sub(r"[\s_\-]+", " ", text).strip().lower()
+    text = re.sub(r"[\s_\-]+", " ", text).strip().lower()
+    while True:
+        shorter = re.sub(r"\s*(\([^()]*\)|\[[^\[\]]*\]|:)\s*$", "", text)
+        if shorter == text or not shorter:
+            return text
+        text = shorter
 
 
 _KNOWN = {folded(name): field for field in HEADERS for name in (field, *HEADERS[field])}
@@ -92,6 +98,7 @@ class Layout(NamedTuple):
     header_row: int
     columns: dict[str, int]  # field → column index (1-based)
     ignored: list[str]  # headers of columns read by no field ("STT (A)")
+    shown: tuple[tuple[str, int], ...] = ()  # the columns a template shows (name, unit): unit is checked
 
 
 class RowProblem(NamedTuple):
@@ -109,6 +116,10 @@ class Row(NamedTuple):
 
 class LayoutError(Exception):
     """The sheet's columns cannot be found; args[0] says why."""
+
+
+class LayoutUsageError(LayoutError):
+    """--map or --header-row asks for something the sheet does not have: a usage error."""
 
 
 def parse_maps(maps: Sequence[str]) -> dict[str, str]:
@@ -131,12 +142,10 @@ def parse_maps(maps: Sequence[str]) -> dict[str, str]:
                     fields=", ".join(HEADERS),
                 )
             )
+        if field in out:
+            raise LayoutUsageError(msg("--map {field}= is given twice; say which column once", field=field))
         out[field] = column.strip()
     return out
-
-
-class LayoutUsageError(LayoutError):
-    """--map or --header-row asks for something the sheet does not have: a usage error."""
 
 
 def _column(column: str, by_text: Mapping[str, int]) -> int | None:
@@ -153,6 +162,10 @@ def layout(sheet: Sheet, maps: Mapping[str, str], header_row: int | None = None)
         sheet.rows[:HEADER_ROWS] if header_row is None else [r for r in sheet.rows if r[0] == header_row]
     )
     if header_row == 0:
+        if not set(maps) >= REQUIRED_COLUMNS:
+            raise LayoutUsageError(
+                msg("--header-row 0 (no header) needs --map kpi=... --map period=... --map value=...")
+            )
         candidates = [(0, [])]
     elif header_row is not None and not candidates:
         raise LayoutUsageError(msg("--header-row {row}: the row is empty", row=header_row))
@@ -181,7 +194,7 @@ def layout(sheet: Sheet, maps: Mapping[str, str], header_row: int | None = None)
         for field, places in found.items():
             if field not in mapped and len(places) > 1:
                 letters = " and ".join(column_letter(c) for c in places)
-                raise LayoutUsageError(
+                raise LayoutError(
                     msg(
                         "columns {columns} are both headed {field}; keep one, or say which with "
                         "--map {field}=...",
@@ -207,7 +220,28 @@ def layout(sheet: Sheet, maps: Mapping[str, str], header_row: int | None = None)
             for n, cell in enumerate(cells, 1)
             if cell.value is not None and n not in taken and folded(str(cell.value)) not in _SHOWN
         ]
-        return Layout(number, columns, ignored)
+        # A column with figures under no header at all is said too, never dropped unseen.
+        headed = {n for n, cell in enumerate(cells, 1) if cell.value is not None}
+        unheaded = sorted(
+            {n for r, row in sheet.rows if r > number for n, c in enumerate(row, 1) if c.value is not None}
+            - headed
+            - taken
+        )
+        ignored += [msg("(no header) ({column})", column=column_letter(n)) for n in unheaded]
+        shown = tuple(
+            (_SHOWN[folded(str(cell.value))], n)
+            for n, cell in enumerate(cells, 1)
+            if cell.value is not None and folded(str(cell.value)) in _SHOWN and n not in taken
+        )
+        return Layout(number, columns, ignored, shown)
+    if header_row:
+        raise LayoutUsageError(
+            msg(
+                "--header-row {row}: row {row} does not name the kpi, period and value columns "
+                "(or --map them)",
+                row=header_row,
+            )
+        )
     by_letter = {field: column_index(column) for field, column in maps.items()}
     if header_row is None and set(maps) >= REQUIRED_COLUMNS and None not in by_letter.values():
         # Every column given by its letter and no header row anywhere: every row is a figure.
@@ -249,8 +283,11 @@ def misspelt(found: Layout) -> list[tuple[str, str]]:
     for header in found.ignored:
         text = folded(header.rsplit(" (", 1)[0])
         close = difflib.get_close_matches(text, names, n=1, cutoff=0.8)
-        if close and _KNOWN[close[0]] not in found.columns:
-            out.append((header, _KNOWN[close[0]]))
+        # "Giá trị kế hoạch" starts like a field's header: which one is meant must be said.
+        longer = [n for n in names if " " in n and text.startswith(n + " ")]
+        field = _KNOWN[close[0]] if close else _KNOWN[max(longer, key=len)] if longer else None
+        if field is not None and field not in found.columns:
+            out.append((header, field))
     return out
 
 
@@ -337,7 +374,12 @@ def _period(cell: Cell) -> str:
     if isinstance(value, datetime):
         raise ValueError(msg("has a time of day ({text}); a period is wanted", text=value.isoformat(" ")))
     if isinstance(value, date):
-        return value.isoformat()  # a date cell means that day
+        # A date cell means what it shows: that day, or the month of "08/2025", or the year.
+        if cell.shows == "month":
+            return value.isoformat()[:7]
+        if cell.shows == "year":
+            return str(value.year)
+        return value.isoformat()
     if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
         return str(int(value))  # 2024 typed as a number
     if isinstance(value, str):
@@ -375,6 +417,28 @@ class Read(NamedTuple):
     blank: int  # rows with nothing to import (an untouched template's)
     warnings: list[RowProblem]
     unread: list[tuple[str, int, str, str]]  # rows with a problem: (cell, row, what, KPI id)
+
+
+def _unit_problem(
+    found: Layout, cells: Sequence[Cell], number: int, kpi: str, units: Mapping[str, str]
+) -> tuple[str, str] | None:
+    """A unit column that says another unit than the KPI's ("triệu đồng" for a KPI in tỷ đồng):
+    the figure would be read 1000 times too large or small."""
+    column = dict(found.shown).get("unit")
+    if column is None or column > len(cells) or kpi not in units:
+        return None
+    cell = cells[column - 1]
+    if cell.value is None or isinstance(cell.value, Unreadable):
+        return None
+    said = " ".join(unicodedata.normalize("NFC", str(cell.value)).split()).casefold()
+    expected = " ".join(unicodedata.normalize("NFC", units[kpi]).split()).casefold()
+    if said == expected:
+        return None
+    return cell.ref, msg(
+        'unit "{said}" is not the KPI\'s unit "{unit}"; convert the value to {unit}, or correct the unit',
+        said=str(cell.value),
+        unit=units[kpi],
+    )
 
 
 def read_rows(sheet: Sheet, found: Layout, units: Mapping[str, str], notation: str | None = None) -> Read:
@@ -428,6 +492,17 @@ def read_rows(sheet: Sheet, found: Layout, units: Mapping[str, str], notation: s
                 kind = _kind(field)
                 if kind == "share" or field == "change":  # 12% or 0.12, as the cell shows it
                     fields[field] = _share(cell, notation)
+                    bare = not cell.percent and not (isinstance(cell.value, str) and "%" in cell.value)
+                    if field == "change" and bare and abs(fields[field]) >= 1:
+                        raise ValueError(
+                            msg(
+                                "{value} would be a change of {pct:g}%; write {value}% for {value} "
+                                "percent, or the fraction ({fraction:g})",
+                                value=_shown(cell.value),
+                                pct=fields[field] * 100,
+                                fraction=fields[field] / 100,
+                            )
+                        )
                 elif kind == "number":
                     fields[field] = _number(
                         cell, notation, units.get(kpi_id or "") if field == "value" else None
@@ -451,7 +526,7 @@ def read_rows(sheet: Sheet, found: Layout, units: Mapping[str, str], notation: s
                 unread.append((got["kpi"].ref, number, what, fields["kpi"]))
             continue
         period_cell = got["period"]
-        if isinstance(period_cell.value, date) and period_cell.value.day == 1:
+        if isinstance(period_cell.value, date) and period_cell.value.day == 1 and period_cell.shows == "day":
             warnings.append(
                 RowProblem(
                     period_cell.ref,
@@ -483,5 +558,9 @@ def read_rows(sheet: Sheet, found: Layout, units: Mapping[str, str], notation: s
             extra=extra,
             cumulative=fields.get("cumulative", False),
         )
+        unit = _unit_problem(found, cells, number, entry.kpi, units)
+        if unit is not None:
+            problems.append(RowProblem(unit[0], number, what, unit[1]))
+            continue
         rows.append(Row(number, entry, {f: c.ref for f, c in got.items()}))
     return Read(rows, problems, blank, warnings, unread)
