@@ -16,18 +16,18 @@ from kpi.assess import Assessment, SectorSummary
 from kpi.briefing import light_counts, needs_attention, without_figures
 from kpi.i18n import _, set_language
 from kpi.model import Dataset
-from kpi.render import (
+from kpi.statuses import LIGHTS
+from kpi.svg import chart
+from kpi.tables import markdown_table
+from kpi.words import (
     ESTIMATE_MARK,
     LIGHT_EMOJI,
     LIGHT_LABEL,
     LIGHT_SYMBOL,
     latest_text,
-    markdown_table,
     status_word,
     target_text,
 )
-from kpi.statuses import LIGHTS
-from kpi.svg import chart
 
 if TYPE_CHECKING:
     from kpi.diff import Diff

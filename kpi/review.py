@@ -66,7 +66,7 @@ def render(
         plan=dataset.plan.label(lang), date=display.iso(as_of)
     )
     if fmt == "json":
-        from kpi.render import _dump_json
+        from kpi.jsonview import _dump_json
 
         _dump_json(
             {
@@ -85,7 +85,7 @@ def render(
         return
     summary = counts(dataset, rows, lang)
     if fmt == "markdown":
-        from kpi.render import markdown_table
+        from kpi.tables import markdown_table
 
         md = display.markdown_text
         out.write(f"## {md(title)}\n\n")
@@ -115,7 +115,7 @@ def render(
     from rich.table import Table
     from rich.text import Text
 
-    from kpi.render import _text, make_console, print_rows
+    from kpi.console import _text, make_console, print_rows
 
     console = make_console(out)
     console.print(_text(title, "bold"))

@@ -17,9 +17,9 @@ from kpi.assess import Assessment, SectorSummary
 from kpi.briefing import light_counts, needs_attention, without_figures
 from kpi.i18n import _, set_language
 from kpi.model import Dataset
-from kpi.render import LIGHT_LABEL, LIGHT_SYMBOL, latest_text, status_word, target_text
 from kpi.report import change_items
 from kpi.statuses import LIGHTS
+from kpi.words import LIGHT_LABEL, LIGHT_SYMBOL, latest_text, status_word, target_text
 
 if TYPE_CHECKING:
     from kpi.diff import Diff

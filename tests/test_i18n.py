@@ -189,7 +189,7 @@ def test_numbers_in_each_notation(value: float, unit: str, vi: str, en: str) -> 
 def test_percent_signed_dates_and_ranges() -> None:
     from kpi.model import Target
     from kpi.periods import parse_period
-    from kpi.render import target_text
+    from kpi.words import target_text
 
     stretch = Target(parse_period("2025"), 30, 40)
     i18n.set_language("vi")

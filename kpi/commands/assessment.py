@@ -218,7 +218,7 @@ def show(
     Example:
       kpi show digital.egov_rank --as-of 2024-12-31
     """
-    from kpi.render import render_show
+    from kpi.show import render_show
 
     dataset = load_valid(targets, actuals, data_dir)
     lang = language()

@@ -241,7 +241,7 @@ def export(
 
 def _status_sheet(ws: Any, dataset: Dataset, results: Sequence[Assessment], lang: str, as_of: date) -> None:
     from kpi.briefing import attention_order
-    from kpi.render import status_records
+    from kpi.tables import status_records
 
     _title(ws, dataset, lang, as_of)
     header = TITLE_ROWS + 1

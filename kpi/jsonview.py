@@ -1,0 +1,193 @@
+"""The JSON contract: every JSON document kpi prints is built here, and only here, from the
+assessment. It carries SCHEMA_VERSION so that programs can rely on its shape."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import IO, TYPE_CHECKING, Any
+
+from kpi.assess import Assessment, SectorSummary, Verdict, revisions
+from kpi.model import Actual, Dataset, Kpi, Target
+
+if TYPE_CHECKING:
+    pass
+
+
+def _target_json(t: Target | None) -> dict[str, Any] | None:
+    if t is None:
+        return None
+    return {
+        "period": t.period.text,
+        "date": t.date.isoformat(),
+        "value": t.value,
+        "stretch": t.stretch,
+        "derived": t.derived,
+    }
+
+
+def kpi_json(a: Assessment, lang: str) -> dict[str, Any]:
+    """One KPI's assessment in the documented, stable JSON shape."""
+    k, latest = a.kpi, a.latest
+    return {
+        "id": k.id,
+        "sector": k.sector,
+        "name": k.label(lang),
+        "unit": k.unit,
+        "direction": k.direction,
+        "trend": k.trend,
+        "milestone": _target_json(a.milestone),
+        "latest": None
+        if latest is None
+        else {
+            "period": latest.period.text,
+            "date": latest.date.isoformat(),
+            "value": latest.value,
+            "estimated": latest.estimated,
+            "source": latest.source,
+        },
+        "points": len(a.points),
+        "attainment": _c(a.attainment),
+        "gap": _c(a.gap),
+        "progress": _c(a.progress),
+        "expected": _c(a.expected),
+        "projected": _c(a.projected),
+        "projected_completion": a.projected_completion.isoformat() if a.projected_completion else None,
+        "score": _c(a.score),
+        "method": a.method,
+        "ratio": _c(a.ratio),
+        "status": a.status,
+        "light": a.light,
+        "trend_only": a.trend_only,
+        "stale": a.stale,
+        "no_target_for": a.wanted_milestone,
+        "milestones_passed": [_verdict_json(v) for v in a.verdicts],
+        "missed_milestones": [v.target.period.text for v in a.missed_before],
+        "measure": k.measure,
+        "yoy": _c(a.yoy),
+        **_flow_json(a),
+    }
+
+
+def _flow_json(a: Assessment) -> dict[str, Any]:
+    """A flow's year to date: the total, the share of the period it covers, the pace."""
+    f = a.flow
+    if f is None:
+        return dict.fromkeys(
+            ("ytd", "elapsed_share", "pace", "projection_basis", "needed_per_month", "so_far_per_month")
+        )
+    return {
+        "ytd": {
+            "total": _c(f.ytd.total),
+            "through": f.ytd.through.isoformat(),
+            "periods": [x.period.text for x in f.ytd.figures],
+            "complete": f.ytd.complete,
+        },
+        "elapsed_share": _c(f.ytd.elapsed_share),
+        "pace": _c(f.pace),
+        "projection_basis": f.projection.basis if f.projection else None,
+        "needed_per_month": _c(f.needed_per_month),
+        "so_far_per_month": _c(f.so_far_per_month),
+    }
+
+
+def _c(x: float | None) -> float | None:
+    """A computed number at 12 significant digits: 1.0275, not 1.0274999999999999 (stated values
+    are written exactly as stated)."""
+    return x if x is None or not math.isfinite(x) else float(f"{x:.12g}")
+
+
+def _verdict_json(v: Verdict) -> dict[str, Any]:
+    f = v.figure
+    return {
+        "period": v.target.period.text,
+        "date": v.target.date.isoformat(),
+        "value": v.target.value,
+        "verdict": v.status,
+        "figure": None if f is None else {"period": f.period.text, "value": f.value, "later": v.later},
+        "gap": _c(v.gap),
+    }
+
+
+def _plan_json(dataset: Dataset) -> dict[str, Any]:
+    p = dataset.plan
+    return {"name": p.name, "name_en": p.name_en, "period": p.period}
+
+
+def _sector_json(s: SectorSummary) -> dict[str, Any]:
+    return {"id": s.id, "name": s.name, "kpis": s.total, "lights": s.lights, "statuses": s.statuses}
+
+
+def _dump_json(obj: object, out: IO[str]) -> None:
+    """Indented for a person at a terminal; one line otherwise (the C encoder)."""
+    from kpi import jsonout
+
+    out.write(jsonout.dumps(obj, indent=2 if out.isatty() else None))
+    out.write("\n")
+
+
+def show_json(dataset: Dataset, a: Assessment, lang: str) -> dict[str, Any]:
+    k = a.kpi
+    known = {id(x) for x in a.known}  # a set: a KPI may have 10^4 figures
+    figures = sorted(dataset.actuals_by_kpi().get(k.id, ()), key=lambda x: (x.date, x.published or x.date))
+    previous: dict[int, Actual] = {}  # id of a revision -> the revision before it
+    for history in revisions(figures).values():
+        for before, after in itertools.pairwise(history):
+            previous[id(after)] = before
+    entry = kpi_json(a, lang)
+    entry.update(
+        name_vi=k.name,
+        name_en=k.name_en,
+        min=k.min,
+        max=k.max,
+        note=k.note,
+        source=k.source,
+        quote=k.quote,
+        baseline=_point_json(k.baseline, k) if k.baseline else None,
+        targets=[_point_json(t, k) for t in k.targets],
+        actuals=[
+            {
+                "period": x.period.text,
+                "date": x.date.isoformat(),
+                "value": x.value,
+                "estimated": x.estimated,
+                "derived": x.derived,
+                "published": x.published.isoformat() if x.published else None,
+                "known": id(x) in known,
+                "source": x.source,
+                "quote": x.quote,
+                "note": x.note,
+                "revises": previous[id(x)].value if id(x) in previous else None,
+            }
+            for x in figures
+        ],
+        revisions={
+            history[-1].period.text: [
+                {
+                    "value": x.value,
+                    "published": x.published.isoformat() if x.published else None,
+                    "estimated": x.estimated,
+                    "source": x.source,
+                }
+                for x in history
+            ]
+            for history in revisions(figures).values()
+            if len(history) > 1
+        },
+        slope_per_year=a.slope,
+        rate_per_year=a.rate,
+        required_per_year=a.required_per_year,
+        rules=list(a.reasons),
+    )
+    return entry
+
+
+def _point_json(t: Target, k: Kpi) -> dict[str, Any]:
+    entry = _target_json(t) or {}
+    entry.update(
+        derived=t.derived,
+        source=t.source or k.source,
+        quote=t.quote or k.quote,
+        note=t.note,
+    )
+    return entry
