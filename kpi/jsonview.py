@@ -118,10 +118,18 @@ def _sector_json(s: SectorSummary) -> dict[str, Any]:
     return {"id": s.id, "name": s.name, "kpis": s.total, "lights": s.lights, "statuses": s.statuses}
 
 
+# The shape of the JSON documents (status, gap, show, list, diff, review): raised when a key is
+# removed or changes meaning; a key added keeps it. Programs can check it before reading.
+SCHEMA_VERSION = 1
+
+
 def _dump_json(obj: object, out: IO[str]) -> None:
-    """Indented for a person at a terminal; one line otherwise (the C encoder)."""
+    """A document with its schema_version first; indented for a person at a terminal, one line
+    otherwise (the C encoder)."""
     from kpi import jsonout
 
+    if isinstance(obj, dict):
+        obj = {"schema_version": SCHEMA_VERSION, **obj}
     out.write(jsonout.dumps(obj, indent=2 if out.isatty() else None))
     out.write("\n")
 

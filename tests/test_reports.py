@@ -323,3 +323,15 @@ def test_gap_show_and_list_write_to_a_file(
     text = out.read_text(encoding="utf-8")
     assert expect in text
     assert not any(line.endswith(" ") for line in text.splitlines())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("status",), ("gap",), ("show", "telecom.fiber"), ("list",), ("diff", "--from", "2023-01-01"),
+     ("status", "--review")],
+)  # fmt: skip
+def test_every_json_document_says_its_schema_version(data_dir: Path, args: tuple[str, ...]) -> None:
+    result = run(*args, "--format", "json", "--data-dir", str(data_dir))
+    assert result.exit_code in (0, 1), result.output
+    doc = json.loads(result.stdout)
+    assert list(doc)[0] == "schema_version" and doc["schema_version"] == 1
