@@ -197,7 +197,16 @@ def help_texts(command: click.Command) -> list[str]:
 
 
 class KpiCommand(click.Command):
-    """A command whose help is shown in the language in effect."""
+    """A command whose help is shown in the language in effect, and whose core's usage problems
+    (kpi.errors.UsageProblem) are Click's usage errors: one handler, exit 2, the option named."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from kpi.errors import UsageProblem
+
+        try:
+            return super().invoke(ctx)
+        except UsageProblem as exc:
+            raise click.BadParameter(tr(exc.message), ctx=ctx, param_hint=exc.option) from None
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         if self.help:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import click
 
@@ -15,13 +14,14 @@ from kpi.i18n import language, msg, tr
 
 # The core is imported inside the commands: `kpi --help` needs none of it.
 if TYPE_CHECKING:
-    pass
+    from kpi.model import Dataset, Kpi
+    from kpi.reports import FailOn
 
 from kpi.commands.shared import (
     EXIT_ON_CLOSED_PIPE,
     display_date,
     fail,
-    get_kpi,
+    keep,
     load_valid,
     pick_kpis,
     run_assessment,
@@ -104,52 +104,37 @@ def status(
       kpi status --format svg -o status.svg    # for slides
       kpi status --review --as-of 2026-03-31   # end of term: achieved / missed per target
     """
-    from kpi.assess import summarise
     from kpi.render import render_status
+    from kpi.reports import status_report
 
     dataset = load_valid(targets, actuals, data_dir)
-    lang = language()
-    kpis = pick_kpis(dataset, sectors)
     when = as_of or date.today()
     if review:
-        from kpi import review as reviews
-        from kpi.assess import review as review_rows
-
-        if fmt == "svg":
-            raise click.BadParameter(
-                tr(msg("--review prints table, json, csv or markdown")), param_hint="--format"
-            )
-        buffer = io.StringIO()
-        to_file = output is not None and str(output) != "-"
-        reviews.render(
-            dataset, review_rows(dataset, when, kpis), fmt, lang, when, buffer if to_file else sys.stdout
-        )
-        if to_file:
-            write_output(buffer.getvalue(), output)
+        _review(dataset, pick_kpis(dataset, sectors), when, fmt, output)
         return
-    results = run_assessment(dataset, kpis, when, milestone)
-    if statuses:
-        wanted = set(statuses)
-        results = [a for a in results if a.status in wanted or a.light in wanted]
-    failing = set() if fail_on is None else {"red"} if fail_on == "red" else {"red", "amber"}
-    failed = any(a.light in failing for a in results)
-    if failed:
+    on = cast("FailOn | None", fail_on)  # Click's choice of "red" or "amber"
+    r = keep(status_report(dataset, when, language(), sectors, statuses, milestone, on, show_all))
+    if r.failed:
         EXIT_ON_CLOSED_PIPE[0] = 1  # a reader that stops early does not turn a failed check into 0
-    buffer = io.StringIO()
-    render_status(
-        dataset,
-        results,
-        summarise(dataset, results, lang),
-        fmt,
-        lang,
-        when,
-        buffer if output is not None and str(output) != "-" else sys.stdout,
-        show_all=show_all or bool(statuses),
+    lang = language()
+    to_output(
+        output, lambda out: render_status(r.dataset, r.results, r.summaries, fmt, lang, when, out, r.show_all)
     )
-    if output is not None and str(output) != "-":
-        write_output(buffer.getvalue(), output)
-    if failed:
+    if r.failed:
         sys.exit(1)
+
+
+def _review(dataset: Dataset, kpis: list[Kpi], when: date, fmt: str, output: Path | None) -> None:
+    """kpi status --review: every target of the plan with its verdict at the end of the term."""
+    from kpi import review as reviews
+    from kpi.assess import review as review_rows
+
+    if fmt == "svg":
+        raise click.BadParameter(
+            tr(msg("--review prints table, json, csv or markdown")), param_hint="--format"
+        )
+    rows = review_rows(dataset, when, kpis)
+    to_output(output, lambda out: reviews.render(dataset, rows, fmt, language(), when, out))
 
 
 @click.command(cls=KpiCommand, context_settings=CONTEXT)
@@ -182,17 +167,15 @@ def gap(
       kpi gap --sector telecom
       kpi gap --all --format csv > gaps.csv
     """
-    from kpi.briefing import gap_order
     from kpi.render import render_gap
+    from kpi.reports import gap_report
 
     dataset = load_valid(targets, actuals, data_dir)
-    lang = language()
-    kpis = pick_kpis(dataset, sectors)
     when = as_of or date.today()
-    results = run_assessment(dataset, kpis, when, milestone)
-    without_data = sum(1 for a in results if a.milestone is not None and a.latest is None)
-    ordered = gap_order(results, show_all)
-    to_output(output, lambda out: render_gap(dataset, ordered, fmt, lang, when, out, without_data))
+    r = keep(gap_report(dataset, when, sectors, milestone, show_all))
+    to_output(
+        output, lambda out: render_gap(r.dataset, r.results, fmt, language(), when, out, r.without_data)
+    )
 
 
 @click.command(cls=KpiCommand, context_settings=CONTEXT)
@@ -218,26 +201,12 @@ def show(
     Example:
       kpi show digital.egov_rank --as-of 2024-12-31
     """
+    from kpi.reports import show_report
     from kpi.show import render_show
 
     dataset = load_valid(targets, actuals, data_dir)
-    lang = language()
-    kpi = get_kpi(dataset, kpi_id)
-    if milestone is not None and all(t.period.text != milestone for t in kpi.targets):
-        periods = ", ".join(t.period.text for t in kpi.targets) or tr(msg("none"))
-        raise click.BadParameter(
-            tr(
-                msg(
-                    '{kpi} has no target for "{milestone}" (targets: {periods})',
-                    kpi=kpi_id,
-                    milestone=milestone,
-                    periods=periods,
-                )
-            ),
-            param_hint="--milestone",
-        )
-    [result] = run_assessment(dataset, [kpi], as_of or date.today(), milestone, explain=True)
-    to_output(output, lambda out: render_show(dataset, result, fmt, lang, out))
+    r = keep(show_report(dataset, kpi_id, as_of or date.today(), milestone))
+    to_output(output, lambda out: render_show(r.dataset, r.assessment, fmt, language(), out))
 
 
 @click.command("list", cls=KpiCommand, context_settings=CONTEXT)
@@ -262,11 +231,10 @@ def list_(
       kpi list --sector media --lang en
     """
     from kpi.render import render_list
+    from kpi.reports import list_report
 
-    dataset = load_valid(targets, actuals, data_dir)
-    lang = language()
-    kpis = pick_kpis(dataset, sectors)
-    to_output(output, lambda out: render_list(dataset, kpis, fmt, lang, out))
+    r = list_report(load_valid(targets, actuals, data_dir), sectors)
+    to_output(output, lambda out: render_list(r.dataset, r.kpis, fmt, language(), out))
 
 
 @click.command(cls=KpiCommand, context_settings=CONTEXT)

@@ -10,11 +10,11 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
-from kpi.i18n import msg, tr
+from kpi.i18n import tr
 
 # The core is imported inside the commands: `kpi --help` needs none of it.
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ def say(text: str, err: bool = False, nl: bool = True) -> None:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    from kpi.i18n import tr
 
     say(f"kpi: {tr(message)}", err=True)
     sys.exit(code)
@@ -96,57 +95,34 @@ def _problems_line(n: int, found: bool = False) -> str:
 
 
 def pick_kpis(dataset: Dataset, sectors: Sequence[str]) -> list[Kpi]:
-    from kpi.problems import did_you_mean
+    from kpi.reports import pick_kpis as picked
 
-    for sector in sectors:
-        if sector not in dataset.sectors:
-            raise click.BadParameter(
-                tr(
-                    msg(
-                        'unknown sector "{sector}"{hint}; choose from: {choices}',
-                        sector=sector,
-                        hint=did_you_mean(sector, dataset.sectors),
-                        choices=", ".join(dataset.sectors),
-                    )
-                ),
-                param_hint="--sector",
-            )
-    if not sectors:
-        return list(dataset.kpis.values())
-    return [k for k in dataset.kpis.values() if k.sector in sectors]
+    return picked(dataset, sectors)
 
 
 def get_kpi(dataset: Dataset, kpi_id: str) -> Kpi:
-    from kpi.problems import did_you_mean
+    from kpi.reports import get_kpi as got
 
-    kpi = dataset.kpis.get(kpi_id)
-    if kpi is None:
-        hint = did_you_mean(kpi_id, dataset.kpis) or msg(" (kpi list shows them all)")
-        raise click.BadParameter(
-            tr(msg('unknown KPI "{kpi}"{hint}', kpi=kpi_id, hint=hint)), param_hint="KPI_ID"
-        )
-    return kpi
+    return got(dataset, kpi_id)
 
 
 def run_assessment(
     dataset: Dataset, kpis: Sequence[Kpi], as_of: date, milestone: str | None, explain: bool = False
 ) -> list[Assessment]:
-    from kpi.assess import assess
-    from kpi.periods import PeriodError, parse_period
+    from kpi.reports import assess_kpis
 
-    if milestone is not None:
-        try:
-            parse_period(milestone)
-        except PeriodError as exc:
-            raise click.BadParameter(tr(exc.args[0]), param_hint="--milestone") from None
-        if not any(t.period.text == milestone for k in kpis for t in k.targets):
-            raise click.BadParameter(
-                tr(msg('no KPI shown has a target for "{period}"', period=milestone)),
-                param_hint="--milestone",
-            )
-    results = assess(dataset, as_of, kpis, milestone, explain)
+    results = assess_kpis(dataset, kpis, as_of, milestone, explain)
     RETAINED.append(results)
     return results
+
+
+T = TypeVar("T")
+
+
+def keep(value: T) -> T:
+    """What a command loaded stays referenced until the process ends (see RETAINED)."""
+    RETAINED.append(value)
+    return value
 
 
 # The exit code when the reader closes the pipe early: 0, unless a check has already failed.
