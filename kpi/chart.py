@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from kpi.assess import Assessment
-from kpi.periods import Period, years_between
+from kpi.periods import Period
 
 TREND_SAMPLES = 24
 
@@ -97,33 +97,20 @@ def _between(line: list[tuple[date, float]], first: date, last: date) -> list[tu
 
 
 def trend_line(a: Assessment) -> list[tuple[date, float]]:
-    """The fitted trend from the latest actual to the milestone date, clamped to the bounds."""
+    """The fitted trend from the latest actual to the milestone date, as the assessment projects
+    it (within the bounds): sampled, never derived again here."""
     if a.latest is None or a.milestone is None or a.projected is None:
         return []
     start, end = a.latest.date, a.milestone.date
     if end <= start:
         return []
-    y = a.latest.value
     span = (end - start).days
     line: list[tuple[date, float]] = []
     for i in range(TREND_SAMPLES + 1):
         when = start + timedelta(days=span * i / TREND_SAMPLES)
-        years = years_between(start, when)
-        try:
-            if a.slope is not None:
-                value = y + a.slope * years
-            elif a.rate is not None:
-                value = y * (1 + a.rate) ** years
-            else:
-                return []
-        except OverflowError:
+        value = a.projected_at(when)
+        if value is None:
             return line
-        if not math.isfinite(value):
-            return line
-        if a.kpi.min is not None:
-            value = max(value, a.kpi.min)
-        if a.kpi.max is not None:
-            value = min(value, a.kpi.max)
         line.append((when, value))
     return line
 

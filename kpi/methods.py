@@ -4,7 +4,7 @@ function picked from METHODS by name."""
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -77,40 +77,69 @@ class _Trend(NamedTuple):
     progress_cagr: cagr.CagrResult | None = None
 
 
+def _linear(kpi: Kpi, points: Sequence[Point], milestone: Target, base: int | None) -> _Trend:
+    """A least-squares line through the points, extended to the milestone's date."""
+    t, y = points[-1]
+    T, tT = milestone.value, milestone.date
+    slope = _finite(ols_slope(points))
+    if slope is None:
+        return _Trend()
+    completion = None
+    if kpi.sign * (y - T) < 0 and kpi.sign * slope > 0:
+        completion = _date_after(t, (T - y) / slope)
+    return _Trend(slope=slope, projected=_finite(y + slope * years_between(t, tT)), completion=completion)
+
+
+def _growth(kpi: Kpi, points: Sequence[Point], milestone: Target, rate: float | None) -> _Trend:
+    """A compound annual rate from the latest figure, extended to the milestone's date."""
+    t, y = points[-1]
+    T, tT = milestone.value, milestone.date
+    if rate is None or rate <= -1 or y <= 0:
+        return _Trend(rate=rate)
+    completion = None
+    if kpi.sign * (y - T) < 0 and kpi.sign * rate > 0 and T / y > 0:
+        completion = _date_after(t, math.log(T / y) / math.log1p(rate))
+    return _Trend(rate=rate, projected=_finite(y * (1 + rate) ** years_between(t, tT)), completion=completion)
+
+
+def _compound(kpi: Kpi, points: Sequence[Point], milestone: Target, base: int | None) -> _Trend:
+    """The rate from the first point to the latest."""
+    (t0, y0), (t, y) = points[0], points[-1]
+    span = years_between(t0, t)
+    rate = _finite((y / y0) ** (1 / span) - 1) if span > 0 and y0 > 0 and y > 0 else None
+    return _growth(kpi, points, milestone, rate)
+
+
+def _cagr(kpi: Kpi, points: Sequence[Point], milestone: Target, base: int | None) -> _Trend:
+    """Open SDG's observed CAGR from the base year, and its ratio to the CAGR required."""
+    series = annual_series(points)
+    result = cagr.progress(
+        series,
+        direction=kpi.direction,
+        target=milestone.value,
+        target_year=milestone.date.year,
+        base_year=base or series[0][0],
+    )
+    return _growth(kpi, points, milestone, _finite(result.observed_cagr))._replace(progress_cagr=result)
+
+
+# The methods by name: one function each, from the points and the milestone to the trend.
+METHODS: dict[Method, Callable[[Kpi, Sequence[Point], Target, int | None], _Trend]] = {
+    "linear": _linear,
+    "compound": _compound,
+    "cagr": _cagr,
+}
+
+
 def _project(
     kpi: Kpi, method: Method, points: Sequence[Point], milestone: Target, base: int | None
 ) -> _Trend:
-    """The trend of the points projected to the milestone's date, by the method."""
-    (t0, y0), (t, y) = points[0], points[-1]
-    T, tT, d = milestone.value, milestone.date, kpi.sign
-    achieved = d * (y - T) >= 0
-    slope = rate = projected = None
-    completion: date | None = None
-    result = None
-    if method == "linear":
-        slope = _finite(ols_slope(points))
-        if slope is not None:
-            projected = _finite(y + slope * years_between(t, tT))
-            if not achieved and d * slope > 0:
-                completion = _date_after(t, (T - y) / slope)
-    else:
-        if method == "cagr":
-            series = annual_series(points)
-            result = cagr.progress(
-                series, direction=kpi.direction, target=T, target_year=tT.year, base_year=base or series[0][0]
-            )
-            rate = _finite(result.observed_cagr)
-        else:
-            span = years_between(t0, t)
-            if span > 0 and y0 > 0 and y > 0:
-                rate = _finite((y / y0) ** (1 / span) - 1)
-        if rate is not None and rate > -1 and y > 0:
-            projected = _finite(y * (1 + rate) ** years_between(t, tT))
-            if not achieved and d * rate > 0 and T / y > 0:
-                completion = _date_after(t, math.log(T / y) / math.log1p(rate))
-    if projected is not None:
-        projected = _clamp(kpi, projected)
-    return _Trend(slope, rate, projected, completion, result)
+    """The trend of the points projected to the milestone's date, by the method, within the
+    KPI's bounds."""
+    trend = METHODS[method](kpi, points, milestone, base)
+    if trend.projected is not None:
+        trend = trend._replace(projected=_clamp(kpi, trend.projected))
+    return trend
 
 
 def _fixed_rate(kpi: Kpi, points: Sequence[Point], base: int | None) -> cagr.CagrResult | None:

@@ -108,6 +108,36 @@ class Assessment(NamedTuple):
             return None
         return _finite(self.gap / abs(self.milestone.value))
 
+    def projected_at(self, when: date) -> float | None:
+        """The trend's value at a date after the latest figure, within the KPI's bounds (the
+        projection at the milestone is projected_at(milestone.date)); None without a trend."""
+        if self.latest is None or when < self.latest.date:
+            return None
+        years = years_between(self.latest.date, when)
+        y = self.latest.value
+        try:
+            if self.slope is not None:
+                value = y + self.slope * years
+            elif self.rate is not None:
+                value = y * (1 + self.rate) ** years
+            else:
+                return None
+        except OverflowError:
+            return None
+        if not math.isfinite(value):
+            return None
+        if self.kpi.min is not None:
+            value = max(value, self.kpi.min)
+        if self.kpi.max is not None:
+            value = min(value, self.kpi.max)
+        return value
+
+    def plan_path_at(self, when: date) -> float | None:
+        """The plan's value at a date: linear between the baseline and the targets."""
+        from kpi.methods import plan_path_value
+
+        return plan_path_value(self.kpi, when)
+
 
 def _div(a: float, b: float) -> float | None:
     return None if b == 0 else _finite(a / b)

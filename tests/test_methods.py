@@ -364,3 +364,22 @@ def test_every_method_runs_on_the_bundled_plan(tmp_path: Path, method: str) -> N
         assert {k["method"] for k in kpis if k["trend"] != "compound"} == {method}
         assert any(k["trend_only"] for k in kpis)  # the plan's revenues get a direction of travel
         assert run("show", "postal.revenue", "--data-dir", str(tmp_path), "--as-of", as_of).exit_code == 0
+
+
+def test_the_assessment_answers_its_projection_and_plan_path_at_any_date() -> None:
+    """Charts read these instead of deriving the trend again (one statement of each method)."""
+    from datetime import date
+
+    from kpi.assess import assess_kpi
+    from kpi.methods import METHODS
+    from tests.test_assess import actual, kpi, target
+
+    assert set(METHODS) == {"linear", "compound", "cagr"}
+    for trend in ("linear", "compound"):
+        k = kpi(trend=trend, baseline=target("2020", 50), targets=(target("2025", 100),), max=100)
+        a = assess_kpi(k, [actual("2021", 60), actual("2023", 70)], date(2024, 1, 31))
+        assert a.projected is not None and a.milestone is not None
+        assert a.projected_at(a.milestone.date) == pytest.approx(a.projected)
+        assert a.projected_at(date(2020, 1, 1)) is None  # before the latest figure: no projection
+        assert a.plan_path_at(date(2020, 12, 31)) == 50
+        assert a.plan_path_at(date(2025, 12, 31)) == 100

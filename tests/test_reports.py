@@ -334,4 +334,4 @@ def test_every_json_document_says_its_schema_version(data_dir: Path, args: tuple
     result = run(*args, "--format", "json", "--data-dir", str(data_dir))
     assert result.exit_code in (0, 1), result.output
     doc = json.loads(result.stdout)
-    assert list(doc)[0] == "schema_version" and doc["schema_version"] == 1
+    assert next(iter(doc)) == "schema_version" and doc["schema_version"] == 1
