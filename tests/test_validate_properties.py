@@ -5,11 +5,13 @@ from __future__ import annotations
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kpi.loader import DataFiles
 from tests.conftest import ACTUALS, TARGETS, run
 
 PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -69,3 +71,50 @@ def test_arbitrary_kpi_and_actual_tables(table: dict[str, object]) -> None:
     """Plausible files with one arbitrary [[kpi]] or [[actual]] table added."""
     check(TARGETS.encode() + b"\n" + tomli_w.dumps({"kpi": [table]}).encode(), ACTUALS.encode())
     check(TARGETS.encode(), ACTUALS.encode() + b"\n" + tomli_w.dumps({"actual": [table]}).encode())
+
+
+ACTUAL_VALUES = st.fixed_dictionaries(
+    {
+        "kpi": st.sampled_from(["telecom.fiber", "digital.rank", "digital.revenue", "nope", 3]),
+        "period": st.sampled_from(["2022", "2023", "2024-05", "2024-05-31", "2024-13", "2024-Q2", 2024]),
+        "value": st.one_of(
+            st.integers(-5, 200),
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.just("82,2"),
+            st.just(True),
+        ),
+        "source": st.sampled_from(["report", "", "   ", 7]),
+    },
+    optional={
+        "quote": st.sampled_from(["q", "", " ", None, 1]),
+        "note": st.sampled_from(["n", "", 2]),
+        "published": st.sampled_from([date(2024, 7, 29), date(2025, 1, 2), "2024-07-29"]),
+        "estimated": st.sampled_from([True, False, "yes"]),
+        "derived": st.sampled_from([True, False, 0]),
+        "cumulative": st.booleans(),
+        "colour": st.just("red"),
+    },
+)
+
+
+@PROFILE
+@given(st.lists(ACTUAL_VALUES, max_size=6))
+def test_the_fast_path_accepts_and_rejects_exactly_what_the_general_path_does(
+    tables: list[dict[str, Any]],
+) -> None:
+    from kpi import loadactuals
+    from kpi.loader import check as loaded
+
+    tables = [{k: v for k, v in t.items() if v is not None} for t in tables]
+    text = tomli_w.dumps({"actual": tables}).encode()
+    files = DataFiles(Path("targets.toml"), Path("actuals.toml"), True)
+    results = []
+    for fast in (True, False):
+        loadactuals.FAST_PATH = fast
+        try:
+            problems: list[Any] = []
+            dataset = loaded(TARGETS.encode(), text, files, problems)
+            results.append((dataset.actuals, sorted(map(str, problems))))
+        finally:
+            loadactuals.FAST_PATH = True
+    assert results[0] == results[1]
