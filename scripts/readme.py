@@ -1,7 +1,8 @@
 """The README's example outputs, generated from the commands themselves so that they cannot drift.
 
 A fenced block right after a line `<!-- output: kpi ARGS -->` holds what `kpi ARGS` prints on
-the bundled plan in an 80-column terminal.
+the bundled plan in an 80-column terminal; a table right after `<!-- fields: TABLE -->` lists the
+keys of that table of the data format, from its one definition (kpi/schema.py).
 
     python scripts/readme.py          # rewrite the blocks
     python scripts/readme.py --check  # exit 1 when one differs (tests/test_readme.py runs it)
@@ -19,6 +20,37 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 BLOCK = re.compile(r"(<!-- output: (kpi [^>]*?) -->\n+```\n)(.*?)(```)", re.DOTALL)
+FIELDS = re.compile(r"(<!-- fields: ([a-z]+) -->\n\n)((?:\|[^\n]*\n)*)")
+KINDS = {
+    "text": "text",
+    "string": "text (may be empty)",
+    "number": "number",
+    "boolean": "true or false",
+    "date": "date (2024-07-29)",
+    "period": "period",
+    "plan_period": "years (2021-2025)",
+    "kpi_id": "KPI id",
+    "sector_id": "sector id",
+    "fraction": "number ≥ 0",
+    "share": "number above 0, at most 10",
+    "change_from": 'a year, or "same period last year"',
+    "target": "{ period, value, … }",
+    "targets": "list of { period, value, … }",
+}
+
+
+def fields(table: str) -> str:
+    sys.path.insert(0, str(ROOT))
+    from kpi import schema
+
+    definition = {"plan": schema.PLAN, "assessment": schema.ASSESSMENT, "sector": schema.SECTOR,
+                  "kpi": schema.KPI, "target": schema.TARGET, "actual": schema.ACTUAL}[table]  # fmt: skip
+    required = schema.REQUIRED.get(table, ())
+    rows = ["| key | value | required | meaning |", "|---|---|---|---|"]
+    for key, (kind, meaning) in definition.items():
+        value = " · ".join(f"`{c}`" for c in kind) if isinstance(kind, tuple) else KINDS[kind]
+        rows.append(f"| `{key}` | {value} | {'yes' if key in required else ''} | {meaning} |")
+    return "\n".join(rows) + "\n"
 
 
 def output(command: str) -> str:
@@ -31,7 +63,8 @@ def output(command: str) -> str:
 
 
 def render(text: str) -> str:
-    return BLOCK.sub(lambda m: m.group(1) + output(m.group(2)) + m.group(4), text)
+    text = BLOCK.sub(lambda m: m.group(1) + output(m.group(2)) + m.group(4), text)
+    return FIELDS.sub(lambda m: m.group(1) + fields(m.group(2)), text)
 
 
 def main() -> int:

@@ -70,6 +70,9 @@ TEMPLATE_HEADERS = {
     },
 }
 REQUIRED = schema.REQUIRED["actual"]
+ENTRY_FIELDS = frozenset(
+    {"kpi", "period", "value", "source", "quote", "estimated", "published", "derived", "note", "cumulative"}
+)
 REQUIRED_COLUMNS = frozenset({"kpi", "period", "value"})
 TRUE_WORDS = frozenset({"true", "yes", "y", "x", "1", "co", "dung", "u"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "khong", "sai"})
@@ -90,7 +93,9 @@ def folded(text: str) -> str:
 
 
 _KNOWN = {folded(name): field for field in HEADERS for name in (field, *HEADERS[field])}
-_KNOWN.update({folded(field.replace("_", " ")): field for field in HEADERS})
+# Every key of the format is read under its own name, also one added to it later.
+_KNOWN.update({folded(field.replace("_", " ")): field for field in (*HEADERS, *schema.ACTUAL)})
+_KNOWN.update({folded(field): field for field in schema.ACTUAL})
 _SHOWN = {folded(name): field for field in SHOWN_ONLY for name in (field, *SHOWN_ONLY[field])}
 
 
@@ -540,11 +545,8 @@ def read_rows(sheet: Sheet, found: Layout, units: Mapping[str, str], notation: s
                     ),
                 )
             )
-        extra = tuple(
-            (key, fields[key])
-            for key in ("plan_share", "plan_period", "change", "change_from")
-            if key in fields
-        )
+        # The keys an Entry has no field for (plan_share, change... and any added to the format).
+        extra = tuple((key, value) for key, value in fields.items() if key not in ENTRY_FIELDS)
         entry = Entry(
             kpi=fields["kpi"],
             period=fields["period"],

@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
+from kpi import schema
 from kpi.assess import Assessment, SectorSummary
 from kpi.i18n import N_, _
 from kpi.model import Dataset, Kpi
+from kpi.periods import Period
 from kpi.sheets.read import CONTROL
 from kpi.sheets.rows import HEADERS, TEMPLATE_HEADERS
 from kpi.statuses import LIGHT_WORDS, LIGHTS, STATUS_WORDS
@@ -68,31 +70,13 @@ TARGET_SHEET = (
     Column("quote", N_("Quote"), "text", 60),
 )
 # The figures sheet's headers are import's own (kpi import reads the sheet back).
-ACTUAL_FIELDS = (
-    "kpi",
-    "name",
-    "period",
-    "value",
-    "estimated",
-    "published",
-    "source",
-    "quote",
-    "note",
-    "cumulative",
-    "plan_share",
-    "plan_period",
-    "change",
-    "change_from",
-    "derived",
-)
+# Every [[actual]] key, in the format's order, after the KPI's name: a key added to the format
+# (kpi/schema.py) and the model is exported, and read back by kpi import, with no edit here.
+ACTUAL_FIELDS = ("kpi", "name", *(key for key in schema.ACTUAL if key != "kpi"))
+CELL_KIND = {"number": "number", "boolean": "bool", "date": "date", "share": "percent"}
 ACTUAL_KIND = {
-    "value": "number",
-    "estimated": "bool",
-    "published": "date",
-    "cumulative": "bool",
-    "plan_share": "percent",
-    "change": "percent",
-    "derived": "bool",
+    key: "percent" if key == "change" else CELL_KIND.get(kind, "text") if isinstance(kind, str) else "text"
+    for key, (kind, _meaning) in schema.ACTUAL.items()
 }
 ACTUAL_WIDTH = {"kpi": 28, "name": 40, "source": 30, "quote": 60, "note": 30}
 # Sheet names in each language (short: a sheet tab shows a few words).
@@ -106,7 +90,7 @@ def _header_word(field: str, lang: str) -> str:
     """A figure field's header in the language, as kpi import reads it back."""
     if field in TEMPLATE_HEADERS[lang]:
         return TEMPLATE_HEADERS[lang][field]
-    return HEADERS[field][0] if lang == "vi" else field
+    return HEADERS.get(field, (field,))[0] if lang == "vi" else field
 
 
 def _put(ws: Any, row: int, column: int, value: Any, kind: str = "text", lang: str = "en") -> Any:
@@ -276,23 +260,12 @@ def _actuals_sheet(ws: Any, dataset: Dataset, kpis: Sequence[Kpi], lang: str, as
         if kpi is None or a.position == 0:  # figures computed by kpi are not the file's
             continue
         row += 1
-        values = {
-            "kpi": a.kpi,
-            "name": kpi.label(lang),
-            "period": a.period.text,
-            "value": a.value,
-            "estimated": a.estimated or None,
-            "published": a.published,
-            "source": a.source,
-            "quote": a.quote,
-            "note": a.note,
-            "cumulative": a.cumulative or None,
-            "plan_share": a.plan_share,
-            "plan_period": None if a.plan_period is None else a.plan_period.text,
-            "change": a.change,
-            "change_from": a.change_from,
-            "derived": a.derived or None,
-        }
+        values: dict[str, Any] = {"name": kpi.label(lang)}
+        for field in ACTUAL_FIELDS[2:]:
+            value = getattr(a, field)
+            # A period as written, a false flag left empty: as kpi import reads them back.
+            values[field] = value.text if isinstance(value, Period) else None if value is False else value
+        values["kpi"] = a.kpi
         for n, field in enumerate(ACTUAL_FIELDS, 1):
             _put(ws, row, n, values[field], ACTUAL_KIND.get(field, "text"), lang)
     _style_header(ws, header, ACTUAL_FIELDS, [ACTUAL_WIDTH.get(f, 12) for f in ACTUAL_FIELDS])
