@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from kpi import display
 from kpi.assess import Assessment, SectorSummary
 from kpi.briefing import light_counts, needs_attention, without_figures
+from kpi.htmlreport import change_items
 from kpi.i18n import _, set_language
 from kpi.model import Dataset
-from kpi.report import change_items
 from kpi.statuses import LIGHTS
 from kpi.words import LIGHT_LABEL, LIGHT_SYMBOL, latest_text, status_word, target_text
 

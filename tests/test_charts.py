@@ -7,7 +7,7 @@ from datetime import date
 
 from kpi.assess import assess_kpi
 from kpi.chart import Scale, interpolate, scale_for, series, trend_line, value_ticks, year_labels, year_ticks
-from kpi.svg import chart
+from kpi.svgchart import chart
 from kpi.termchart import ACTUAL, ESTIMATE, PLAN, STRETCH, TARGET, TREND, draw, plot
 from tests.test_assess import actual, kpi, target
 

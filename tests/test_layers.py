@@ -15,7 +15,7 @@ KPI = Path(__file__).resolve().parents[1] / "kpi"
 COMMAND_LINE = {"kpi.cli", "kpi.__main__", "kpi.options", "kpi.commands", "kpi.sheets.commands"}
 OUTPUT = {
     "kpi.render", "kpi.words", "kpi.jsonview", "kpi.tables", "kpi.console", "kpi.show",
-    "kpi.report", "kpi.review", "kpi.diffout", "kpi.svg", "kpi.chart", "kpi.termchart",
+    "kpi.htmlreport", "kpi.review", "kpi.diffout", "kpi.svgchart", "kpi.chart", "kpi.termchart",
     "kpi.pngchart", "kpi.slide", "kpi.wordreport", "kpi.pdf", "kpi.csvout", "kpi.jsonout",
     "kpi.sheets.workbook",
 }  # fmt: skip

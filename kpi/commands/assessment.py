@@ -276,7 +276,7 @@ def report(
       kpi report --format pdf --since 2025-03-31 -o bao-cao.pdf
       kpi report --format markdown --lang en -o REPORT.md
     """
-    from kpi import report as reports
+    from kpi import htmlreport as reports
     from kpi.assess import summarise
 
     dataset = load_valid(targets, actuals, data_dir)

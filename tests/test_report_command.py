@@ -241,7 +241,7 @@ def test_hostile_names_keep_every_output_well_formed(tmp_path: Path, data_dir: P
 
 def test_chart_labels_get_the_room_they_need() -> None:
     from kpi.assess import assess_kpi
-    from kpi.svg import chart
+    from kpi.svgchart import chart
     from tests.test_assess import actual, kpi, target
 
     big = kpi(unit="tỷ đồng", targets=(target("2025", 4_000_000),))

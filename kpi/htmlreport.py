@@ -17,7 +17,7 @@ from kpi.briefing import light_counts, needs_attention, without_figures
 from kpi.i18n import _, set_language
 from kpi.model import Dataset
 from kpi.statuses import LIGHTS
-from kpi.svg import chart
+from kpi.svgchart import chart
 from kpi.tables import markdown_table
 from kpi.words import (
     ESTIMATE_MARK,
