@@ -10,25 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpi.assess import assess_kpi, plan_path_value
-from kpi.model import Actual, Kpi, Target, Thresholds
-from kpi.periods import parse_period
+from kpi.model import Actual, Kpi, Thresholds
 from kpi.statuses import LIGHT_OF, STATUSES
+from tests.builders import actual, kpi, target
 
 Y = 365.25
-
-
-def target(period: str, value: float, stretch: float | None = None) -> Target:
-    return Target(parse_period(period), value, stretch)
-
-
-def actual(period: str, value: float, published: date | None = None, estimated: bool = False) -> Actual:
-    return Actual("k", parse_period(period), value, "src", estimated=estimated, published=published)
-
-
-def kpi(**kwargs: object) -> Kpi:
-    base: dict[str, object] = {"id": "k", "sector": "s", "name": "K", "unit": "%"}
-    base.update(kwargs)
-    return Kpi(**base)  # type: ignore[arg-type]
 
 
 LINEAR = kpi(baseline=target("2020", 50), targets=(target("2025", 100),))

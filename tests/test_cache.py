@@ -8,6 +8,7 @@ import pytest
 
 from kpi import cache
 from kpi.loader import load, locate
+from tests.builders import edit
 from tests.conftest import ACTUALS, run
 
 
@@ -30,16 +31,16 @@ def test_a_repeat_load_comes_from_the_cache(data_dir: Path, private_cache: Path,
 
 def test_any_change_to_either_file_is_a_miss(data_dir: Path, always: None) -> None:
     load(locate(data_dir=data_dir))
-    (data_dir / "actuals.toml").write_text(ACTUALS.replace("value = 65", "value = 66"), encoding="utf-8")
+    (data_dir / "actuals.toml").write_text(edit(ACTUALS, "value = 65", "value = 66"), encoding="utf-8")
     changed, _ = load(locate(data_dir=data_dir))
     assert changed.actuals[0].value == 66
-    (data_dir / "actuals.toml").write_text(ACTUALS.replace("value = 65", "value = nan"), encoding="utf-8")
+    (data_dir / "actuals.toml").write_text(edit(ACTUALS, "value = 65", "value = nan"), encoding="utf-8")
     _, problems = load(locate(data_dir=data_dir))
     assert problems, "invalid data is reported, never hidden by a cached clean load"
 
 
 def test_problems_are_never_cached(data_dir: Path, private_cache: Path, always: None) -> None:
-    (data_dir / "actuals.toml").write_text(ACTUALS.replace("value = 65", "value = nan"), encoding="utf-8")
+    (data_dir / "actuals.toml").write_text(edit(ACTUALS, "value = 65", "value = nan"), encoding="utf-8")
     load(locate(data_dir=data_dir))
     assert entries(private_cache) == []
 

@@ -9,7 +9,7 @@ from kpi.assess import assess_kpi
 from kpi.chart import Scale, interpolate, scale_for, series, trend_line, value_ticks, year_labels, year_ticks
 from kpi.svgchart import chart
 from kpi.termchart import ACTUAL, ESTIMATE, PLAN, STRETCH, TARGET, TREND, draw, plot
-from tests.test_assess import actual, kpi, target
+from tests.builders import actual, kpi, target
 
 LINEAR = kpi(baseline=target("2020", 50), targets=(target("2025", 100),), max=100)
 FIGURES = [actual("2021", 60), actual("2022", 70, estimated=True)]

@@ -16,6 +16,7 @@ from kpi.derive import derive
 from kpi.flows import project, year_to_date
 from kpi.model import Actual, Kpi, Target
 from kpi.periods import parse_period
+from tests.builders import edit
 from tests.conftest import run
 
 YEAR = parse_period("2024")
@@ -337,15 +338,18 @@ def test_growth_kpis_are_checked(flows_dir: Path, extra: str, message: str) -> N
 
 
 def test_a_flow_to_stay_under_is_refused(flows_dir: Path) -> None:
-    targets = TARGETS.replace('direction = "up"\nmeasure = "flow"', 'direction = "down"\nmeasure = "flow"', 1)
+    targets = edit(TARGETS, 'direction = "up"\nmeasure = "flow"', 'direction = "down"\nmeasure = "flow"', 1)
     (flows_dir / "targets.toml").write_text(targets, encoding="utf-8")
     result = run("validate", "--data-dir", str(flows_dir))
     assert result.exit_code == 1 and 'direction = "down" flows are not supported' in result.output
 
 
 def test_warnings_do_not_fail_validate_unless_strict(flows_dir: Path) -> None:
-    targets = TARGETS.replace(
-        'measure = "flow"\n', 'measure = "flow"\ntargets = [{ period = "2024", value = 3000000 }]\n', 1
+    targets = edit(
+        TARGETS,
+        'measure = "flow"\n',
+        'measure = "flow"\ntargets = [{ period = "2024", value = 3000000 }]\n',
+        1,
     )
     (flows_dir / "targets.toml").write_text(targets, encoding="utf-8")
     result = run("validate", "--data-dir", str(flows_dir))

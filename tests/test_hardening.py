@@ -21,6 +21,7 @@ import pytest
 
 from kpi import cache
 from kpi.loader import load, locate
+from tests.builders import edit
 from tests.conftest import ACTUALS, TARGETS, run
 
 AS_OF = "2025-01-15"
@@ -332,7 +333,7 @@ NASTY = '=HYPERLINK("http://x","a, b")\r\nline\ttwo \x1b[31m Xe\u0301p'
 
 def test_csv_round_trips_text_and_guards_formulas(data_dir: Path) -> None:
     name_toml = json.dumps(NASTY)  # a JSON string literal is a valid TOML basic string here
-    targets = TARGETS.replace('name = "Cáp quang"', f"name = {name_toml}")
+    targets = edit(TARGETS, 'name = "Cáp quang"', f"name = {name_toml}")
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
     for command in ("status", "gap", "list"):
         args = [command, "--data-dir", str(data_dir), "--format", "csv", "--lang", "vi"]
@@ -369,7 +370,7 @@ def test_markdown_output_has_no_links_and_no_entities(data_dir: Path) -> None:
     import cmarkgfm
 
     name_toml = json.dumps(LINKY)
-    targets = TARGETS.replace('name = "Cáp quang"', f"name = {name_toml}")
+    targets = edit(TARGETS, 'name = "Cáp quang"', f"name = {name_toml}")
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
     outputs = [
         run(
@@ -651,7 +652,7 @@ def test_columns_zero_still_prints(data_dir: Path) -> None:
 
 def test_show_bounds_a_long_quote(data_dir: Path) -> None:
     quote = "chữ " * 250_000
-    text = ACTUALS.replace('source = "report"\n', f'source = "report"\nquote = "{quote}"\n', 1)
+    text = edit(ACTUALS, 'source = "report"\n', f'source = "report"\nquote = "{quote}"\n', 1)
     (data_dir / "actuals.toml").write_text(text, encoding="utf-8")
     result = run(
         "show", "telecom.fiber", "--data-dir", str(data_dir), "--as-of", AS_OF, env={"COLUMNS": "200"}
@@ -667,7 +668,7 @@ def test_show_bounds_a_long_quote(data_dir: Path) -> None:
 
 
 def test_a_datetime_where_a_date_is_wanted(data_dir: Path) -> None:
-    text = ACTUALS.replace("published = 2024-07-29", "published = 2024-07-29T10:30:00")
+    text = edit(ACTUALS, "published = 2024-07-29", "published = 2024-07-29T10:30:00")
     (data_dir / "actuals.toml").write_text(text, encoding="utf-8")
     result = run("validate", "--data-dir", str(data_dir))
     assert result.exit_code == 1
@@ -713,7 +714,7 @@ def test_paths_in_messages_cannot_act_on_the_terminal(data_dir: Path, tmp_path: 
 
 def test_json_writes_invisible_controls_as_escapes(data_dir: Path) -> None:
     name = "a\x9b31mb\u202ec\u2028d"
-    targets = TARGETS.replace('name = "Cáp quang"', f"name = {json.dumps(name)}")
+    targets = edit(TARGETS, 'name = "Cáp quang"', f"name = {json.dumps(name)}")
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
     out = run("status", "--data-dir", str(data_dir), "--format", "json", "--lang", "vi").output
     assert "\x9b" not in out and "\u202e" not in out and "\u2028" not in out
@@ -729,7 +730,7 @@ def test_periods_take_ascii_digits_only(data_dir: Path, period: str) -> None:
         "record", "telecom.fiber", "70", "--period", period, "--source", "s", "--data-dir", str(data_dir)
     )
     assert result.exit_code == 2 and "invalid period" in result.output
-    text = ACTUALS.replace('period = "2022"', f'period = "{period}"', 1)
+    text = edit(ACTUALS, 'period = "2022"', f'period = "{period}"', 1)
     (data_dir / "actuals.toml").write_text(text, encoding="utf-8")
     assert run("validate", "--data-dir", str(data_dir)).exit_code == 1
 
@@ -796,7 +797,7 @@ def test_a_hard_linked_file_is_not_split(data_dir: Path, tmp_path: Path) -> None
 def test_record_reads_quoted_table_names(data_dir: Path) -> None:
     actuals = data_dir / "actuals.toml"
     actuals.write_text(
-        ACTUALS.replace("[[actual]]", '[[ "actual" ]]', 1).replace("[[actual]]", "[['actual']]", 1)
+        edit(ACTUALS, "[[actual]]", '[[ "actual" ]]', 1).replace("[[actual]]", "[['actual']]", 1)
     )
     for extra in ((), ("--replace",)):
         result = run(*RECORD, *extra, "--data-dir", str(data_dir))
@@ -805,7 +806,7 @@ def test_record_reads_quoted_table_names(data_dir: Path) -> None:
 
 
 def test_csv_guard_can_always_be_undone(data_dir: Path) -> None:
-    targets = TARGETS.replace('name_en = "Fibre"', 'name_en = "\'=1+1"').replace(
+    targets = edit(TARGETS, 'name_en = "Fibre"', 'name_en = "\'=1+1"').replace(
         'unit = "%"', 'unit = "=1+1"', 1
     )
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
@@ -816,7 +817,7 @@ def test_csv_guard_can_always_be_undone(data_dir: Path) -> None:
 
 
 def test_numbers_in_show_stay_whole_on_narrow_terminals(data_dir: Path) -> None:
-    big = ACTUALS.replace("[[actual]]", "", 0) + (
+    big = edit(ACTUALS, "[[actual]]", "", 0) + (
         '\n[[actual]]\nkpi = "digital.revenue"\nperiod = "2021"\nvalue = 71234567890\nsource = "s"\n'
         '\n[[actual]]\nkpi = "digital.revenue"\nperiod = "2022"\nvalue = 3700000\nsource = "s"\n'
     )

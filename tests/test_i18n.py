@@ -16,6 +16,7 @@ import pytest
 
 from kpi import __version__ as kpi_version
 from kpi import display, i18n
+from tests.builders import edit
 from tests.conftest import ACTUALS, TARGETS, run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,7 +48,7 @@ VIETNAMESE = [
 # its Vietnamese output can only come from the interface; and one that is all English.
 VI_TARGETS = re.sub(r'name_en = "[^"]*"\n', "", TARGETS)
 EN_TARGETS = (
-    TARGETS.replace('name = "Viễn thông"', 'name = "Telecommunications"')
+    edit(TARGETS, 'name = "Viễn thông"', 'name = "Telecommunications"')
     .replace('name = "Số"', 'name = "Digital"')
     .replace('name = "Cáp quang"', 'name = "Fibre"')
     .replace('name = "Xếp hạng"', 'name = "Ranking"')
@@ -249,7 +250,7 @@ def test_kpi_lang_is_read_case_insensitively_and_a_bad_one_is_named(data_dir: Pa
 def test_the_plan_can_name_its_language(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KPI_LANG")
     (data_dir / "targets.toml").write_text(
-        TARGETS.replace('name = "Test plan"\n', 'name = "Test plan"\nlang = "en"\n')
+        edit(TARGETS, 'name = "Test plan"\n', 'name = "Test plan"\nlang = "en"\n')
     )
     out = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF).output
     assert "Status" in out and "Telecommunications" in out

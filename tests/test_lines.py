@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import edit
 from tests.conftest import ACTUALS, TARGETS, run
 from tests.test_validate import BAD_ACTUALS, BAD_TARGETS
 
@@ -27,11 +28,11 @@ def test_every_problem_has_a_line(tmp_path: Path, case: str, targets: str, actua
 
 
 def test_the_line_is_the_key_or_the_table(tmp_path: Path) -> None:
-    actuals = ACTUALS.replace("value = 65", "vaule = 65")
-    (tmp_path / "targets.toml").write_text(TARGETS.replace('unit = "%"', 'unit = "%"\ncolour = 1', 1))
+    actuals = edit(ACTUALS, "value = 65", "vaule = 65")
+    (tmp_path / "targets.toml").write_text(edit(TARGETS, 'unit = "%"', 'unit = "%"\ncolour = 1', 1))
     (tmp_path / "actuals.toml").write_text(actuals)
     out = run("validate", "--data-dir", str(tmp_path), "--lang", "en").output
-    colour = TARGETS.replace('unit = "%"', 'unit = "%"\ncolour = 1', 1).splitlines().index("colour = 1") + 1
+    colour = edit(TARGETS, 'unit = "%"', 'unit = "%"\ncolour = 1', 1).splitlines().index("colour = 1") + 1
     assert f'targets.toml:{colour}:1: kpi "telecom.fiber" (kpi[1]): unknown key "colour"' in out
     assert 'actuals.toml:4:1: actual[1] (kpi "telecom.fiber", period "2022"): unknown key "vaule"' in out
     assert (

@@ -18,6 +18,7 @@ from kpi.assess import assess_kpi
 from kpi.cagr import STATUS_OF
 from kpi.model import Actual, Kpi, Target, Thresholds
 from kpi.periods import parse_period
+from tests.builders import edit
 from tests.conftest import ACTUALS, TARGETS, run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -114,11 +115,11 @@ def test_a_down_kpi_that_started_past_its_target_shows_no_positive_progress(data
     a = assess_kpi(k, [actual("2021", 40), actual("2023", 70)], date(2024, 6, 30))
     assert (a.status, a.light) == ("moving_away", "red")
     assert a.progress is None and a.score is None
-    targets = TARGETS.replace(
-        'targets = [{ period = "2025", value = 50 }]', 'targets = [{ period = "2025", value = 70 }]'
+    targets = edit(
+        TARGETS, 'targets = [{ period = "2025", value = 50 }]', 'targets = [{ period = "2025", value = 70 }]'
     )
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
-    actuals = ACTUALS.replace("value = 73", "value = 60").replace("value = 67", "value = 80")
+    actuals = edit(ACTUALS, "value = 73", "value = 60").replace("value = 67", "value = 80")
     (data_dir / "actuals.toml").write_text(actuals, encoding="utf-8")
     show = run("show", "digital.rank", "--data-dir", str(data_dir), "--as-of", "2025-01-15", "--lang", "en")
     assert "moving away" in show.output
@@ -211,8 +212,8 @@ def test_base_period_sets_cagrs_base_year() -> None:
 
 
 def test_methods_through_the_files(data_dir: Path) -> None:
-    targets = TARGETS.replace(
-        'period = "2021-2025"\n', 'period = "2021-2025"\n\n[assessment]\nmethod = "cagr"\n'
+    targets = edit(
+        TARGETS, 'period = "2021-2025"\n', 'period = "2021-2025"\n\n[assessment]\nmethod = "cagr"\n'
     )
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
     doc = json.loads(
@@ -237,8 +238,10 @@ def test_grading_without_a_target_is_opt_in_and_labelled(data_dir: Path) -> None
     args = ("status", "--data-dir", str(data_dir), "--as-of", "2025-01-15", "--format", "json")
     before = {k["id"]: k for k in json.loads(run(*args).output)["kpis"]}
     assert before["digital.revenue"]["status"] == "no_target" and not before["digital.revenue"]["trend_only"]
-    targets = TARGETS.replace(
-        'period = "2021-2025"\n', 'period = "2021-2025"\n\n[assessment]\ngrade_without_target = true\n'
+    targets = edit(
+        TARGETS,
+        'period = "2021-2025"\n',
+        'period = "2021-2025"\n\n[assessment]\ngrade_without_target = true\n',
     )
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
     after = {k["id"]: k for k in json.loads(run(*args).output)["kpis"]}
@@ -372,7 +375,7 @@ def test_the_assessment_answers_its_projection_and_plan_path_at_any_date() -> No
 
     from kpi.assess import assess_kpi
     from kpi.methods import METHODS
-    from tests.test_assess import actual, kpi, target
+    from tests.builders import actual, kpi, target
 
     assert set(METHODS) == {"linear", "compound", "cagr"}
     for trend in ("linear", "compound"):

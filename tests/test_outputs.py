@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import edit
 from tests.conftest import TARGETS, run
 
 AS_OF = "2025-06-30"
@@ -111,7 +112,7 @@ def test_status_table_is_readable_and_literal(data_dir: Path) -> None:
 
 
 def test_markup_and_escapes_in_names_print_literally(data_dir: Path) -> None:
-    targets = TARGETS.replace('name = "Cáp quang"', 'name = "[bold]x[/] \\u001b[31mred"')
+    targets = edit(TARGETS, 'name = "Cáp quang"', 'name = "[bold]x[/] \\u001b[31mred"')
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
     for fmt in ("table", "markdown"):
         result = run(
@@ -254,7 +255,7 @@ def test_as_of_accepts_periods_and_day_first_dates(data_dir: Path) -> None:
 
 
 def test_invalid_data_stops_reports_with_exit_1(data_dir: Path) -> None:
-    (data_dir / "targets.toml").write_text(TARGETS.replace("value = 60", "value = nan"), encoding="utf-8")
+    (data_dir / "targets.toml").write_text(edit(TARGETS, "value = 60", "value = nan"), encoding="utf-8")
     result = run("status", "--data-dir", str(data_dir))
     assert result.exit_code == 1
     assert "must be a finite number" in result.output

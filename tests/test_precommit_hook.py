@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import edit
 from tests.conftest import ACTUALS, REPO, TARGETS
 
 
@@ -51,7 +52,7 @@ def test_kpi_validate_hook(tmp_path: Path) -> None:
     assert good.returncode == 0, good.stdout + good.stderr
     assert "kpi validate" in good.stdout and "Passed" in good.stdout
 
-    (project / "actuals.toml").write_text(ACTUALS.replace("value = 65", "vaule = 65"), encoding="utf-8")
+    (project / "actuals.toml").write_text(edit(ACTUALS, "value = 65", "vaule = 65"), encoding="utf-8")
     git(project, "add", "-A")
     bad = subprocess.run(pre_commit, cwd=project, env=env, capture_output=True, text=True, timeout=600)
     assert bad.returncode == 1, bad.stdout + bad.stderr

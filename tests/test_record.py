@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpi.record import Entry, RecordError, append, block, replace
+from tests.builders import edit
 from tests.conftest import ACTUALS, run
 
 RECORD = ("record", "telecom.fiber", "84.1", "--period", "2024-12", "--source", "Báo cáo 2024")
@@ -59,7 +60,7 @@ def test_appends_and_leaves_every_existing_byte(data_dir: Path) -> None:
 
 def test_crlf_files_get_crlf_lines(data_dir: Path) -> None:
     path = data_dir / "actuals.toml"
-    path.write_bytes(ACTUALS.replace("\n", "\r\n").encode())
+    path.write_bytes(edit(ACTUALS, "\n", "\r\n").encode())
     before = path.read_bytes()
     assert run(*RECORD, "--data-dir", str(data_dir)).exit_code == 0
     added = path.read_bytes()[len(before) :]

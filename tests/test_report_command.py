@@ -6,6 +6,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+from tests.builders import edit
 from tests.conftest import REPO, TARGETS, run
 
 AS_OF = "2025-06-30"
@@ -32,7 +33,7 @@ def test_html_report_is_self_contained(tmp_path: Path) -> None:
 
 
 def test_html_escapes_data(data_dir: Path) -> None:
-    targets = TARGETS.replace('name = "Cáp quang"', 'name = "<b>x</b> & [bold]y[/]"')
+    targets = edit(TARGETS, 'name = "Cáp quang"', 'name = "<b>x</b> & [bold]y[/]"')
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
     html = run("report", "--data-dir", str(data_dir), "--as-of", AS_OF, "--lang", "vi").output
     assert "&lt;b&gt;x&lt;/b&gt; &amp; [bold]y[/]" in html
@@ -113,7 +114,7 @@ def test_since_adds_what_changed_and_must_come_before_as_of(tmp_path: Path) -> N
 
 
 def test_the_page_header_cannot_be_broken_out_of(data_dir: Path) -> None:
-    targets = TARGETS.replace('name = "Test plan"', 'name = "x\\"; } body { display: none } /* </style>"')
+    targets = edit(TARGETS, 'name = "Test plan"', 'name = "x\\"; } body { display: none } /* </style>"')
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
     html = run("report", "--data-dir", str(data_dir), "--as-of", AS_OF).output
     style = html[html.index("<style>") : html.index("</style>")]
@@ -198,7 +199,7 @@ def test_a_chart_picture_is_drawn(tmp_path: Path) -> None:
 
     from kpi.assess import assess_kpi
     from kpi.pngchart import HEIGHT, WIDTH, png
-    from tests.test_assess import actual, kpi, target
+    from tests.builders import actual, kpi, target
 
     a = assess_kpi(
         kpi(targets=(target("2025", 100),)), [actual("2022", 60), actual("2024", 80)], date(2025, 1, 31)
@@ -217,7 +218,7 @@ def test_hostile_names_keep_every_output_well_formed(tmp_path: Path, data_dir: P
     import docx
 
     name = "Dòng một\\nDòng hai <b>&amp;</b> \\ufffe\\uffff \\u202e ]]> </style> 😀" * 2
-    targets = TARGETS.replace('name = "Cáp quang"', f'name = "{name}"')
+    targets = edit(TARGETS, 'name = "Cáp quang"', f'name = "{name}"')
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
     svg = tmp_path / "s.svg"
     assert run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "svg", "--all",
@@ -242,7 +243,7 @@ def test_hostile_names_keep_every_output_well_formed(tmp_path: Path, data_dir: P
 def test_chart_labels_get_the_room_they_need() -> None:
     from kpi.assess import assess_kpi
     from kpi.svgchart import chart
-    from tests.test_assess import actual, kpi, target
+    from tests.builders import actual, kpi, target
 
     big = kpi(unit="tỷ đồng", targets=(target("2025", 4_000_000),))
     svg = chart(assess_kpi(big, [actual("2023", 1_900_000), actual("2024", 2_100_000)], date(2025, 1, 31)))

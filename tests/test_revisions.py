@@ -15,6 +15,7 @@ import tomli_w
 from kpi.assess import assess_kpi
 from kpi.model import Actual, Kpi, Target
 from kpi.periods import parse_period
+from tests.builders import edit
 from tests.conftest import ACTUALS, TARGETS, run
 
 K = Kpi("k", "s", "K", "%", targets=(Target(parse_period("2025"), 80),))
@@ -49,7 +50,8 @@ def test_two_revisions_three_dates_and_a_flipped_status() -> None:
 
 # --- the files ---------------------------------------------------------------------------------
 
-REVISED = ACTUALS.replace(
+REVISED = edit(
+    ACTUALS,
     'period = "2024"\nvalue = 67\nsource = "report"\n',
     'period = "2024"\nvalue = 67\npublished = 2025-01-10\nsource = "report"\n',
 )
@@ -114,7 +116,8 @@ def test_record_adds_a_revision_and_refuses_an_older_one(data_dir: Path) -> None
 
 
 def test_replace_keeps_the_fields_not_given_and_says_what_changed(data_dir: Path) -> None:
-    text = ACTUALS.replace(
+    text = edit(
+        ACTUALS,
         'period = "2024-05"\nvalue = 82.2\npublished = 2024-07-29\nsource = "report"\n',
         'period = "2024-05"\nvalue = 82.2\npublished = 2024-07-29\nsource = "report"\n'
         'quote = "đạt 82,2%"\nnote = "n"\n',
@@ -242,11 +245,11 @@ def repo(tmp_path: Path) -> Path:
 @needs_git
 def test_diff_against_a_revision(repo: Path) -> None:
     # an edit: a deleted figure, a changed target, a renamed KPI
-    text = ACTUALS.replace(
-        '[[actual]]\nkpi = "digital.rank"\nperiod = "2022"\nvalue = 73\nsource = "report"\n\n', ""
+    text = edit(
+        ACTUALS, '[[actual]]\nkpi = "digital.rank"\nperiod = "2022"\nvalue = 73\nsource = "report"\n\n', ""
     )
     (repo / "actuals.toml").write_text(text, encoding="utf-8")
-    targets = TARGETS.replace("value = 80 }", "value = 85 }").replace(
+    targets = edit(TARGETS, "value = 80 }", "value = 85 }").replace(
         'id = "digital.revenue"', 'id = "digital.sales"'
     )
     (repo / "targets.toml").write_text(targets, encoding="utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kpi.numbers import NumberError, parse
+from tests.builders import edit
 from tests.conftest import ACTUALS, TARGETS, run
 
 
@@ -81,7 +82,7 @@ def test_record_takes_a_negative_value(data_dir: Path) -> None:
     result = run("record", "digital.revenue", "-3,2", "--period", "2021", "--source", "s", "--data-dir",
                  str(data_dir))  # fmt: skip
     assert result.exit_code == 2 and "must be positive" in result.output  # a compound KPI: read, then refused
-    growth = TARGETS.replace('trend = "compound"\n', "")
+    growth = edit(TARGETS, 'trend = "compound"\n', "")
     (data_dir / "targets.toml").write_text(growth, encoding="utf-8")
     result = run("record", "digital.revenue", "-3,2", "--period", "2021", "--source", "s", "--data-dir",
                  str(data_dir))  # fmt: skip
@@ -90,16 +91,16 @@ def test_record_takes_a_negative_value(data_dir: Path) -> None:
 
 
 def test_validate_hints_are_valid_toml(data_dir: Path) -> None:
-    quoted = ACTUALS.replace("published = 2024-07-29", 'published = "29/07/2024"')
+    quoted = edit(ACTUALS, "published = 2024-07-29", 'published = "29/07/2024"')
     (data_dir / "actuals.toml").write_text(quoted, encoding="utf-8")
     out = run("validate", "--data-dir", str(data_dir), "--lang", "en").output
     hint = re.search(r"\(published = ([^)]+)\)", out)
     assert hint is not None and hint.group(1) == "2024-07-29"
     (data_dir / "actuals.toml").write_text(
-        ACTUALS.replace("published = 2024-07-29", f"published = {hint.group(1)}")
+        edit(ACTUALS, "published = 2024-07-29", f"published = {hint.group(1)}")
     )
     assert run("validate", "--data-dir", str(data_dir)).exit_code == 0
-    comma = ACTUALS.replace("value = 82.2", "value = 82,2")
+    comma = edit(ACTUALS, "value = 82.2", "value = 82,2")
     (data_dir / "actuals.toml").write_text(comma, encoding="utf-8")
     out = run("validate", "--data-dir", str(data_dir), "--lang", "en").output
     assert "TOML numbers take a decimal point: write 82.2, not 82,2" in out

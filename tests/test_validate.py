@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import edit
 from tests.conftest import ACTUALS, TARGETS, run
 
 
@@ -27,86 +28,86 @@ def test_the_example_data_is_valid(data_dir: Path) -> None:
 
 
 BAD_TARGETS = [
-    ("syntax", TARGETS.replace('period = "2021-2025"', "period = 2021-2025 x"), "targets.toml:3:"),
-    ("wrong type", TARGETS.replace('unit = "%"', "unit = 5"), '"unit" must be a string, not a number'),
-    ("typo key", TARGETS.replace("max = 100", "mx = 100"), 'unknown key "mx" (did you mean "max"?)'),
+    ("syntax", edit(TARGETS, 'period = "2021-2025"', "period = 2021-2025 x"), "targets.toml:3:"),
+    ("wrong type", edit(TARGETS, 'unit = "%"', "unit = 5"), '"unit" must be a string, not a number'),
+    ("typo key", edit(TARGETS, "max = 100", "mx = 100"), 'unknown key "mx" (did you mean "max"?)'),
     (
         "typo in target",
-        TARGETS.replace('{ period = "2021", value = 60 }', '{ period = "2021", vaule = 60 }'),
+        edit(TARGETS, '{ period = "2021", value = 60 }', '{ period = "2021", vaule = 60 }'),
         'unknown key "targets[1].vaule" (did you mean "value"?)',
     ),
     (
         "missing key",
-        TARGETS.replace('name = "Cáp quang"\n', ""),
+        edit(TARGETS, 'name = "Cáp quang"\n', ""),
         'kpi "telecom.fiber" (kpi[1]): missing required key "name"',
     ),
     (
         "duplicate id",
-        TARGETS.replace('id = "digital.rank"', 'id = "telecom.fiber"'),
+        edit(TARGETS, 'id = "digital.rank"', 'id = "telecom.fiber"'),
         'kpi "telecom.fiber" (kpi[2]): duplicate KPI id: already declared at kpi[1]',
     ),
     (
         "undeclared sector",
-        TARGETS.replace('sector = "telecom"', 'sector = "telecon"'),
+        edit(TARGETS, 'sector = "telecom"', 'sector = "telecon"'),
         'sector "telecon" is not declared under [sectors] (did you mean "telecom"?)',
     ),
     (
         "bad period",
-        TARGETS.replace('period = "2021", value = 60', 'period = "2024-Q5", value = 60'),
+        edit(TARGETS, 'period = "2021", value = 60', 'period = "2024-Q5", value = 60'),
         "quarter must be Q1 to Q4",
     ),
     (
         "nan",
-        TARGETS.replace("value = 60", "value = nan"),
+        edit(TARGETS, "value = 60", "value = nan"),
         '"targets[1].value" must be a finite number, not nan',
     ),
-    ("inf", TARGETS.replace("value = 60", "value = inf"), "must be a finite number, not inf"),
+    ("inf", edit(TARGETS, "value = 60", "value = inf"), "must be a finite number, not inf"),
     (
         "above max",
-        TARGETS.replace("value = 80", "value = 180"),
+        edit(TARGETS, "value = 80", "value = 180"),
         "targets[2] (2025) value 180 is above the KPI's max 100",
     ),
     (
         "stretch wrong side",
-        TARGETS.replace('{ period = "2025", value = 50 }', '{ period = "2025", value = 50, stretch = 60 }'),
+        edit(TARGETS, '{ period = "2025", value = 50 }', '{ period = "2025", value = 50, stretch = 60 }'),
         'stretch 60 must be below its value 50 for direction = "down"',
     ),
     (
         "two targets one period",
-        TARGETS.replace('{ period = "2021", value = 60 }', '{ period = "2025", value = 60 }'),
+        edit(TARGETS, '{ period = "2021", value = 60 }', '{ period = "2025", value = 60 }'),
         'two targets for one period: targets[2] ("2025")',
     ),
     (
         "baseline not before",
-        TARGETS.replace("max = 100\n", 'max = 100\nbaseline = { period = "2021", value = 50 }\n'),
+        edit(TARGETS, "max = 100\n", 'max = 100\nbaseline = { period = "2021", value = 50 }\n'),
         'baseline period "2021" must be before the first target ("2021")',
     ),
     (
         "bad direction",
-        TARGETS.replace('direction = "down"', 'direction = "lower"'),
+        edit(TARGETS, 'direction = "down"', 'direction = "lower"'),
         '"direction" must be "up" or "down"',
     ),
     (
         "bad trend",
-        TARGETS.replace('trend = "compound"', 'trend = "exponential"'),
+        edit(TARGETS, 'trend = "compound"', 'trend = "exponential"'),
         '"trend" must be "linear" or "compound"',
     ),
-    ("min above max", TARGETS.replace("min = 0\n", "min = 200\n"), "min (200.0) is greater than max (100.0)"),
-    ("no plan", TARGETS.replace('[plan]\nname = "Test plan"\n', ""), "missing the [plan] table"),
+    ("min above max", edit(TARGETS, "min = 0\n", "min = 200\n"), "min (200.0) is greater than max (100.0)"),
+    ("no plan", edit(TARGETS, '[plan]\nname = "Test plan"\n', ""), "missing the [plan] table"),
     (
         "bad sector id",
-        TARGETS.replace("[sectors.digital]", "[sectors.Digital]"),
+        edit(TARGETS, "[sectors.digital]", "[sectors.Digital]"),
         'sector id "Digital" must match',
     ),
     (
         "bad kpi id",
-        TARGETS.replace('id = "digital.rank"', 'id = "Digital Rank"'),
+        edit(TARGETS, 'id = "digital.rank"', 'id = "Digital Rank"'),
         'id "Digital Rank" must use only',
     ),
-    ("kpi as table", TARGETS.replace("[[kpi]]", "[kpi]", 1).split("[[kpi]]")[0], '"kpi" must be an array'),
+    ("kpi as table", edit(TARGETS, "[[kpi]]", "[kpi]", 1).split("[[kpi]]")[0], '"kpi" must be an array'),
     (
         "rank without direction",
-        TARGETS.replace('direction = "down"\n', ""),
+        edit(TARGETS, 'direction = "down"\n', ""),
         'missing "direction" ("up" or "down")',
     ),
 ]
@@ -125,34 +126,34 @@ def test_bad_targets(tmp_path: Path, case: str, targets: str, message: str) -> N
 BAD_ACTUALS = [
     (
         "unknown kpi",
-        ACTUALS.replace('kpi = "digital.rank"\nperiod = "2022"', 'kpi = "digital.ranks"\nperiod = "2022"'),
+        edit(ACTUALS, 'kpi = "digital.rank"\nperiod = "2022"', 'kpi = "digital.ranks"\nperiod = "2022"'),
         'actual[3] (kpi "digital.ranks", period "2022"): '
         'unknown KPI "digital.ranks" (did you mean "digital.rank"?)',
     ),
     (
         "duplicate",
-        ACTUALS.replace('period = "2024"', 'period = "2022"'),
+        edit(ACTUALS, 'period = "2024"', 'period = "2022"'),
         'actual[4] (kpi "digital.rank", period "2022"): '
         "duplicate: actual[3] already records this KPI and period",
     ),
     (
         "bad period",
-        ACTUALS.replace('period = "2022"', 'period = "2024-13"', 1),
+        edit(ACTUALS, 'period = "2022"', 'period = "2024-13"', 1),
         'period: invalid period "2024-13"',
     ),
-    ("bad day", ACTUALS.replace('period = "2022"', 'period = "2024-02-30"', 1), "2024-02 has days 01 to 29"),
-    ("value above max", ACTUALS.replace("value = 65", "value = 165"), "value 165 is above the KPI's max 100"),
+    ("bad day", edit(ACTUALS, 'period = "2022"', 'period = "2024-02-30"', 1), "2024-02 has days 01 to 29"),
+    ("value above max", edit(ACTUALS, "value = 65", "value = 165"), "value 165 is above the KPI's max 100"),
     (
         "non-finite",
-        ACTUALS.replace("value = 65", "value = -inf"),
+        edit(ACTUALS, "value = 65", "value = -inf"),
         '"value" must be a finite number, not -inf',
     ),
-    ("string value", ACTUALS.replace("value = 65", 'value = "65"'), '"value" must be a number, not "65"'),
-    ("typo", ACTUALS.replace("value = 65", "vaule = 65"), 'unknown key "vaule" (did you mean "value"?)'),
-    ("missing source", ACTUALS.replace('source = "report"\n', "", 1), 'missing required key "source"'),
+    ("string value", edit(ACTUALS, "value = 65", 'value = "65"'), '"value" must be a number, not "65"'),
+    ("typo", edit(ACTUALS, "value = 65", "vaule = 65"), 'unknown key "vaule" (did you mean "value"?)'),
+    ("missing source", edit(ACTUALS, 'source = "report"\n', "", 1), 'missing required key "source"'),
     (
         "quoted date",
-        ACTUALS.replace("published = 2024-07-29", 'published = "2024-07-29"'),
+        edit(ACTUALS, "published = 2024-07-29", 'published = "2024-07-29"'),
         '"published" must be a TOML date without quotes (published = 2024-07-29)',
     ),
     (
@@ -184,8 +185,8 @@ def test_bad_actuals(tmp_path: Path, case: str, actuals: str | bytes, message: s
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
-    targets = TARGETS.replace("max = 100", "mx = 100").replace('direction = "down"', 'direction = "lower"')
-    actuals = ACTUALS.replace('period = "2022"', 'period = "2024-13"', 1).replace("value = 67", "value = nan")
+    targets = edit(TARGETS, "max = 100", "mx = 100").replace('direction = "down"', 'direction = "lower"')
+    actuals = edit(ACTUALS, 'period = "2022"', 'period = "2024-13"', 1).replace("value = 67", "value = nan")
     code, output = validate(tmp_path, targets=targets, actuals=actuals)
     assert code == 1
     lines = output.splitlines()
@@ -194,7 +195,7 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
 
 
 def test_json_format(tmp_path: Path) -> None:
-    (tmp_path / "targets.toml").write_text(TARGETS.replace("value = 60", "value = nan"), encoding="utf-8")
+    (tmp_path / "targets.toml").write_text(edit(TARGETS, "value = 60", "value = nan"), encoding="utf-8")
     (tmp_path / "actuals.toml").write_text("x = [", encoding="utf-8")
     result = run("validate", "--data-dir", str(tmp_path), "--format", "json")
     assert result.exit_code == 1
@@ -244,7 +245,7 @@ def test_data_dir_from_the_environment(data_dir: Path, tmp_path_factory: pytest.
 
 
 def test_control_characters_in_messages_are_escaped(tmp_path: Path) -> None:
-    code, output = validate(tmp_path, actuals=ACTUALS.replace('"digital.rank"', '"\\u001b[31mx"', 1))
+    code, output = validate(tmp_path, actuals=edit(ACTUALS, '"digital.rank"', '"\\u001b[31mx"', 1))
     assert code == 1
     assert "\x1b" not in output
     assert "\\x1b[31mx" in output
