@@ -10,7 +10,7 @@ from kpi.statuses import LIGHT_RANK, LIGHTS
 
 
 def light_counts(results: Sequence[Assessment]) -> dict[str, int]:
-    counts = dict.fromkeys(LIGHTS, 0)
+    counts: dict[str, int] = {light: 0 for light in LIGHTS}
     for a in results:
         counts[a.light] += 1
     return counts

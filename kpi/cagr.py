@@ -62,6 +62,7 @@ from collections.abc import Mapping, Sequence
 from typing import Literal, NamedTuple
 
 from kpi.i18n import msg
+from kpi.statuses import Status
 
 DEFAULT_BASE_YEAR = 2015
 DEFAULT_TARGET_YEAR = 2030
@@ -79,7 +80,7 @@ CATEGORIES = (
 )
 # Open SDG's categories in this tool's vocabulary (kpi.statuses). Open SDG calls its third band
 # "limited_progress" (there is no "negligible_progress" in ProgressMeasure.py).
-STATUS_OF = {
+STATUS_OF: dict[str, Status] = {
     "target_achieved": "achieved",
     "substantial_progress": "on_track",
     "moderate_progress": "acceleration_needed",

@@ -8,6 +8,7 @@ from typing import NamedTuple
 from kpi.flows import Projection, YearToDate
 from kpi.model import Actual, Kpi, Method, Target
 from kpi.periods import years_between
+from kpi.statuses import Light, Status
 
 # A trend point: (date, value). Plain tuples: a status at 10^5 actuals builds one per actual.
 Point = tuple[date, float]
@@ -17,7 +18,7 @@ class Verdict(NamedTuple):
     """A milestone whose date has passed, judged on the figure for its period."""
 
     target: Target
-    status: str  # "achieved", "missed" or "awaiting_final" (no figure for its period yet)
+    status: Status  # "achieved", "missed" or "awaiting_final" (no figure for its period yet)
     figure: Actual | None  # the figure judged
     gap: float | None  # d·(T − figure): the final shortfall, ≤ 0 when met
     later: bool  # no figure within the period: judged on the first one after it
@@ -49,8 +50,8 @@ class Assessment(NamedTuple):
     projected: float | None
     projected_completion: date | None
     score: float | None
-    status: str
-    light: str
+    status: Status
+    light: Light
     reasons: tuple[str, ...]  # what each status rule decided (with explain=True), for `kpi show`
     method: Method = "linear"
     ratio: float | None = None  # cagr: observed / required growth, Open SDG's measure

@@ -15,7 +15,7 @@ from kpi.results import (
     _div,
     _finite,
 )
-from kpi.statuses import STATUS_WORDS
+from kpi.statuses import STATUS_WORDS, Status
 
 
 def _flow(
@@ -26,7 +26,7 @@ def _flow(
     bands: Thresholds,
     as_of: date,
     reasons: list[str] | None,
-) -> tuple[FlowState | None, str]:
+) -> tuple[FlowState | None, Status]:
     """A flow's year to date toward its milestone, and its status with the rules' reasons."""
     note = reasons.append if reasons is not None else None
     note and note(msg("no_target: no, it has targets"))
@@ -104,7 +104,11 @@ def _flow(
             ratio=ratio,
         )
     )
-    for name, floor in (("on_track", bands.on_track), ("acceleration_needed", bands.acceleration_needed)):
+    floors: tuple[tuple[Status, float], ...] = (
+        ("on_track", bands.on_track),
+        ("acceleration_needed", bands.acceleration_needed),
+    )
+    for name, floor in floors:
         if ratio >= floor:
             note and note(
                 msg(
@@ -129,7 +133,7 @@ def _flow(
     return state, "limited_progress"
 
 
-def _term(status: str) -> Term:
+def _term(status: Status) -> Term:
     return Term(status, STATUS_WORDS[status])
 
 
@@ -146,7 +150,7 @@ def _status(
     bands: Thresholds,
     wanted_milestone: str | None,
     reasons: list[str] | None,
-) -> str:
+) -> Status:
     """The first rule that applies. With a reasons list, each rule tried is explained in it
     (for `kpi show`); without, no text is formatted: a status at 10^4 KPIs stays cheap."""
     note = reasons.append if reasons is not None else None
@@ -236,11 +240,12 @@ def _status(
     if score is None:
         note and note(msg("insufficient_data: the trend cannot be projected from these points"))
         return "insufficient_data"
-    for name, floor in (
+    levels: tuple[tuple[Status, float], ...] = (
         ("on_track", bands.on_track),
         ("acceleration_needed", bands.acceleration_needed),
         ("limited_progress", 0.0),
-    ):
+    )
+    for name, floor in levels:
         if score >= floor:
             note and note(
                 msg("{status}: score {score:.3f} ≥ {floor:g}", status=_term(name), score=score, floor=floor)

@@ -1,9 +1,11 @@
 """The assessment's vocabulary: statuses, their traffic lights, which light is worse, and the
 words people read for them (English msgids; kpi/i18n.py says them in the user's language).
 
-A module of its own, with no imports, so the command line can offer these as choices
+A module of its own, importing only typing, so the command line can offer these as choices
 without loading the assessment.
 """
+
+from typing import Literal
 
 
 def N_(msgid: str) -> str:
@@ -11,7 +13,23 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-STATUSES = (
+Status = Literal[
+    "achieved",
+    "on_track",
+    "acceleration_needed",
+    "limited_progress",
+    "moving_away",
+    "missed",
+    "awaiting_final",
+    "insufficient_data",
+    "no_data",
+    "no_target",
+]
+Light = Literal["green", "amber", "red", "grey"]
+# The outputs a command can write, by --format.
+Format = Literal["table", "json", "csv", "markdown", "svg", "html", "pdf", "docx"]
+
+STATUSES: tuple[Status, ...] = (
     "achieved",
     "on_track",
     "acceleration_needed",
@@ -23,8 +41,8 @@ STATUSES = (
     "no_data",
     "no_target",
 )
-LIGHTS = ("green", "amber", "red", "grey")
-LIGHT_OF = {
+LIGHTS: tuple[Light, ...] = ("green", "amber", "red", "grey")
+LIGHT_OF: dict[Status, Light] = {
     "achieved": "green",
     "on_track": "green",
     "acceleration_needed": "amber",

@@ -85,7 +85,7 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], out: IO
 
 
 def _summary_counts(summaries: Sequence[SectorSummary]) -> dict[str, int]:
-    total = dict.fromkeys(LIGHTS, 0)
+    total: dict[str, int] = {light: 0 for light in LIGHTS}
     for s in summaries:
         for light, n in s.lights.items():
             total[light] += n
