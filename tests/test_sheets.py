@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import tomli
 
-from kpi.sheets.rows import folded
+from kpi.sheets.layout import folded
 from kpi.sheets.workbook import STATUS_SHEET
 from tests.conftest import REPO, run
 

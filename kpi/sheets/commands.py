@@ -106,8 +106,8 @@ def import_(
     from kpi.i18n import _, ngettext
     from kpi.loader import load
     from kpi.sheets import importer
+    from kpi.sheets.layout import LayoutError, LayoutUsageError, layout, parse_maps
     from kpi.sheets.read import SheetError, SheetNameError, read
-    from kpi.sheets.rows import LayoutError, LayoutUsageError, layout, parse_maps
 
     try:
         mapping = parse_maps(maps)

@@ -11,8 +11,9 @@ from kpi.admission import entry_problems, new_problems, unknown_kpi
 from kpi.i18n import Message, msg, tr
 from kpi.model import Dataset
 from kpi.record import append_many, span_of
+from kpi.sheets.layout import Layout, misspelt
 from kpi.sheets.read import Sheet, where
-from kpi.sheets.rows import Layout, Read, Row, RowProblem, misspelt, read_rows
+from kpi.sheets.rows import Read, Row, RowProblem, read_rows
 
 
 class Outcome(NamedTuple):

@@ -18,8 +18,8 @@ from kpi.assess import Assessment, SectorSummary
 from kpi.i18n import N_, _
 from kpi.model import Dataset, Kpi
 from kpi.periods import Period
+from kpi.sheets.layout import HEADERS, TEMPLATE_HEADERS
 from kpi.sheets.read import CONTROL
-from kpi.sheets.rows import HEADERS, TEMPLATE_HEADERS
 from kpi.statuses import LIGHT_WORDS, LIGHTS, STATUS_WORDS
 
 # The light's colour as a cell fill, and its symbol: the sheet reads in black and white too.
