@@ -6,7 +6,7 @@ the value to a renderer.
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from kpi.assess import Assessment, SectorSummary, assess, summarise
 from kpi.briefing import gap_order
@@ -14,6 +14,9 @@ from kpi.errors import UsageProblem
 from kpi.i18n import msg
 from kpi.model import Dataset, Kpi
 from kpi.periods import PeriodError, parse_period
+
+if TYPE_CHECKING:
+    from kpi.diff import Diff
 
 FailOn = Literal["red", "amber"]
 
@@ -142,3 +145,48 @@ def show_report(dataset: Dataset, kpi_id: str, as_of: date, milestone: str | Non
 
 def list_report(dataset: Dataset, sectors: Sequence[str] = ()) -> ListReport:
     return ListReport(dataset, pick_kpis(dataset, sectors))
+
+
+class MeetingReport(NamedTuple):
+    dataset: Dataset
+    as_of: date
+    results: list[Assessment]
+    summaries: list[SectorSummary]
+    changes: "Diff | None"  # what changed since the date asked for (--since), when asked
+    since: date | None
+
+
+def meeting_report(
+    dataset: Dataset, as_of: date, lang: str, sectors: Sequence[str] = (), since: date | None = None
+) -> MeetingReport:
+    """What kpi report holds: the KPIs asked for with their sectors' counts, and what changed since
+    the last meeting."""
+    from kpi import display
+
+    if since is not None and since >= as_of:
+        raise UsageProblem(
+            msg("--since must be before the report's date ({date})", date=display.iso(as_of)), "--since"
+        )
+    kpis = pick_kpis(dataset, sectors)
+    results = assess_kpis(dataset, kpis, as_of, None)
+    changes = None
+    if since is not None:
+        from kpi.diff import compare
+
+        changes = compare(dataset, dataset, since, as_of, [k.id for k in kpis])
+    return MeetingReport(dataset, as_of, results, summarise(dataset, results, lang), changes, since)
+
+
+def diff_report(
+    before: Dataset, after: Dataset, old_date: date, new_date: date, sectors: Sequence[str] = ()
+) -> "Diff":
+    """What changed between two datasets (or one at two dates), for the sectors asked for (a KPI
+    of the sector in either version)."""
+    from kpi.diff import compare
+
+    kpis = None
+    if sectors:
+        kpis = [k.id for k in pick_kpis(after, sectors)] + [
+            k.id for k in before.kpis.values() if k.sector in sectors
+        ]
+    return compare(before, after, old_date, new_date, kpis)

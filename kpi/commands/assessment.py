@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -15,16 +16,14 @@ from kpi.i18n import language, msg, tr
 # The core is imported inside the commands: `kpi --help` needs none of it.
 if TYPE_CHECKING:
     from kpi.model import Dataset, Kpi
-    from kpi.reports import FailOn
+    from kpi.reports import FailOn, MeetingReport
 
 from kpi.commands.shared import (
     EXIT_ON_CLOSED_PIPE,
-    display_date,
     fail,
     keep,
     load_valid,
     pick_kpis,
-    run_assessment,
     to_output,
     write_output,
     write_output_bytes,
@@ -276,60 +275,66 @@ def report(
       kpi report --format pdf --since 2025-03-31 -o bao-cao.pdf
       kpi report --format markdown --lang en -o REPORT.md
     """
-    from kpi import htmlreport as reports
-    from kpi.assess import summarise
+    from kpi.reports import meeting_report
 
     dataset = load_valid(targets, actuals, data_dir)
-    lang = language()
-    kpis = pick_kpis(dataset, sectors)
-    when = as_of or date.today()
-    if since is not None and since >= when:
-        raise click.BadParameter(
-            tr(msg("--since must be before the report's date ({date})", date=display_date(when))),
-            param_hint="--since",
-        )
-    results = run_assessment(dataset, kpis, when, None)
-    summaries = summarise(dataset, results, lang)
-    changes = None
-    if since is not None:
-        from kpi.diff import compare
+    r = keep(meeting_report(dataset, as_of or date.today(), language(), sectors, since))
+    if fmt != "markdown" and output is None and sys.stdout.isatty():
+        output = _new_file_name(Path(f"kpi-report-{r.as_of.isoformat()}.{fmt}"))
+    REPORT_WRITERS[fmt](r, language(), output)
 
-        changes = compare(dataset, dataset, since, when, [k.id for k in kpis])
-    if fmt == "markdown":
-        write_output(reports.markdown(dataset, results, summaries, lang, when, changes, since), output)
-        return
-    if output is None and sys.stdout.isatty():
-        output = _new_file_name(Path(f"kpi-report-{when.isoformat()}.{fmt}"))
-    if fmt == "docx":
-        try:
-            from kpi import wordreport
-        except ImportError:
-            fail(
-                msg("--format docx needs python-docx and Pillow; install them with: pip install 'kpi[docx]'")
-            )
-        data = wordreport.document(dataset, results, summaries, lang, when, changes, since)
-        if output is None or str(output) == "-":
-            sys.stdout.buffer.write(data)
-        else:
-            write_output_bytes(data, output)
-        return
-    page = reports.html(dataset, results, summaries, lang, when, changes, since)
-    if fmt == "html":
-        write_output(page, output)
-        return
+
+def _markdown_report(r: MeetingReport, lang: str, output: Path | None) -> None:
+    from kpi.htmlreport import markdown
+
+    write_output(markdown(r.dataset, r.results, r.summaries, lang, r.as_of, r.changes, r.since), output)
+
+
+def _html_page(r: MeetingReport, lang: str) -> str:
+    from kpi.htmlreport import html
+
+    return html(r.dataset, r.results, r.summaries, lang, r.as_of, r.changes, r.since)
+
+
+def _html_report(r: MeetingReport, lang: str, output: Path | None) -> None:
+    write_output(_html_page(r, lang), output)
+
+
+def _pdf_report(r: MeetingReport, lang: str, output: Path | None) -> None:
     from kpi.pdf import PdfError, print_pdf
 
-    if output is None or str(output) == "-":
-        try:
-            sys.stdout.buffer.write(print_pdf(page))
-        except PdfError as exc:
-            fail(exc.args[0])
-        return
     try:
-        data = print_pdf(page)
+        _bytes_out(print_pdf(_html_page(r, lang)), output)
     except PdfError as exc:
         fail(exc.args[0])
-    write_output_bytes(data, output)
+
+
+def _docx_report(r: MeetingReport, lang: str, output: Path | None) -> None:
+    try:
+        import docx  # noqa: F401 (only to say what is missing before starting)
+        import PIL  # noqa: F401
+    except ImportError:
+        fail(msg("--format docx needs python-docx and Pillow; install them with: pip install 'kpi[docx]'"))
+    from kpi import wordreport
+
+    _bytes_out(
+        wordreport.document(r.dataset, r.results, r.summaries, lang, r.as_of, r.changes, r.since), output
+    )
+
+
+def _bytes_out(data: bytes, output: Path | None) -> None:
+    if output is None or str(output) == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        write_output_bytes(data, output)
+
+
+REPORT_WRITERS: dict[str, Callable[[MeetingReport, str, Path | None], None]] = {
+    "html": _html_report,
+    "pdf": _pdf_report,
+    "docx": _docx_report,
+    "markdown": _markdown_report,
+}
 
 
 def _new_file_name(path: Path) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from datetime import date
 from pathlib import Path
@@ -22,12 +21,12 @@ from kpi.commands.shared import (
     EXIT_ON_CLOSED_PIPE,
     display_date,
     fail,
+    keep,
     load_valid,
-    pick_kpis,
     print_problems,
     resolve_files,
+    to_output,
     use_language,
-    write_output,
 )
 from kpi.options import (
     CONTEXT,
@@ -77,18 +76,35 @@ def diff(
       kpi diff HEAD~3 --format markdown      # what an edit to the data changed
       kpi diff main HEAD --fail-on-worse     # in a merge-request check
     """
-    from kpi import diff as diffs
     from kpi import diffout
-    from kpi.i18n import _
+    from kpi.reports import diff_report
 
+    _check_arguments(revisions, from_, to, as_of)
+    before, after, old_date, new_date, title, sides = _versions(
+        revisions, from_, to, as_of, targets, actuals, data_dir
+    )
+    result = keep(diff_report(before, after, old_date, new_date, sectors))
+    worse = fail_on_worse and result.worse
+    if worse:
+        EXIT_ON_CLOSED_PIPE[0] = 1  # a reader that stops early does not turn a failed check into 0
+    lang = language()
+    to_output(output, lambda out: diffout.render(result, after, title, fmt, lang, out, sides))
+    if worse:
+        sys.exit(1)
+
+
+def _check_arguments(
+    revisions: tuple[str, ...], from_: date | None, to: date | None, as_of: date | None
+) -> None:
+    """Two ways to compare, never mixed: dates (--from, --to) or git revisions (with --as-of)."""
     if len(revisions) > 2:
         raise click.UsageError(tr(msg("kpi diff takes at most two revisions")))
     if revisions and (from_ or to):
         raise click.UsageError(tr(msg("--from and --to compare dates; with revisions, use --as-of")))
     if not revisions and from_ is None:
         raise click.UsageError(tr(msg("give --from DATE, or a git revision")))
-    if from_ is not None and from_ > (to or as_of or date.today()):
-        later = to or as_of or date.today()
+    later = to or as_of or date.today()
+    if from_ is not None and from_ > later:
         raise click.UsageError(
             tr(
                 msg(
@@ -98,6 +114,24 @@ def diff(
                 )
             )
         )
+
+
+Sides = dict[str, dict[str, str | None]]
+Versions = tuple["Dataset", "Dataset", date, date, str, Sides]
+
+
+def _versions(
+    revisions: tuple[str, ...],
+    from_: date | None,
+    to: date | None,
+    as_of: date | None,
+    targets: Path | None,
+    actuals: Path | None,
+    data_dir: Path | None,
+) -> Versions:
+    """The two datasets and dates compared, the title saying which, and the JSON's from/to."""
+    from kpi.i18n import _
+
     if revisions:
         files = resolve_files(targets, actuals, data_dir)
         before = _dataset_at(revisions[0], files)
@@ -108,41 +142,24 @@ def diff(
         )
         use_language(after)
         when = as_of or date.today()
+        second = revisions[1] if len(revisions) == 2 else None
         title = _("What changed from {a} to {b}, as of {date}").format(
-            a=revisions[0],
-            b=revisions[1] if len(revisions) == 2 else _("the working tree"),
-            date=display_date(when),
+            a=revisions[0], b=second or _("the working tree"), date=display_date(when)
         )
-        old_date = new_date = when
-        sides = {
+        sides: Sides = {
             "from": {"revision": revisions[0], "as_of": when.isoformat()},
-            "to": {"revision": revisions[1] if len(revisions) == 2 else None, "as_of": when.isoformat()},
+            "to": {"revision": second, "as_of": when.isoformat()},
         }
-    else:
-        before = after = load_valid(targets, actuals, data_dir)
-        assert from_ is not None
-        old_date, new_date = from_, to or as_of or date.today()
-        title = _("What changed from {a} to {b}").format(a=display_date(old_date), b=display_date(new_date))
-        sides = {
-            "from": {"revision": None, "as_of": old_date.isoformat()},
-            "to": {"revision": None, "as_of": new_date.isoformat()},
-        }
-    lang = language()
-    kpis = None
-    if sectors:
-        kpis = [k.id for k in pick_kpis(after, sectors)] + [
-            k.id for k in before.kpis.values() if k.sector in sectors
-        ]
-    result = diffs.compare(before, after, old_date, new_date, kpis)
-    if fail_on_worse and result.worse:
-        EXIT_ON_CLOSED_PIPE[0] = 1
-    buffer = io.StringIO()
-    to_file = output is not None and str(output) != "-"
-    diffout.render(result, after, title, fmt, lang, buffer if to_file else sys.stdout, sides)
-    if to_file:
-        write_output(buffer.getvalue(), output)
-    if fail_on_worse and result.worse:
-        sys.exit(1)
+        return before, after, when, when, title, sides
+    dataset = load_valid(targets, actuals, data_dir)
+    assert from_ is not None
+    old_date, new_date = from_, to or as_of or date.today()
+    title = _("What changed from {a} to {b}").format(a=display_date(old_date), b=display_date(new_date))
+    dates: Sides = {
+        "from": {"revision": None, "as_of": old_date.isoformat()},
+        "to": {"revision": None, "as_of": new_date.isoformat()},
+    }
+    return dataset, dataset, old_date, new_date, title, dates
 
 
 def _dataset_at(revision: str, files: DataFiles) -> Dataset:

@@ -14,7 +14,8 @@ from kpi.i18n import language, msg, tr
 
 # The core is imported inside the commands: `kpi --help` needs none of it.
 if TYPE_CHECKING:
-    pass
+    from kpi.model import Dataset
+    from kpi.problems import Problem
 
 from kpi.commands.shared import (
     RETAINED,
@@ -62,32 +63,14 @@ def validate(
     dataset, problems = load(files)
     RETAINED.append(dataset)
     use_language(dataset)
+    errors = [p for p in problems if not p.warning]
+    warnings = len(problems) - len(errors)
     if fmt == "json":
         from kpi import jsonout
 
         click.echo(jsonout.dumps([p.as_dict() for p in problems], indent=2))
-    errors = [p for p in problems if not p.warning]
-    warnings = len(problems) - len(errors)
-    if fmt != "json":
-        from kpi.i18n import _, ngettext
-
-        print_problems(problems)
-        if errors:
-            say(_problems_line(len(errors), found=True), err=True)
-        else:
-            from kpi.i18n import Int
-
-            recorded = sum(1 for a in dataset.actuals if a.position)
-            n_kpis, n_sectors = Int(len(dataset.kpis)), Int(len(dataset.sectors))
-            say(
-                _("ok: {kpis} in {sectors}, {actuals}").format(
-                    kpis=ngettext("{n:,} KPI", "{n:,} KPIs", n_kpis).format(n=n_kpis),
-                    sectors=ngettext("{n:,} sector", "{n:,} sectors", n_sectors).format(n=n_sectors),
-                    actuals=ngettext("{n:,} actual", "{n:,} actuals", recorded).format(n=Int(recorded)),
-                )
-            )
-        if warnings:
-            say(ngettext("{n} warning.", "{n} warnings.", warnings).format(n=warnings), err=True)
+    else:
+        _say_checked(dataset, problems, len(errors), warnings)
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 
@@ -155,3 +138,24 @@ def schema(which: str, output: Path | None) -> None:
     from kpi.schema import schema_text
 
     write_output(schema_text(which), output)
+
+
+def _say_checked(dataset: Dataset, problems: list[Problem], errors: int, warnings: int) -> None:
+    """Every problem, one line each, then one line of what was checked."""
+    from kpi.i18n import Int, _, ngettext
+
+    print_problems(problems)
+    if errors:
+        say(_problems_line(errors, found=True), err=True)
+    else:
+        recorded = sum(1 for a in dataset.actuals if a.position)
+        n_kpis, n_sectors = Int(len(dataset.kpis)), Int(len(dataset.sectors))
+        say(
+            _("ok: {kpis} in {sectors}, {actuals}").format(
+                kpis=ngettext("{n:,} KPI", "{n:,} KPIs", n_kpis).format(n=n_kpis),
+                sectors=ngettext("{n:,} sector", "{n:,} sectors", n_sectors).format(n=n_sectors),
+                actuals=ngettext("{n:,} actual", "{n:,} actuals", recorded).format(n=Int(recorded)),
+            )
+        )
+    if warnings:
+        say(ngettext("{n} warning.", "{n} warnings.", warnings).format(n=warnings), err=True)
