@@ -90,7 +90,7 @@ def init(folder: Path | None, example: bool, lang: str | None) -> None:
     """
     from kpi.atomic import WriteError
     from kpi.schema import schema_files
-    from kpi.starter import FIRST_KPI, starter_files, write_all
+    from kpi.starter import starter_files, write_all
 
     target = folder or Path(".")
     lang_now = language()
@@ -110,13 +110,20 @@ def init(folder: Path | None, example: bool, lang: str | None) -> None:
         fail(exc.args[0])
     for name in files:
         say(tr(msg("wrote {file}", file=str(target / name))))
-    # Always --data-dir: KPI_DATA_DIR, or a plan in a parent folder, would otherwise win.
+    _say_next(target, example, lang_now)
+
+
+def _say_next(target: Path, example: bool, lang: str) -> None:
+    """The commands to try next, on the plan just written."""
     import shlex
 
+    from kpi.starter import FIRST_KPI
+
+    # Always --data-dir: KPI_DATA_DIR, or a plan in a parent folder, would otherwise win.
     where = " --data-dir " + shlex.quote(str(target))
     if example:  # the example plan ended in 2025: look at it as of mid-2025
         where += " --as-of 2025-06-30"
-    first = "telecom.fiber_households" if example else FIRST_KPI[lang_now]
+    first = "telecom.fiber_households" if example else FIRST_KPI[lang]
     say("")
     say(tr(msg("Next:")))
     say(f"  kpi validate --data-dir {shlex.quote(str(target))}")

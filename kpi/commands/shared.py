@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
-from kpi.i18n import tr
+from kpi.i18n import msg, tr
 
 # The core is imported inside the commands: `kpi --help` needs none of it.
 if TYPE_CHECKING:
@@ -65,6 +65,19 @@ def load_valid(targets: Path | None, actuals: Path | None, data_dir: Path | None
     if errors:
         print_problems(errors)
         fail(_problems_line(len(errors)))
+    return dataset
+
+
+def load_plan(files: DataFiles) -> Dataset:
+    """targets.toml alone (to add figures to actuals.toml); a problem in it ends the run."""
+    from kpi.loader import load
+
+    dataset, problems = load(files, with_actuals=False)
+    use_language(dataset)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        print_problems(errors)
+        fail(msg("{file} has problems; fix them first (kpi validate)", file=str(files.targets)))
     return dataset
 
 

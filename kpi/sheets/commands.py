@@ -7,12 +7,20 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kpi.commands.recording import _actuals_text
-from kpi.commands.shared import fail, load_valid, pick_kpis, resolve_files, same_file, say
+from kpi.commands.shared import fail, load_plan, load_valid, pick_kpis, resolve_files, same_file, say
 from kpi.i18n import language, msg, tr
+
+if TYPE_CHECKING:
+    from kpi.loader import DataFiles
+    from kpi.model import Dataset
+    from kpi.sheets.importer import Outcome
+    from kpi.sheets.layout import Layout
+    from kpi.sheets.read import Sheet
 from kpi.options import CONTEXT, KpiCommand, as_of_option, data_options, lang_option, sector_option
 
 
@@ -100,14 +108,7 @@ def import_(
       kpi import figures.xlsx --dry-run
       kpi import so-lieu.csv --map value=D
     """
-    from kpi import record as rec
-    from kpi.atomic import WriteError, atomic_write, locked, real_path
-    from kpi.commands.shared import print_problems, use_language
-    from kpi.i18n import _, ngettext
-    from kpi.loader import load
-    from kpi.sheets import importer
-    from kpi.sheets.layout import LayoutError, LayoutUsageError, layout, parse_maps
-    from kpi.sheets.read import SheetError, SheetNameError, read
+    from kpi.sheets.layout import LayoutError, parse_maps
 
     try:
         mapping = parse_maps(maps)
@@ -123,15 +124,23 @@ def import_(
             tr(msg("a CSV file has no sheets; --sheet is for workbooks")), param_hint="--sheet"
         )
     data = _read_input(file)
+    dataset = load_plan(files)
+    table, found = _sheet(file, data, sheet, mapping, header_row)
+    outcome = _import(files, str(file), table, found, dataset, notation, dry_run, lock_timeout)
+    if outcome is not None:
+        _say_imported(outcome, files, dry_run)
+
+
+def _sheet(
+    file: Path, data: bytes, sheet: str | None, mapping: dict[str, str], header_row: int | None
+) -> tuple[Sheet, Layout]:
+    """The sheet read and its columns found; what cannot be read ends the run in one line."""
+    from kpi.i18n import _
+    from kpi.sheets.layout import LayoutError, LayoutUsageError, layout
+    from kpi.sheets.read import SheetError, SheetNameError, read
+
     if file.suffix.lower() != ".csv":
         _need_openpyxl()
-    dataset, problems = load(files, with_actuals=False)
-    use_language(dataset)
-    errors = [p for p in problems if not p.warning]
-    if errors:
-        print_problems(errors)
-        fail(msg("{file} has problems; fix them first (kpi validate)", file=str(files.targets)))
-    label = str(file)
     try:
         table = read(file, data, sheet)
         found = layout(table, mapping, header_row)
@@ -140,28 +149,48 @@ def import_(
     except LayoutUsageError as exc:
         raise click.UsageError(tr(exc.args[0])) from None
     except (SheetError, LayoutError) as exc:
-        fail(msg("{file}: {problem}", file=label, problem=exc.args[0]))
+        fail(msg("{file}: {problem}", file=str(file), problem=exc.args[0]))
     for note in table.notes:
-        say(msg("{file}: {problem}", file=label, problem=note), err=True)
+        say(msg("{file}: {problem}", file=str(file), problem=note), err=True)
     for ignored in found.ignored:
-        say(_("{file}: column {column} is not imported").format(file=label, column=ignored), err=True)
-    notation = notation.lower() if notation else None
+        say(_("{file}: column {column} is not imported").format(file=str(file), column=ignored), err=True)
+    return table, found
+
+
+def _import(
+    files: DataFiles,
+    label: str,
+    table: Sheet,
+    found: Layout,
+    dataset: Dataset,
+    notation: str | None,
+    dry_run: bool,
+    timeout: float,
+) -> Outcome | None:
+    """Every row checked, then the figures appended in one locked, atomic write (or printed, for
+    --dry-run); None when there is nothing to add."""
+    from kpi import record as rec
+    from kpi.atomic import WriteError, atomic_write, locked, real_path
+    from kpi.i18n import _, ngettext
+    from kpi.sheets import importer
+
     try:
         path = real_path(files.actuals)
-        with locked(path.parent, lock_timeout):
+        with locked(path.parent, timeout):
             old = _actuals_text(files, path)
-            outcome = importer.check(label, table, found, dataset, old, str(files.actuals), notation)
+            outcome = importer.check(
+                label, table, found, dataset, old, str(files.actuals), notation and notation.lower()
+            )
             for warning in outcome.warnings:
                 say(_("warning: {message}").format(message=warning), err=True)
             if outcome.problems:
                 for problem in outcome.problems:
                     say(problem, err=True)
+                n = len(outcome.problems)
                 fail(
                     ngettext(
-                        "{n} problem; nothing was imported",
-                        "{n} problems; nothing was imported",
-                        len(outcome.problems),
-                    ).format(n=len(outcome.problems))
+                        "{n} problem; nothing was imported", "{n} problems; nothing was imported", n
+                    ).format(n=n)
                 )
             if not outcome.rows:
                 say(
@@ -169,7 +198,7 @@ def import_(
                         "{file}: no new figures ({blank} rows without a value, {known} already in {actuals})"
                     ).format(file=label, blank=outcome.blank, known=outcome.known, actuals=files.actuals)
                 )
-                return
+                return None
             assert outcome.text is not None
             if dry_run:
                 click.echo(rec.blocks("", [row.entry for row in outcome.rows]), nl=False)
@@ -177,6 +206,13 @@ def import_(
                 atomic_write(files.actuals, outcome.text.encode("utf-8"))
     except (rec.RecordError, WriteError) as exc:
         fail(msg("{file}: {problem}", file=str(files.actuals), problem=exc.args[0]))
+    return outcome
+
+
+def _say_imported(outcome: Outcome, files: DataFiles, dry_run: bool) -> None:
+    """One line: what was (or would be) imported, the revisions, and the KPIs whose status moved."""
+    from kpi.i18n import ngettext
+
     changed = outcome.changed
     figures = len(outcome.rows)
     kpis = len({row.entry.kpi for row in outcome.rows})
