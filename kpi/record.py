@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import tomli
 import tomli_w
@@ -374,3 +374,54 @@ def delete(
     if raw != expected:
         raise RecordError(msg("the change would touch other entries; nothing was changed"))
     return new, old_raw[index]
+
+
+class Change(NamedTuple):
+    """What recording an entry does to the file's text: the new text and its tables, the tables
+    as they were, and what the entry replaces or revises."""
+
+    entry: Entry  # as written (merged with the table it corrects, for a replace)
+    text: str
+    raw: list[Any]  # the new text's tables
+    was: list[Any]  # the tables before
+    before: dict[str, Any] | None  # the table a replace corrects
+    replaced: dict[str, Any] | None
+    revised: dict[str, Any] | None  # the latest earlier revision of the same figure
+    changed: list[str]  # the keys a replace changes
+
+
+def corrected(
+    old: str, entry: Entry, flow: bool, replace_it: bool, published: date | None, given: set[str]
+) -> tuple[Entry, dict[str, Any] | None, list[str]]:
+    """For a replace, the entry merged with the table it corrects (the fields not given kept),
+    that table, and the keys that change; else the entry as it is."""
+    before = existing(old, entry.kpi, entry.period, published, flow, entry.cumulative) if replace_it else None
+    if before is None:
+        return entry, None, []
+    merged_entry, changed = merged(entry, before, given)
+    return merged_entry, before, changed
+
+
+def change(
+    old: str,
+    entry: Entry,
+    flow: bool,
+    replace_it: bool,
+    published: date | None,
+    before: dict[str, Any] | None = None,
+    changed: Sequence[str] = (),
+) -> Change:
+    """The file's new text with the entry appended (a revision when it says so) or, with
+    replace_it, written over the figure already recorded."""
+    replaced = revised = None
+    if replace_it:
+        new, raw, replaced = replace(old, entry, flow, published)
+    else:
+        new, raw, revised = append(old, entry, flow)
+    # The tables as they were, without parsing the old text a second time.
+    if replaced is not None:
+        at = next(n for n, r in enumerate(raw) if r == entry.table())
+        was = [*raw[:at], replaced, *raw[at + 1 :]]
+    else:
+        was = raw[:-1]
+    return Change(entry, new, raw, was, before, replaced, revised, list(changed))

@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 from kpi.commands.shared import (
     fail,
     get_kpi,
+    load_plan,
     print_problems,
     resolve_files,
     same_file,
     say,
-    use_language,
 )
 from kpi.options import (
     CONTEXT,
@@ -144,12 +144,37 @@ def record(
           --source "Báo cáo tổng kết 2024" --published 2024-12-28
     """
     from kpi import record as rec
-    from kpi.atomic import WriteError, atomic_write, locked, real_path
-    from kpi.i18n import _, msg, tr
-    from kpi.loader import load
-    from kpi.periods import PeriodError, parse_period
 
     files = resolve_files(targets, actuals, data_dir)
+    _not_the_targets(files)
+    dataset = load_plan(files)
+    kpi = get_kpi(dataset, kpi_id)
+    _check_period(period)
+    if delete:
+        _delete_only(value)
+        _delete_figure(
+            files, kpi_id, period, published, kpi.measure == "flow", dry_run, lock_timeout, cumulative
+        )
+        return
+    if value is None:
+        raise click.UsageError(tr(msg("VALUE is missing (only --delete goes without one)")))
+    stated = (
+        ("plan_share", plan_share),
+        ("plan_period", plan_period),
+        ("change", change),
+        ("change_from", change_from),
+    )
+    extra = tuple((k, v) for k, v in stated if v is not None)
+    entry = rec.Entry(
+        kpi_id, period, value, source or "", quote, estimated, published, derived, note, extra, cumulative
+    )
+    done = _record(files, entry, kpi, dataset, replace, published, source is None, dry_run, lock_timeout)
+    if done is not None:
+        _say_recorded(dataset, kpi, done.entry, done.raw, done.replaced, done.changed, done.revised, files)
+        _warn_dates(done.entry, dataset)
+
+
+def _not_the_targets(files: DataFiles) -> None:
     if same_file(files.targets, files.actuals):
         raise click.UsageError(
             tr(
@@ -160,107 +185,76 @@ def record(
                 )
             )
         )
-    dataset, problems = load(files, with_actuals=False)
-    use_language(dataset)
-    errors = [p for p in problems if not p.warning]
-    if errors:
-        print_problems(errors)
-        fail(msg("{file} has problems; fix them first (kpi validate)", file=str(files.targets)))
-    kpi = get_kpi(dataset, kpi_id)
+
+
+def _check_period(period: str) -> None:
+    from kpi.periods import PeriodError, parse_period
+
     try:
         parse_period(period)
     except PeriodError as exc:
         raise click.BadParameter(tr(exc.args[0]), param_hint="--period") from None
-    flow = kpi.measure == "flow"
-    if delete:
-        if value is not None:
-            raise click.UsageError(tr(msg("--delete takes no VALUE")))
-        ctx = click.get_current_context()
-        extra = [
-            "--" + name.replace("_", "-")
-            for name in (
-                "source",
-                "quote",
-                "estimated",
-                "derived",
-                "note",
-                "replace",
-                "plan_share",
-                "plan_period",
-                "change",
-                "change_from",
-            )
-            if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
-        ]
-        if extra:
-            raise click.UsageError(
-                tr(msg("--delete removes a figure; it takes no {options}", options=", ".join(extra)))
-            )
-        _delete_figure(files, kpi_id, period, published, flow, dry_run, lock_timeout, cumulative)
-        return
-    if value is None:
-        raise click.UsageError(tr(msg("VALUE is missing (only --delete goes without one)")))
+
+
+def _given(*names: str) -> list[str]:
+    """The options among names that were typed on the command line (not defaults)."""
     ctx = click.get_current_context()
-    given = {
-        name
-        for name in ("source", "quote", "estimated", "published", "derived", "note", "cumulative")
-        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
-    }
-    stated = (("plan_share", plan_share), ("plan_period", plan_period), ("change", change))
-    flow_keys = tuple((k, v) for k, v in (*stated, ("change_from", change_from)) if v is not None)
-    written = None
-    revised = replaced = None
+    return [n for n in names if ctx.get_parameter_source(n) == click.core.ParameterSource.COMMANDLINE]
+
+
+def _delete_only(value: float | None) -> None:
+    """--delete takes the figure's KPI and period (and --published for one revision), nothing else."""
+    if value is not None:
+        raise click.UsageError(tr(msg("--delete takes no VALUE")))
+    names = ["source", "quote", "estimated", "derived", "note", "replace"]
+    names += ["plan_share", "plan_period", "change", "change_from"]
+    extra = ["--" + name.replace("_", "-") for name in _given(*names)]
+    if extra:
+        raise click.UsageError(
+            tr(msg("--delete removes a figure; it takes no {options}", options=", ".join(extra)))
+        )
+
+
+def _record(
+    files: DataFiles,
+    entry: Any,
+    kpi: Kpi,
+    dataset: Dataset,
+    replace: bool,
+    published: date | None,
+    no_source: bool,
+    dry_run: bool,
+    timeout: float,
+) -> Any:
+    """Under the data folder's lock: the figure checked alone and with the KPI's others, then
+    written atomically (or printed, for --dry-run: then None)."""
+    from kpi import record as rec
+    from kpi.atomic import WriteError, atomic_write, locked, real_path
+    from kpi.i18n import _
+
+    given = set(_given("source", "quote", "estimated", "published", "derived", "note", "cumulative"))
+    flow = kpi.measure == "flow"
     try:
         path = real_path(files.actuals)
-        with locked(path.parent, lock_timeout):
+        with locked(path.parent, timeout):
             old = _actuals_text(files, path)
-            entry = rec.Entry(
-                kpi_id,
-                period,
-                value,
-                source or "",
-                quote,
-                estimated,
-                published,
-                derived,
-                note,
-                extra=flow_keys,
-                cumulative=cumulative,
-            )
-            changed: list[str] = []
-            if replace:
-                before = rec.existing(old, kpi_id, period, published, flow, cumulative)
-                if before is not None:
-                    entry, changed = rec.merged(entry, before, given)
-            if not entry.source and source is None:
+            entry, before, changed = rec.corrected(old, entry, flow, replace, published, given)
+            if not entry.source and no_source:
                 raise click.MissingParameter(param_hint="'--source'", param_type="option")
             _check_figure(entry, kpi, dataset, files)
-            if replace:
-                new, raw, replaced = rec.replace(old, entry, flow, published)
-            else:
-                new, raw, revised = rec.append(old, entry, flow)
-            # The tables as they were, without parsing the old text a second time.
-            if replace and replaced is not None:
-                table = entry.table()
-                at = next(n for n, r in enumerate(raw) if r == table)
-                was = [*raw[:at], replaced, *raw[at + 1 :]]
-            else:
-                was = raw[:-1]
-            _check_with_the_rest(was, raw, kpi, dataset, files)
+            done = rec.change(old, entry, flow, replace, published, before, changed)
+            _check_with_the_rest(done.was, done.raw, kpi, dataset, files)
             if dry_run:
-                if replace and before is not None:
+                if before is not None:
                     click.echo("# " + _("replaces:"))
                     click.echo(rec.block_of(before), nl=False)
                     click.echo("# " + _("with:"))
                 click.echo(rec.block(entry), nl=False)
-                return
-            atomic_write(files.actuals, new.encode("utf-8"))
-            written = entry
+                return None
+            atomic_write(files.actuals, done.text.encode("utf-8"))
+            return done
     except (rec.RecordError, WriteError) as exc:
         fail(msg("{file}: {problem}", file=str(files.actuals), problem=exc.args[0]))
-    assert written is not None
-    _say_recorded(dataset, kpi, written, raw, replaced, changed, revised, files)
-    _warn_dates(written, dataset)
 
 
 def _warn_dates(entry: Any, dataset: Dataset) -> None:
