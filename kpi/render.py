@@ -3,9 +3,9 @@ Markdown); kpi show is kpi/show.py. Machine formats never import Rich."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from kpi import display
 from kpi.assess import Assessment, SectorSummary
@@ -52,6 +52,57 @@ from kpi.words import (
 )
 
 
+class StatusView(NamedTuple):
+    """What every format of kpi status is written from."""
+
+    dataset: Dataset
+    results: Sequence[Assessment]
+    summaries: Sequence[SectorSummary]
+    lang: str
+    as_of: date
+    show_all: bool
+
+
+def _status_json(v: StatusView, out: IO[str]) -> None:
+    _dump_json(
+        {
+            "as_of": v.as_of.isoformat(),
+            "plan": _plan_json(v.dataset),
+            "kpis": [kpi_json(a, v.lang) for a in v.results],
+            "sectors": [_sector_json(s) for s in v.summaries],
+        },
+        out,
+    )
+
+
+def _status_csv(v: StatusView, out: IO[str]) -> None:
+    _csv(status_records(v.results, v.lang), STATUS_COLUMNS, out)
+
+
+def _status_md(v: StatusView, out: IO[str]) -> None:
+    _status_markdown(v.dataset, v.results, v.summaries, v.lang, v.as_of, out)
+
+
+def _status_svg(v: StatusView, out: IO[str]) -> None:
+    from kpi.slide import status_svg  # only for the picture
+
+    out.write(status_svg(v.dataset, v.results, v.summaries, v.lang, v.as_of, v.show_all))
+
+
+def _status_terminal(v: StatusView, out: IO[str]) -> None:
+    _status_table(v.dataset, v.results, v.summaries, v.lang, v.as_of, make_console(out), v.show_all)
+
+
+# The formats of kpi status, one writer each: Rich is loaded only by the table's.
+STATUS_FORMATS: dict[str, Callable[[StatusView, IO[str]], None]] = {
+    "json": _status_json,
+    "csv": _status_csv,
+    "markdown": _status_md,
+    "svg": _status_svg,
+    "table": _status_terminal,
+}
+
+
 def render_status(
     dataset: Dataset,
     results: Sequence[Assessment],
@@ -63,26 +114,7 @@ def render_status(
     show_all: bool = False,
 ) -> None:
     set_language(lang)
-    if fmt == "json":
-        _dump_json(
-            {
-                "as_of": as_of.isoformat(),
-                "plan": _plan_json(dataset),
-                "kpis": [kpi_json(a, lang) for a in results],
-                "sectors": [_sector_json(s) for s in summaries],
-            },
-            out,
-        )
-    elif fmt == "csv":
-        _csv(status_records(results, lang), STATUS_COLUMNS, out)
-    elif fmt == "markdown":
-        _status_markdown(dataset, results, summaries, lang, as_of, out)
-    elif fmt == "svg":
-        from kpi.slide import status_svg
-
-        out.write(status_svg(dataset, results, summaries, lang, as_of, show_all))
-    else:
-        _status_table(dataset, results, summaries, lang, as_of, make_console(out), show_all)
+    STATUS_FORMATS[fmt](StatusView(dataset, results, summaries, lang, as_of, show_all), out)
 
 
 def _status_markdown(
