@@ -2,10 +2,13 @@
 attention (worst first), the largest gaps, the targets without any figure. Shared by every
 output (the terminal, the reports, the workbook, the slide) so that all say the same."""
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
-from kpi.assess import Assessment
+from kpi.assess import Assessment, revisions
+from kpi.model import Actual, Dataset
 from kpi.statuses import LIGHT_RANK, LIGHTS
 
 
@@ -45,3 +48,27 @@ def gap_order(results: Iterable[Assessment], show_all: bool) -> list[Assessment]
         met = sorted((a for a in with_gap if a.gap is not None and a.gap <= 0), key=lambda a: a.kpi.position)
         return short + met
     return short
+
+
+class FigureRow(NamedTuple):
+    """One of a KPI's figures as kpi show lists them: counted at as-of or not, and the value of
+    the revision it replaces."""
+
+    figure: Actual
+    known: bool
+    revises: float | None
+
+
+def figure_rows(dataset: Dataset, a: Assessment) -> list[FigureRow]:
+    """Every figure recorded for the KPI, in date order (revisions in publication order)."""
+    known = {id(x) for x in a.known}  # a set: a KPI may have 10^4 figures
+    figures = sorted(
+        dataset.actuals_by_kpi().get(a.kpi.id, ()), key=lambda x: (x.date, x.published or x.date)
+    )
+    previous: dict[int, Actual] = {}  # id of a revision -> the revision before it
+    for history in revisions(figures).values():
+        for before, after in itertools.pairwise(history):
+            previous[id(after)] = before
+    return [
+        FigureRow(x, id(x) in known, previous[id(x)].value if id(x) in previous else None) for x in figures
+    ]

@@ -36,6 +36,29 @@ from kpi.options import (
     KpiCommand,
 )
 
+# Each command: its name, its module and the function in it.
+COMMANDS = {
+    "validate": ("kpi.commands.setup", "validate"),
+    "init": ("kpi.commands.setup", "init"),
+    "schema": ("kpi.commands.setup", "schema"),
+    "status": ("kpi.commands.assessment", "status"),
+    "gap": ("kpi.commands.assessment", "gap"),
+    "show": ("kpi.commands.assessment", "show"),
+    "list": ("kpi.commands.assessment", "list_"),
+    "report": ("kpi.commands.assessment", "report"),
+    "diff": ("kpi.commands.history", "diff"),
+    "record": ("kpi.commands.recording", "record"),
+    "import": ("kpi.sheets.commands", "import_"),
+    "template": ("kpi.sheets.commands", "template"),
+    "export": ("kpi.sheets.commands", "export"),
+}
+
+
+def all_commands(group: click.Group) -> list[click.Command]:
+    """Every command, loaded (for the catalog's extraction of their help, and the tests)."""
+    ctx = click.Context(group)
+    return [c for name in group.list_commands(ctx) if (c := group.get_command(ctx, name)) is not None]
+
 
 class KpiGroup(KpiCommand, click.Group):
     """Click's group, with every message it prints made safe and every failure a one-liner.
@@ -100,6 +123,19 @@ class KpiGroup(KpiCommand, click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
     command_class = KpiCommand
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        # A command's module is imported when the command is run (or listed in --help): kpi
+        # validate, on every commit, loads no other command's code.
+        if name in COMMANDS and name not in self.commands:
+            import importlib
+
+            module, attribute = COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         # Click turns a closed pipe into exit 1 before main() sees it; a reader that stopped
@@ -180,20 +216,6 @@ def _usable_streams() -> None:
         elif hasattr(stream, "reconfigure"):
             with contextlib.suppress(ValueError, io.UnsupportedOperation):
                 stream.reconfigure(errors="backslashreplace")
-
-
-def _commands() -> list[click.Command]:
-    from kpi.commands.assessment import gap, list_, report, show, status
-    from kpi.commands.history import diff
-    from kpi.commands.recording import record
-    from kpi.commands.setup import init, schema, validate
-    from kpi.sheets.commands import export, import_, template
-
-    return [validate, status, gap, show, list_, report, diff, init, schema, record, import_, template, export]
-
-
-for _command in _commands():
-    cli.add_command(_command)
 
 
 def main() -> None:

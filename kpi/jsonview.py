@@ -3,12 +3,11 @@ assessment. It carries SCHEMA_VERSION so that programs can rely on its shape."""
 
 from __future__ import annotations
 
-import itertools
 import math
 from typing import IO, TYPE_CHECKING, Any
 
 from kpi.assess import Assessment, SectorSummary, Verdict, revisions
-from kpi.model import Actual, Dataset, Kpi, Target
+from kpi.model import Dataset, Kpi, Target
 
 if TYPE_CHECKING:
     pass
@@ -135,13 +134,11 @@ def _dump_json(obj: object, out: IO[str]) -> None:
 
 
 def show_json(dataset: Dataset, a: Assessment, lang: str) -> dict[str, Any]:
+    from kpi.briefing import figure_rows
+
     k = a.kpi
-    known = {id(x) for x in a.known}  # a set: a KPI may have 10^4 figures
-    figures = sorted(dataset.actuals_by_kpi().get(k.id, ()), key=lambda x: (x.date, x.published or x.date))
-    previous: dict[int, Actual] = {}  # id of a revision -> the revision before it
-    for history in revisions(figures).values():
-        for before, after in itertools.pairwise(history):
-            previous[id(after)] = before
+    rows = figure_rows(dataset, a)
+    figures = [row.figure for row in rows]
     entry = kpi_json(a, lang)
     entry.update(
         name_vi=k.name,
@@ -161,13 +158,13 @@ def show_json(dataset: Dataset, a: Assessment, lang: str) -> dict[str, Any]:
                 "estimated": x.estimated,
                 "derived": x.derived,
                 "published": x.published.isoformat() if x.published else None,
-                "known": id(x) in known,
+                "known": known,
                 "source": x.source,
                 "quote": x.quote,
                 "note": x.note,
-                "revises": previous[id(x)].value if id(x) in previous else None,
+                "revises": revises,
             }
-            for x in figures
+            for x, known, revises in rows
         ],
         revisions={
             history[-1].period.text: [

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import IO, TYPE_CHECKING
 
 from kpi import display
 from kpi.assess import Assessment
+from kpi.briefing import figure_rows
 from kpi.i18n import _, set_language, tr
 from kpi.model import Dataset
 
@@ -20,7 +20,6 @@ from kpi.console import (
 )
 from kpi.jsonview import (
     _dump_json,
-    _point_json,
     show_json,
 )
 from kpi.tables import (
@@ -44,7 +43,7 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
     if fmt == "json":
         _dump_json({"as_of": a.as_of.isoformat(), **show_json(dataset, a, lang)}, out)
         return
-    data = show_json(dataset, a, lang)
+    rows = figure_rows(dataset, a)
     k = a.kpi
     unit = k.unit
     facts = [
@@ -117,12 +116,12 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
             [_("Period"), _("Value"), _("Source"), _("Quote")],
             (
                 [
-                    t["period"],
-                    md(target_text(k.targets[i], unit)[0]),
-                    md(t["source"] or "–"),
-                    md(t["quote"] or "–"),
+                    t.period.text,
+                    md(target_text(t, unit)[0]),
+                    md(t.source or k.source or "–"),
+                    md(t.quote or k.quote or "–"),
                 ]
-                for i, t in enumerate(data["targets"])
+                for t in k.targets
             ),
             out,
         )
@@ -131,13 +130,13 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
             [_("Period"), _("Value"), _("Published"), _("Source"), _("Quote")],
             (
                 [
-                    x["period"],
-                    (ESTIMATE_MARK if x["estimated"] else "") + md(display.value(x["value"], unit)),
-                    x["published"] or "–",
-                    md(x["source"]),
-                    md(x["quote"] or "–"),
+                    x.period.text,
+                    (ESTIMATE_MARK if x.estimated else "") + md(display.value(x.value, unit)),
+                    x.published.isoformat() if x.published else "–",
+                    md(x.source),
+                    md(x.quote or "–"),
                 ]
-                for x in data["actuals"]
+                for x, _known, _revises in rows
             ),
             out,
         )
@@ -165,20 +164,20 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
     narrow = console.width < 70
     console.print(_text("\n" + _("Targets"), "bold underline"))
     targets = Table(header_style="bold", box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD)
-    rows = ([("baseline", k.baseline)] if k.baseline else []) + [(t.period.text, t) for t in k.targets]
+    points = ([("baseline", k.baseline)] if k.baseline else []) + [(t.period.text, t) for t in k.targets]
     targets.add_column(_("Period"), no_wrap=True)
     targets.add_column(
         _("Value"),
         justify="right",
         no_wrap=True,
-        min_width=_widest(target_text(t, unit)[0] for _p, t in rows),
+        min_width=_widest(target_text(t, unit)[0] for _p, t in points),
     )
     targets.add_column(_("Source / quote"), overflow="fold", ratio=1)
-    for label, t in rows:
-        point = _point_json(t, k)
-        provenance = _text(point["source"] or "–")
-        if point["quote"]:
-            provenance.append(f"\n“{display.excerpt(point['quote'])}”")
+    for label, t in points:
+        source, quote = t.source or k.source, t.quote or k.quote
+        provenance = _text(source or "–")
+        if quote:
+            provenance.append(f"\n“{display.excerpt(quote)}”")
         if t.derived or t.note:
             provenance.append(
                 "\n" + (derived if t.derived else "") + display.excerpt(tr(t.note or "")), style="dim"
@@ -188,45 +187,45 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
             _text(target_text(t, unit)[0]),
             provenance,
         )
-    if rows:
+    if points:
         console.print(targets)
     else:
         console.print(_text(_("none: a tracked indicator"), "dim"))
 
     console.print(_text("\n" + _("Actuals"), "bold underline"))
-    if data["actuals"]:
+    if rows:
         actuals = Table(header_style="bold", box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD)
         values = [
-            (ESTIMATE_MARK if x["estimated"] else "") + display.value(x["value"], unit)
-            for x in data["actuals"]
+            (ESTIMATE_MARK if row.figure.estimated else "") + display.value(row.figure.value, unit)
+            for row in rows
         ]
         actuals.add_column(_("Period") + ("\n" + _("Published") if narrow else ""), no_wrap=True)
         actuals.add_column(_("Value"), justify="right", no_wrap=True, min_width=_widest(values))
         if not narrow:
             actuals.add_column(_("Published"), no_wrap=True)
         actuals.add_column(_("Source / quote"), overflow="fold", ratio=1)
-        for x in data["actuals"]:
-            mark = ESTIMATE_MARK if x["estimated"] else ""
-            provenance = _text(x["source"])
-            if x["quote"]:
-                provenance.append(f"\n“{display.excerpt(x['quote'])}”")
-            if x["derived"] or x["note"]:
+        for x, known, revises in rows:
+            mark = ESTIMATE_MARK if x.estimated else ""
+            provenance = _text(x.source)
+            if x.quote:
+                provenance.append(f"\n“{display.excerpt(x.quote)}”")
+            if x.derived or x.note:
                 provenance.append(
-                    "\n" + (derived if x["derived"] else "") + display.excerpt(tr(x["note"] or "")),
+                    "\n" + (derived if x.derived else "") + display.excerpt(tr(x.note or "")),
                     style="dim",
                 )
-            published = display.iso(date.fromisoformat(x["published"])) if x["published"] else "–"
-            if x["revises"] is not None:
-                published += "\n" + _("revises {value}").format(value=display.value(x["revises"], unit))
-            if not x["known"]:
+            published = display.iso(x.published) if x.published else "–"
+            if revises is not None:
+                published += "\n" + _("revises {value}").format(value=display.value(revises, unit))
+            if not known:
                 published += "\n" + _("(not counted at as-of)")
-            value = _text(mark + display.value(x["value"], unit))
+            value = _text(mark + display.value(x.value, unit))
             if narrow:
-                actuals.add_row(_text(f"{x['period']}\n{published}"), value, provenance)
+                actuals.add_row(_text(f"{x.period.text}\n{published}"), value, provenance)
             else:
-                actuals.add_row(x["period"], value, _text(published), provenance)
+                actuals.add_row(x.period.text, value, _text(published), provenance)
         console.print(actuals)
-        if any(x["estimated"] for x in data["actuals"]):
+        if any(row.figure.estimated for row in rows):
             console.print(_text(_("{mark} marks an estimate.").format(mark=ESTIMATE_MARK), "dim"))
     else:
         console.print(_text(_("none yet"), "dim"))

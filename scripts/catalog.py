@@ -43,11 +43,11 @@ def extracted() -> Catalog:
 
 def help_texts() -> list[str]:
     """The --help texts: docstrings and option help, read from the commands themselves."""
-    from kpi.cli import cli
+    from kpi.cli import all_commands, cli
     from kpi.options import help_texts as of
 
     texts = of(cli)
-    for command in cli.commands.values():
+    for command in all_commands(cli):
         texts += of(command)
     return texts
 
