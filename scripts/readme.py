@@ -10,6 +10,7 @@ keys of that table of the data format, from its one definition (kpi/schema.py).
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import shlex
@@ -20,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 BLOCK = re.compile(r"(<!-- output: (kpi [^>]*?) -->\n+```\n)(.*?)(```)", re.DOTALL)
+COMMANDS = re.compile(r"(<!-- commands -->\n\n)((?:\|[^\n]*\n)*)")
 FIELDS = re.compile(r"(<!-- fields: ([a-z]+) -->\n\n)((?:\|[^\n]*\n)*)")
 KINDS = {
     "text": "text",
@@ -62,8 +64,37 @@ def output(command: str) -> str:
     return done.stdout
 
 
+SHARED = ("--targets", "--actuals", "--data-dir", "--lang")  # every command's: said below the table
+
+
+def commands() -> str:
+    """The command table: each command's usage, the first sentence of its help, and its options,
+    read from the commands themselves."""
+    sys.path.insert(0, str(ROOT))
+    import click
+
+    from kpi.cli import COMMANDS, all_commands, cli
+
+    loaded = {c.name: c for c in all_commands(cli)}
+    rows = ["| command | what it does | options |", "|---|---|---|"]
+    for name in COMMANDS:
+        command = loaded[name]
+        ctx = click.Context(command, info_name=name)
+        args = " ".join(p for p in command.collect_usage_pieces(ctx) if p != "[OPTIONS]")
+        usage = f"kpi {name} {args}".strip().replace("|", "\\|")
+        first = " ".join(inspect.cleandoc(command.help or "").split("\n\n")[0].split())
+        options = ", ".join(
+            f"`{o.opts[-1] if o.opts[-1].startswith('--') else o.opts[0]}`"
+            for o in command.params
+            if isinstance(o, click.Option) and o.opts[0] not in SHARED
+        )
+        rows.append(f"| `{usage}` | {first} | {options} |")
+    return "\n".join(rows) + "\n"
+
+
 def render(text: str) -> str:
     text = BLOCK.sub(lambda m: m.group(1) + output(m.group(2)) + m.group(4), text)
+    text = COMMANDS.sub(lambda m: m.group(1) + commands(), text)
     return FIELDS.sub(lambda m: m.group(1) + fields(m.group(2)), text)
 
 

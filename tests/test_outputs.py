@@ -336,3 +336,38 @@ def test_every_json_document_says_its_schema_version(data_dir: Path, args: tuple
     assert result.exit_code in (0, 1), result.output
     doc = json.loads(result.stdout)
     assert next(iter(doc)) == "schema_version" and doc["schema_version"] == 1
+
+
+def test_the_status_writers_on_a_hand_built_report() -> None:
+    """Each format's writer, fed a report built by hand (no files, no command line)."""
+    import csv as csvlib
+    import io as stringio
+    from datetime import date
+
+    from kpi.assess import assess_kpi, summarise
+    from kpi.model import Dataset, Plan, Sector, Thresholds
+    from kpi.render import STATUS_FORMATS, StatusView
+    from tests.builders import actual, kpi, target
+
+    k = kpi(id="t.fiber", sector="t", name="Cáp quang", direction="up", targets=(target("2025", 80),))
+    dataset = Dataset(Plan("Kế hoạch"), Thresholds(), {"t": Sector("t", "Viễn thông")}, {k.id: k}, [])
+    a = assess_kpi(k, [actual("2023", 60), actual("2024", 70)], date(2025, 1, 31))
+    view = StatusView(dataset, [a], summarise(dataset, [a], "en"), "en", date(2025, 1, 31), True)
+    assert set(STATUS_FORMATS) == {"json", "csv", "markdown", "svg", "table"}
+    out = stringio.StringIO()
+    STATUS_FORMATS["json"](view, out)
+    doc = json.loads(out.getvalue())
+    assert doc["schema_version"] == 1 and doc["kpis"][0]["id"] == "t.fiber" and doc["sectors"][0]["kpis"] == 1
+    out = stringio.StringIO()
+    STATUS_FORMATS["csv"](view, out)
+    [row] = list(csvlib.DictReader(stringio.StringIO(out.getvalue())))
+    assert row["id"] == "t.fiber" and float(row["latest"]) == 70 and float(row["target"]) == 80
+    out = stringio.StringIO()
+    STATUS_FORMATS["markdown"](view, out)
+    assert "Viễn thông" in out.getvalue() and "Cáp quang" in out.getvalue()
+    out = stringio.StringIO()
+    STATUS_FORMATS["svg"](view, out)
+    assert out.getvalue().startswith("<svg") and "Cáp quang" in out.getvalue()
+    out = stringio.StringIO()
+    STATUS_FORMATS["table"](view, out)
+    assert "t.fiber" in out.getvalue() and "Cáp quang" in out.getvalue()
