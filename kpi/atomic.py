@@ -17,10 +17,11 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from kpi.errors import KpiError
 from kpi.i18n import Message, msg
 
 
-class WriteError(Exception):
+class WriteError(KpiError):
     """A write that could not be done; the original is untouched. The message says why."""
 
 

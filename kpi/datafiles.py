@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 import tomli
 
+from kpi.errors import KpiError
 from kpi.i18n import msg
 from kpi.problems import Problem
 
@@ -23,7 +24,7 @@ ACTUALS_NAME = "actuals.toml"
 DECIMAL_COMMA = re.compile(r"=\s*([-+]?\d+,\d+)\s*(?:#.*)?$", re.ASCII)
 
 
-class DataFilesNotFound(Exception):
+class DataFilesNotFound(KpiError):
     """No targets.toml where the user pointed or in any parent directory."""
 
 
@@ -69,7 +70,7 @@ def locate(
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
-class ReadError(Exception):
+class ReadError(KpiError):
     """A data file that cannot be read; the message says why."""
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from kpi.errors import KpiError
 from kpi.i18n import msg
 
 
-class GitError(Exception):
+class GitError(KpiError):
     """git cannot give what was asked; the message says why."""
 
 

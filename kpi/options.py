@@ -201,12 +201,17 @@ class KpiCommand(click.Command):
     (kpi.errors.UsageProblem) are Click's usage errors: one handler, exit 2, the option named."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from kpi.errors import UsageProblem
+        from kpi.errors import KpiError, UsageProblem
 
         try:
             return super().invoke(ctx)
         except UsageProblem as exc:
             raise click.BadParameter(tr(exc.message), ctx=ctx, param_hint=exc.option) from None
+        except KpiError as exc:  # what no command said more about: one line, its exit code
+            from kpi.display import printable
+
+            click.echo(printable(f"kpi: {tr(exc.args[0])}"), err=True)
+            ctx.exit(exc.exit_code)
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         if self.help:

@@ -12,12 +12,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from kpi.errors import KpiError
 from kpi.i18n import msg
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
 
-class PdfError(Exception):
+class PdfError(KpiError):
     """No PDF could be made; args[0] says why."""
 
 

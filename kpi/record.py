@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import tomli
 import tomli_w
 
+from kpi.errors import KpiError
 from kpi.i18n import Message, msg
 from kpi.periods import PeriodError, parse_period
 from kpi.tomltext import array_tables
@@ -23,7 +24,7 @@ from kpi.tomltext import array_tables
 ACTUAL_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*actual[ \t]*\]\][ \t]*(?:#.*)?\r?$", re.MULTILINE)
 
 
-class RecordError(Exception):
+class RecordError(KpiError):
     """The entry cannot be recorded; nothing was changed. The message says why."""
 
 

@@ -75,3 +75,26 @@ def test_the_output_layer_loads_no_files_and_parses_no_options(module: str) -> N
 def test_the_layers_are_all_there() -> None:
     assert {layer(m) for m in MODULES} == {"core", "output", "command line"}
     assert "kpi.assess" in MODULES and layer("kpi.assess") == "core"
+
+
+def test_one_handler_maps_the_error_family_to_exit_codes() -> None:
+    import click
+    from click.testing import CliRunner
+
+    from kpi.errors import KpiError, UsageProblem
+    from kpi.options import KpiCommand
+    from kpi.record import RecordError
+
+    assert issubclass(RecordError, KpiError) and issubclass(UsageProblem, KpiError)
+
+    @click.command(cls=KpiCommand)
+    @click.argument("which")
+    def broken(which: str) -> None:
+        if which == "usage":
+            raise UsageProblem("no sector x", "--sector")
+        raise RecordError("the file is locked")
+
+    data = CliRunner().invoke(broken, ["data"])
+    assert data.exit_code == 1 and data.output == "kpi: the file is locked\n"
+    usage = CliRunner().invoke(broken, ["usage"])
+    assert usage.exit_code == 2 and "Invalid value for --sector: no sector x" in usage.output

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from kpi import schema
+from kpi.errors import KpiError
 from kpi.i18n import msg
 from kpi.sheets.read import Sheet, column_index, column_letter
 
@@ -108,7 +109,7 @@ class Layout(NamedTuple):
     shown: tuple[tuple[str, int], ...] = ()  # the columns a template shows (name, unit): unit is checked
 
 
-class LayoutError(Exception):
+class LayoutError(KpiError):
     """The sheet's columns cannot be found; args[0] says why."""
 
 

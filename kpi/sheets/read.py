@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kpi.errors import KpiError
 from kpi.i18n import Message, msg
 
 SHEET_SUFFIXES = (".xlsx", ".xlsm")
@@ -74,7 +75,7 @@ class Sheet(NamedTuple):
     others: tuple[str, ...] = ()  # the workbook's other visible sheets, for a hint
 
 
-class SheetError(Exception):
+class SheetError(KpiError):
     """The file or sheet cannot be read at all; args[0] is the message."""
 
 
