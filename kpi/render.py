@@ -31,11 +31,15 @@ from kpi.jsonview import (
 )
 from kpi.tables import (
     GAP_COLUMNS,
+    GAP_SPEC,
     STATUS_COLUMNS,
+    STATUS_SPEC,
     _csv,
     _plan_title,
     _summary_counts,
     gap_records,
+    gap_texts,
+    markdown_rows,
     markdown_table,
     status_records,
 )
@@ -45,9 +49,7 @@ from kpi.words import (
     LIGHT_LABEL,
     LIGHT_STYLE,
     LIGHT_SYMBOL,
-    _status_text,
     latest_text,
-    status_word,
     target_text,
 )
 
@@ -134,39 +136,106 @@ def _status_markdown(
     rows.append([f"**{whole}**", *(str(total[x]) for x in LIGHTS), str(sum(total.values()))])
     markdown_table(header, rows, out)
     out.write("\n")
-    kpi_rows = []
-    for a in results:
-        latest, latest_period = latest_text(a)
-        target, target_period = target_text(a.milestone, a.kpi.unit)
-        kpi_rows.append(
-            [
-                md(a.kpi.id),
-                md(a.kpi.label(lang)),
-                md(a.kpi.unit),
-                f"{md(latest)} ({latest_period})" if latest_period else "–",
-                f"{md(target)} ({target_period})" if target_period else "–",
-                display.percent(a.attainment),
-                md(display.value(a.gap, a.kpi.unit)),
-                md(display.value(a.projected, a.kpi.unit)),
-                f"{LIGHT_EMOJI[a.light]} {md(_status_text(a).replace(chr(10), ' · ')[2:])}",
-            ]
-        )
-    markdown_table(
-        [
-            _("KPI"),
-            _("Name"),
-            _("Unit"),
-            _("Latest"),
-            _("Target"),
-            _("Attainment"),
-            _("Gap"),
-            _("Projected"),
-            _("Status"),
-        ],
-        kpi_rows,
-        out,
-    )
+    header, kpi_rows = markdown_rows(STATUS_SPEC, results, lang)
+    markdown_table(header, kpi_rows, out)
     out.write("\n" + _("{mark} marks an estimate.").format(mark=ESTIMATE_MARK) + "\n")
+
+
+class GapView(NamedTuple):
+    """What every format of kpi gap is written from."""
+
+    dataset: Dataset
+    results: Sequence[Assessment]
+    lang: str
+    as_of: date
+    without_data: int
+
+    @property
+    def note(self) -> str:
+        n = self.without_data
+        if not n:
+            return ""
+        return ngettext(
+            "{n} KPI with a target has no known actual, so no gap.",
+            "{n} KPIs with a target have no known actual, so no gap.",
+            n,
+        ).format(n=n)
+
+
+def _gap_json(v: GapView, out: IO[str]) -> None:
+    kpis = []
+    for a in v.results:
+        entry = kpi_json(a, v.lang)
+        entry["gap_pct"] = a.relative_gap
+        entry["required_per_year"] = a.required_per_year
+        entry["overdue"] = a.overdue
+        entry["trend_per_year"] = a.trend_per_year
+        kpis.append(entry)
+    _dump_json({"as_of": v.as_of.isoformat(), "plan": _plan_json(v.dataset), "kpis": kpis}, out)
+
+
+def _gap_csv(v: GapView, out: IO[str]) -> None:
+    _csv(gap_records(v.results, v.lang), GAP_COLUMNS, out)
+
+
+def _gap_markdown(v: GapView, out: IO[str]) -> None:
+    md = display.markdown_text
+    title = _("Gaps — {title}").format(title=md(_plan_title(v.dataset, v.lang, v.as_of)))
+    out.write(f"## {title}\n\n")
+    header, rows = markdown_rows(GAP_SPEC, v.results, v.lang)
+    markdown_table(header, rows, out)
+    if v.note:
+        out.write(f"\n{v.note}\n")
+
+
+def _gap_terminal(v: GapView, out: IO[str]) -> None:
+    from rich.text import Text
+
+    console = make_console(out)
+    console.print(_text(_("Gaps — {title}").format(title=_plan_title(v.dataset, v.lang, v.as_of)), "bold"))
+    if not v.results:
+        console.print(_text(_("No shortfall: every KPI with data has met its milestone target.")))
+    else:
+        rows = []
+        for a in v.results:
+            unit = a.kpi.unit
+            latest, latest_period = latest_text(a)
+            target, target_period = target_text(a.milestone, unit)
+            needed, trend = gap_texts(a)
+            latest_cell = Text(display.printable(latest))
+            latest_cell.append("\n" + latest_period, style="dim")
+            target_cell = Text(display.printable(target))
+            target_cell.append("\n" + target_period, style="dim")
+            gap_cell = Text(
+                f"{LIGHT_SYMBOL[a.light]} {display.value(a.gap, unit)}", style=LIGHT_STYLE[a.light]
+            )
+            gap_cell.append(f"\n{display.percent(a.relative_gap)}", style="dim")
+            late = needed in (_("overdue"), _("missed"))
+            rows.append(
+                [
+                    _kpi_name(a, v.lang),
+                    latest_cell,
+                    target_cell,
+                    gap_cell,
+                    Text(needed, style="red" if late else ""),
+                    Text(trend),
+                    Text(display.iso(a.projected_completion)),
+                ]
+            )
+        # Gap and gap % share a cell (two lines) so the table fits 80 columns.
+        titles = (_("Latest"), _("Target"), _("Gap\n% of T"), _("Need/yr"), _("Trend/yr"), _("Reached"))
+        print_rows(console, titles, rows, compact=_gap_compact)
+    if v.note:
+        console.print(_text(v.note, "dim"))
+
+
+# The formats of kpi gap, one writer each: Rich is loaded only by the table's.
+GAP_FORMATS: dict[str, Callable[[GapView, IO[str]], None]] = {
+    "json": _gap_json,
+    "csv": _gap_csv,
+    "markdown": _gap_markdown,
+    "table": _gap_terminal,
+}
 
 
 def render_gap(
@@ -179,130 +248,90 @@ def render_gap(
     without_data: int,
 ) -> None:
     set_language(lang)
-    if fmt == "json":
-        kpis = []
-        for a in results:
-            entry = kpi_json(a, lang)
-            entry["gap_pct"] = a.relative_gap
-            entry["required_per_year"] = a.required_per_year
-            entry["overdue"] = a.overdue
-            entry["trend_per_year"] = a.trend_per_year
-            kpis.append(entry)
-        _dump_json({"as_of": as_of.isoformat(), "plan": _plan_json(dataset), "kpis": kpis}, out)
-        return
-    if fmt == "csv":
-        _csv(gap_records(results, lang), GAP_COLUMNS, out)
-        return
-    cells: list[dict[str, Any]] = []
-    for a in results:
-        unit = a.kpi.unit
-        latest, latest_period = latest_text(a)
-        target, target_period = target_text(a.milestone, unit)
-        needed = (
-            _("missed")
-            if a.status == "missed"
-            else _("overdue")
-            if a.overdue
-            else display.signed(a.required_per_year, unit)
-        )
-        trend = display.signed(a.trend_per_year, unit)
-        if a.flow is not None and a.status not in ("missed", "awaiting_final", "achieved"):
-            # A flow still to be earned this year: the monthly pace needed against the pace so far.
-            per_month = _("/mo")
-            needed = display.signed(a.flow.needed_per_month, unit) + per_month
-            trend = display.signed(a.flow.so_far_per_month, unit) + per_month
-        if a.gap is not None and a.gap <= 0:
-            needed = _("met")
-        cells.append(
-            {
-                "a": a,
-                "latest": (latest, latest_period),
-                "target": (target, target_period),
-                "gap": display.value(a.gap, unit),
-                "gap_pct": display.percent(a.relative_gap),
-                "needed": needed,
-                "trend": trend,
-                "eta": display.iso(a.projected_completion),
-            }
-        )
-    note = (
-        ngettext(
-            "{n} KPI with a target has no known actual, so no gap.",
-            "{n} KPIs with a target have no known actual, so no gap.",
-            without_data,
-        ).format(n=without_data)
-        if without_data
-        else ""
-    )
-    if fmt == "markdown":
-        md = display.markdown_text
-        out.write("## " + _("Gaps — {title}").format(title=md(_plan_title(dataset, lang, as_of))) + "\n\n")
-        markdown_table(
-            [
-                _("KPI"),
-                _("Name"),
-                _("Latest"),
-                _("Target"),
-                _("Gap"),
-                _("Gap %"),
-                _("Needed/yr"),
-                _("Trend/yr"),
-                _("Reached"),
-                _("Status"),
-            ],
-            (
-                [
-                    md(c["a"].kpi.id),
-                    md(c["a"].kpi.label(lang)),
-                    f"{md(c['latest'][0])} ({c['latest'][1]})",
-                    f"{md(c['target'][0])} ({c['target'][1]})",
-                    md(c["gap"]),
-                    c["gap_pct"],
-                    md(c["needed"]),
-                    md(c["trend"]),
-                    c["eta"],
-                    f"{LIGHT_EMOJI[c['a'].light]} {status_word(c['a'].status)}",
-                ]
-                for c in cells
-            ),
-            out,
-        )
-        if note:
-            out.write(f"\n{note}\n")
-        return
-    from rich.text import Text
+    GAP_FORMATS[fmt](GapView(dataset, results, lang, as_of, without_data), out)
+
+
+class ListView(NamedTuple):
+    """What every format of kpi list is written from: one record per KPI."""
+
+    dataset: Dataset
+    records: list[dict[str, Any]]
+    lang: str
+
+
+LIST_COLUMNS = ("sector", "id", "name", "unit", "direction", "trend", "targets", "actuals")
+
+
+def _list_json(v: ListView, out: IO[str]) -> None:
+    sectors = [{"id": s.id, "name": s.name, "name_en": s.name_en} for s in v.dataset.sectors.values()]
+    _dump_json({"plan": _plan_json(v.dataset), "sectors": sectors, "kpis": v.records}, out)
+
+
+def _list_csv(v: ListView, out: IO[str]) -> None:
+    _csv(v.records, LIST_COLUMNS, out)
+
+
+def _list_markdown(v: ListView, out: IO[str]) -> None:
+    md = display.markdown_text
+    header = [
+        _("Sector"),
+        _("KPI"),
+        _("Name"),
+        _("Unit"),
+        _("Direction"),
+        _("Trend"),
+        _("Targets"),
+        _("Actuals"),
+    ]
+    markdown_table(
+        header,
+        (
+            [md(r["sector"]), md(r["id"]), md(r["name"]), md(r["unit"]),
+             "↑" if r["direction"] == "up" else "↓", _(r["trend"]), str(r["targets"]), str(r["actuals"])]
+            for r in v.records
+        ),
+        out,
+    )  # fmt: skip
+
+
+def _list_terminal(v: ListView, out: IO[str]) -> None:
+    from rich.table import Table
 
     console = make_console(out)
-    console.print(_text(_("Gaps — {title}").format(title=_plan_title(dataset, lang, as_of)), "bold"))
-    if not cells:
-        console.print(_text(_("No shortfall: every KPI with data has met its milestone target.")))
-    else:
-        rows = []
-        for c in cells:
-            a = c["a"]
-            name = _kpi_name(a, lang)
-            latest_cell = Text(display.printable(c["latest"][0]))
-            latest_cell.append("\n" + c["latest"][1], style="dim")
-            target_cell = Text(display.printable(c["target"][0]))
-            target_cell.append("\n" + c["target"][1], style="dim")
-            gap_cell = Text(f"{LIGHT_SYMBOL[a.light]} {c['gap']}", style=LIGHT_STYLE[a.light])
-            gap_cell.append(f"\n{c['gap_pct']}", style="dim")
-            rows.append(
-                [
-                    name,
-                    latest_cell,
-                    target_cell,
-                    gap_cell,
-                    Text(c["needed"], style="red" if c["needed"] in (_("overdue"), _("missed")) else ""),
-                    Text(c["trend"]),
-                    Text(c["eta"]),
-                ]
+    table = Table(header_style="bold")
+    table.add_column(_("KPI"), overflow="fold", ratio=1)
+    table.add_column(_("Unit"), overflow="fold")
+    table.add_column(_("Dir."), no_wrap=True)
+    table.add_column(_("Targets"), justify="right", no_wrap=True)
+    table.add_column(_("Actuals"), justify="right", no_wrap=True)
+    by_sector: dict[str, list[dict[str, Any]]] = {}
+    for r in v.records:
+        by_sector.setdefault(r["sector"], []).append(r)
+    for sid, rows in by_sector.items():
+        sector = v.dataset.sectors.get(sid)
+        title = _text(sector.label(v.lang) if sector else sid, "bold underline")
+        title.append(f"  {sid}", style="dim")
+        table.add_row(title)
+        for r in rows:
+            name = _text(r["id"])
+            name.append(f"\n{display.printable(r['name'])}", style="dim")
+            table.add_row(
+                name,
+                _text(r["unit"]),
+                "↑" if r["direction"] == "up" else "↓",
+                str(r["targets"]),
+                str(r["actuals"]),
             )
-        # Gap and gap % share a cell (two lines) so the table fits 80 columns.
-        titles = (_("Latest"), _("Target"), _("Gap\n% of T"), _("Need/yr"), _("Trend/yr"), _("Reached"))
-        print_rows(console, titles, rows, compact=_gap_compact)
-    if note:
-        console.print(_text(note, "dim"))
+    console.print(table)
+
+
+# The formats of kpi list, one writer each: Rich is loaded only by the table's.
+LIST_FORMATS: dict[str, Callable[[ListView, IO[str]], None]] = {
+    "json": _list_json,
+    "csv": _list_csv,
+    "markdown": _list_markdown,
+    "table": _list_terminal,
+}
 
 
 def render_list(dataset: Dataset, kpis: Sequence[Kpi], fmt: str, lang: str, out: IO[str]) -> None:
@@ -321,69 +350,4 @@ def render_list(dataset: Dataset, kpis: Sequence[Kpi], fmt: str, lang: str, out:
         }
         for k in kpis
     ]
-    if fmt == "json":
-        _dump_json(
-            {
-                "plan": _plan_json(dataset),
-                "sectors": [
-                    {"id": s.id, "name": s.name, "name_en": s.name_en} for s in dataset.sectors.values()
-                ],
-                "kpis": records,
-            },
-            out,
-        )
-        return
-    columns = ("sector", "id", "name", "unit", "direction", "trend", "targets", "actuals")
-    if fmt == "csv":
-        _csv(records, columns, out)
-        return
-    if fmt == "markdown":
-        md = display.markdown_text
-        header = [
-            _("Sector"),
-            _("KPI"),
-            _("Name"),
-            _("Unit"),
-            _("Direction"),
-            _("Trend"),
-            _("Targets"),
-            _("Actuals"),
-        ]
-        markdown_table(
-            header,
-            (
-                [md(r["sector"]), md(r["id"]), md(r["name"]), md(r["unit"]),
-                 "↑" if r["direction"] == "up" else "↓", _(r["trend"]), str(r["targets"]), str(r["actuals"])]
-                for r in records
-            ),
-            out,
-        )  # fmt: skip
-        return
-    from rich.table import Table
-
-    console = make_console(out)
-    table = Table(header_style="bold")
-    table.add_column(_("KPI"), overflow="fold", ratio=1)
-    table.add_column(_("Unit"), overflow="fold")
-    table.add_column(_("Dir."), no_wrap=True)
-    table.add_column(_("Targets"), justify="right", no_wrap=True)
-    table.add_column(_("Actuals"), justify="right", no_wrap=True)
-    by_sector: dict[str, list[dict[str, Any]]] = {}
-    for r in records:
-        by_sector.setdefault(r["sector"], []).append(r)
-    for sid, rows in by_sector.items():
-        sector = dataset.sectors.get(sid)
-        title = _text(sector.label(lang) if sector else sid, "bold underline")
-        title.append(f"  {sid}", style="dim")
-        table.add_row(title)
-        for r in rows:
-            name = _text(r["id"])
-            name.append(f"\n{display.printable(r['name'])}", style="dim")
-            table.add_row(
-                name,
-                _text(r["unit"]),
-                "↑" if r["direction"] == "up" else "↓",
-                str(r["targets"]),
-                str(r["actuals"]),
-            )
-    console.print(table)
+    LIST_FORMATS[fmt](ListView(dataset, records, lang), out)

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING
+from collections.abc import Callable
+from typing import IO
 
 from kpi import display
 from kpi.assess import Assessment
 from kpi.briefing import figure_rows
-from kpi.i18n import _, set_language, tr
-from kpi.model import Dataset
-
-if TYPE_CHECKING:
-    pass
 from kpi.console import (
     _print_chart,
     _text,
     _widest,
     make_console,
 )
+from kpi.i18n import _, set_language, tr
 from kpi.jsonview import (
     _dump_json,
     show_json,
 )
+from kpi.model import Dataset
 from kpi.tables import (
     markdown_table,
 )
@@ -40,10 +38,15 @@ from kpi.words import (
 
 def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[str]) -> None:
     set_language(lang)
-    if fmt == "json":
-        _dump_json({"as_of": a.as_of.isoformat(), **show_json(dataset, a, lang)}, out)
-        return
-    rows = figure_rows(dataset, a)
+    SHOW_FORMATS[fmt](dataset, a, lang, out)
+
+
+def _show_json(dataset: Dataset, a: Assessment, lang: str, out: IO[str]) -> None:
+    _dump_json({"as_of": a.as_of.isoformat(), **show_json(dataset, a, lang)}, out)
+
+
+def _facts(dataset: Dataset, a: Assessment, lang: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The KPI's definition and its numbers, as (label, text) pairs for people."""
     k = a.kpi
     unit = k.unit
     facts = [
@@ -107,42 +110,54 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
                 f"{target_text(verdict.target, unit)[0]}: {figure} → {status_word(verdict.status)}",
             )
         )
-    if fmt == "markdown":
-        md = display.markdown_text
-        out.write(f"## {md(k.id)} — {md(k.label(lang))}\n\n")
-        markdown_table(["", ""], ([label, md(v)] for label, v in facts + numbers), out)
-        out.write("\n### " + _("Targets") + "\n\n")
-        markdown_table(
-            [_("Period"), _("Value"), _("Source"), _("Quote")],
-            (
-                [
-                    t.period.text,
-                    md(target_text(t, unit)[0]),
-                    md(t.source or k.source or "–"),
-                    md(t.quote or k.quote or "–"),
-                ]
-                for t in k.targets
-            ),
-            out,
-        )
-        out.write("\n### " + _("Actuals") + "\n\n")
-        markdown_table(
-            [_("Period"), _("Value"), _("Published"), _("Source"), _("Quote")],
-            (
-                [
-                    x.period.text,
-                    (ESTIMATE_MARK if x.estimated else "") + md(display.value(x.value, unit)),
-                    x.published.isoformat() if x.published else "–",
-                    md(x.source),
-                    md(x.quote or "–"),
-                ]
-                for x, _known, _revises in rows
-            ),
-            out,
-        )
-        out.write("\n### " + _("Rules") + "\n\n" + "".join(f"- {md(tr(r))}\n" for r in a.reasons))
-        return
+    return facts, numbers
 
+
+def _show_markdown(dataset: Dataset, a: Assessment, lang: str, out: IO[str]) -> None:
+    facts, numbers = _facts(dataset, a, lang)
+    rows = figure_rows(dataset, a)
+    k = a.kpi
+    unit = k.unit
+    md = display.markdown_text
+    out.write(f"## {md(k.id)} — {md(k.label(lang))}\n\n")
+    markdown_table(["", ""], ([label, md(v)] for label, v in facts + numbers), out)
+    out.write("\n### " + _("Targets") + "\n\n")
+    markdown_table(
+        [_("Period"), _("Value"), _("Source"), _("Quote")],
+        (
+            [
+                t.period.text,
+                md(target_text(t, unit)[0]),
+                md(t.source or k.source or "–"),
+                md(t.quote or k.quote or "–"),
+            ]
+            for t in k.targets
+        ),
+        out,
+    )
+    out.write("\n### " + _("Actuals") + "\n\n")
+    markdown_table(
+        [_("Period"), _("Value"), _("Published"), _("Source"), _("Quote")],
+        (
+            [
+                x.period.text,
+                (ESTIMATE_MARK if x.estimated else "") + md(display.value(x.value, unit)),
+                x.published.isoformat() if x.published else "–",
+                md(x.source),
+                md(x.quote or "–"),
+            ]
+            for x, _known, _revises in rows
+        ),
+        out,
+    )
+    out.write("\n### " + _("Rules") + "\n\n" + "".join(f"- {md(tr(r))}\n" for r in a.reasons))
+
+
+def _show_terminal(dataset: Dataset, a: Assessment, lang: str, out: IO[str]) -> None:
+    facts, numbers = _facts(dataset, a, lang)
+    rows = figure_rows(dataset, a)
+    k = a.kpi
+    unit = k.unit
     from rich.table import Table
 
     console = make_console(out)
@@ -240,6 +255,14 @@ def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[st
     console.print(_text("\n" + _("Status rules, in order"), "bold underline"))
     for reason in a.reasons:
         console.print(_text(f"  {tr(reason)}"))
+
+
+# The formats of kpi show, one writer each: Rich is loaded only by the table's.
+SHOW_FORMATS: dict[str, Callable[[Dataset, Assessment, str, IO[str]], None]] = {
+    "json": _show_json,
+    "markdown": _show_markdown,
+    "table": _show_terminal,
+}
 
 
 def _level_facts(a: Assessment, unit: str) -> list[tuple[str, str]]:
