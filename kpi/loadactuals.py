@@ -89,16 +89,16 @@ def _load_actuals(
                     seen[day] = [(index, period_text, published)]
                     actuals.append(
                         Actual(
-                            kpi.id,
-                            period,
-                            float(value),
-                            source,
-                            estimated,
-                            published,
-                            quote,
-                            derived,
-                            note,
-                            index,
+                            kpi=kpi.id,
+                            period=period,
+                            value=float(value),
+                            source=source,
+                            estimated=estimated,
+                            published=published,
+                            quote=quote,
+                            derived=derived,
+                            note=note,
+                            position=index,
                         )
                     )
                     continue
