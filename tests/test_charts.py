@@ -6,9 +6,18 @@ import re
 from datetime import date
 
 from kpi.assess import assess_kpi
-from kpi.chart import Scale, interpolate, scale_for, series, trend_line, value_ticks, year_labels, year_ticks
-from kpi.svgchart import chart
-from kpi.termchart import ACTUAL, ESTIMATE, PLAN, STRETCH, TARGET, TREND, draw, plot
+from kpi.output.chart import (
+    Scale,
+    interpolate,
+    scale_for,
+    series,
+    trend_line,
+    value_ticks,
+    year_labels,
+    year_ticks,
+)
+from kpi.output.svgchart import chart
+from kpi.output.termchart import ACTUAL, ESTIMATE, PLAN, STRETCH, TARGET, TREND, draw, plot
 from tests.builders import actual, kpi, target
 
 LINEAR = kpi(baseline=target("2020", 50), targets=(target("2025", 100),), max=100)

@@ -355,7 +355,7 @@ def test_csv_round_trips_text_and_guards_formulas(data_dir: Path) -> None:
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_every_formula_start_is_guarded(start: str) -> None:
-    from kpi.csvout import cell
+    from kpi.output.csvout import cell
 
     assert cell(start + "1+1").lstrip('"').startswith("'" + start)
     assert cell(-3.5) == "-3.5"

@@ -189,8 +189,8 @@ def test_numbers_in_each_notation(value: float, unit: str, vi: str, en: str) -> 
 
 def test_percent_signed_dates_and_ranges() -> None:
     from kpi.model import Target
+    from kpi.output.words import target_text
     from kpi.periods import parse_period
-    from kpi.words import target_text
 
     stretch = Target(parse_period("2025"), 30, 40)
     i18n.set_language("vi")

@@ -346,7 +346,7 @@ def test_the_status_writers_on_a_hand_built_report() -> None:
 
     from kpi.assess import assess_kpi, summarise
     from kpi.model import Dataset, Plan, Sector, Thresholds
-    from kpi.render import STATUS_FORMATS, StatusView
+    from kpi.output.render import STATUS_FORMATS, StatusView
     from tests.builders import actual, kpi, target
 
     k = kpi(id="t.fiber", sector="t", name="Cáp quang", direction="up", targets=(target("2025", 80),))

@@ -198,7 +198,7 @@ def test_a_chart_picture_is_drawn(tmp_path: Path) -> None:
     from PIL import Image
 
     from kpi.assess import assess_kpi
-    from kpi.pngchart import HEIGHT, WIDTH, png
+    from kpi.output.pngchart import HEIGHT, WIDTH, png
     from tests.builders import actual, kpi, target
 
     a = assess_kpi(
@@ -242,7 +242,7 @@ def test_hostile_names_keep_every_output_well_formed(tmp_path: Path, data_dir: P
 
 def test_chart_labels_get_the_room_they_need() -> None:
     from kpi.assess import assess_kpi
-    from kpi.svgchart import chart
+    from kpi.output.svgchart import chart
     from tests.builders import actual, kpi, target
 
     big = kpi(unit="tỷ đồng", targets=(target("2025", 4_000_000),))

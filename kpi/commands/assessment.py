@@ -103,7 +103,7 @@ def status(
       kpi status --format svg -o status.svg    # for slides
       kpi status --review --as-of 2026-03-31   # end of term: achieved / missed per target
     """
-    from kpi.render import render_status
+    from kpi.output.render import render_status
     from kpi.reports import status_report
 
     dataset = load_valid(targets, actuals, data_dir)
@@ -125,8 +125,8 @@ def status(
 
 def _review(dataset: Dataset, kpis: list[Kpi], when: date, fmt: str, output: Path | None) -> None:
     """kpi status --review: every target of the plan with its verdict at the end of the term."""
-    from kpi import review as reviews
     from kpi.assess import review as review_rows
+    from kpi.output import review as reviews
 
     if fmt == "svg":
         raise click.BadParameter(
@@ -166,7 +166,7 @@ def gap(
       kpi gap --sector telecom
       kpi gap --all --format csv > gaps.csv
     """
-    from kpi.render import render_gap
+    from kpi.output.render import render_gap
     from kpi.reports import gap_report
 
     dataset = load_valid(targets, actuals, data_dir)
@@ -200,8 +200,8 @@ def show(
     Example:
       kpi show digital.egov_rank --as-of 2024-12-31
     """
+    from kpi.output.show import render_show
     from kpi.reports import show_report
-    from kpi.show import render_show
 
     dataset = load_valid(targets, actuals, data_dir)
     r = keep(show_report(dataset, kpi_id, as_of or date.today(), milestone))
@@ -229,7 +229,7 @@ def list_(
     Example:
       kpi list --sector media --lang en
     """
-    from kpi.render import render_list
+    from kpi.output.render import render_list
     from kpi.reports import list_report
 
     r = list_report(load_valid(targets, actuals, data_dir), sectors)
@@ -285,13 +285,13 @@ def report(
 
 
 def _markdown_report(r: MeetingReport, lang: str, output: Path | None) -> None:
-    from kpi.htmlreport import markdown
+    from kpi.output.htmlreport import markdown
 
     write_output(markdown(r.dataset, r.results, r.summaries, lang, r.as_of, r.changes, r.since), output)
 
 
 def _html_page(r: MeetingReport, lang: str) -> str:
-    from kpi.htmlreport import html
+    from kpi.output.htmlreport import html
 
     return html(r.dataset, r.results, r.summaries, lang, r.as_of, r.changes, r.since)
 
@@ -301,7 +301,7 @@ def _html_report(r: MeetingReport, lang: str, output: Path | None) -> None:
 
 
 def _pdf_report(r: MeetingReport, lang: str, output: Path | None) -> None:
-    from kpi.pdf import PdfError, print_pdf
+    from kpi.output.pdf import PdfError, print_pdf
 
     try:
         _bytes_out(print_pdf(_html_page(r, lang)), output)
@@ -315,7 +315,7 @@ def _docx_report(r: MeetingReport, lang: str, output: Path | None) -> None:
         import PIL  # noqa: F401
     except ImportError:
         fail(msg("--format docx needs python-docx and Pillow; install them with: pip install 'kpi[docx]'"))
-    from kpi import wordreport
+    from kpi.output import wordreport
 
     _bytes_out(
         wordreport.document(r.dataset, r.results, r.summaries, lang, r.as_of, r.changes, r.since), output

@@ -76,7 +76,7 @@ def diff(
       kpi diff HEAD~3 --format markdown      # what an edit to the data changed
       kpi diff main HEAD --fail-on-worse     # in a merge-request check
     """
-    from kpi import diffout
+    from kpi.output import diffout
     from kpi.reports import diff_report
 
     _check_arguments(revisions, from_, to, as_of)

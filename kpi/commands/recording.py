@@ -381,7 +381,7 @@ def _say_recorded(
     from kpi.derive import derive
     from kpi.i18n import _
     from kpi.loader import actuals_from
-    from kpi.words import LIGHT_SYMBOL, status_word
+    from kpi.output.words import LIGHT_SYMBOL, status_word
 
     # The KPI's figures (and its source's, for a growth KPI) with what follows from them: the
     # targets a plan share gives, the earlier figures a stated change gives.

@@ -66,7 +66,7 @@ def validate(
     errors = [p for p in problems if not p.warning]
     warnings = len(problems) - len(errors)
     if fmt == "json":
-        from kpi import jsonout
+        from kpi.output import jsonout
 
         click.echo(jsonout.dumps([p.as_dict() for p in problems], indent=2))
     else:

@@ -225,7 +225,7 @@ def export(
 
 def _status_sheet(ws: Any, dataset: Dataset, results: Sequence[Assessment], lang: str, as_of: date) -> None:
     from kpi.briefing import attention_order
-    from kpi.tables import status_records
+    from kpi.output.tables import status_records
 
     _title(ws, dataset, lang, as_of)
     header = TITLE_ROWS + 1

@@ -20,11 +20,11 @@ from kpi.statuses import LIGHTS
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
-from kpi.tables import (
+from kpi.output.tables import (
     _plan_title,
     _summary_counts,
 )
-from kpi.words import (
+from kpi.output.words import (
     ESTIMATE_MARK,
     LIGHT_LABEL,
     LIGHT_STYLE,
@@ -386,7 +386,7 @@ def _widest(texts: Iterable[str]) -> int:
 def _print_chart(console: Console, a: Assessment) -> None:
     from rich.text import Text
 
-    from kpi.termchart import draw
+    from kpi.output.termchart import draw
 
     lines = draw(a, width=console.width)
     if not lines:

@@ -125,7 +125,7 @@ SCHEMA_VERSION = 1
 def _dump_json(obj: object, out: IO[str]) -> None:
     """A document with its schema_version first; indented for a person at a terminal, one line
     otherwise (the C encoder)."""
-    from kpi import jsonout
+    from kpi.output import jsonout
 
     if isinstance(obj, dict):
         obj = {"schema_version": SCHEMA_VERSION, **obj}

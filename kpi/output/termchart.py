@@ -8,8 +8,17 @@ from datetime import date
 
 from kpi import display
 from kpi.assess import Assessment
-from kpi.chart import Scale, Series, interpolate, scale_for, series, value_ticks, year_labels, year_ticks
 from kpi.i18n import N_, _
+from kpi.output.chart import (
+    Scale,
+    Series,
+    interpolate,
+    scale_for,
+    series,
+    value_ticks,
+    year_labels,
+    year_ticks,
+)
 
 Cell = tuple[str, str]  # (glyph, Rich style)
 

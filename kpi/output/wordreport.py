@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from kpi import display
 from kpi.assess import Assessment, SectorSummary
 from kpi.briefing import light_counts, needs_attention, without_figures
-from kpi.htmlreport import change_items
 from kpi.i18n import _, set_language
 from kpi.model import Dataset
+from kpi.output.htmlreport import change_items
+from kpi.output.words import LIGHT_LABEL, LIGHT_SYMBOL, latest_text, status_word, target_text
 from kpi.statuses import LIGHTS
-from kpi.words import LIGHT_LABEL, LIGHT_SYMBOL, latest_text, status_word, target_text
 
 if TYPE_CHECKING:
     from kpi.diff import Diff
@@ -230,7 +230,7 @@ def _table(doc: Any, rows: Sequence[Assessment], lang: str) -> None:
 def _chart(doc: Any, a: Assessment, lang: str) -> None:
     from docx.shared import Mm
 
-    from kpi.pngchart import png
+    from kpi.output.pngchart import png
 
     picture = png(a)
     if picture is None:

@@ -10,8 +10,8 @@ from html import escape
 
 from kpi import display
 from kpi.assess import Assessment
-from kpi.chart import Mark, Scale, scale_for, series, value_ticks, year_labels, year_ticks
 from kpi.i18n import N_, _, language
+from kpi.output.chart import Mark, Scale, scale_for, series, value_ticks, year_labels, year_ticks
 
 WIDTH, HEIGHT = 320, 150
 LEFT, RIGHT, TOP, BOTTOM = 44, 10, 10, 22  # room for the axis labels

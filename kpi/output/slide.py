@@ -16,8 +16,8 @@ from kpi.assess import Assessment, SectorSummary
 from kpi.briefing import attention_order
 from kpi.i18n import _, ngettext
 from kpi.model import Dataset
+from kpi.output.words import LIGHT_LABEL, LIGHT_SYMBOL, READABLE_ROWS, latest_text, status_word, target_text
 from kpi.statuses import LIGHTS
-from kpi.words import LIGHT_LABEL, LIGHT_SYMBOL, READABLE_ROWS, latest_text, status_word, target_text
 
 FONTS = '"Noto Sans", "Segoe UI", "DejaVu Sans", "Liberation Sans", Roboto, Arial, sans-serif'
 COLOURS = {"green": "#1a7f37", "amber": "#9a6700", "red": "#cf222e", "grey": "#6e7781"}

@@ -12,7 +12,7 @@ from typing import Any
 
 from kpi import display
 from kpi.assess import Assessment
-from kpi.chart import scale_for, series, value_ticks, year_labels, year_ticks
+from kpi.output.chart import scale_for, series, value_ticks, year_labels, year_ticks
 
 WIDTH, HEIGHT = 1200, 480
 LEFT, RIGHT, TOP, BOTTOM = 150, 30, 24, 64

@@ -7,12 +7,12 @@ from typing import IO, Any
 
 from kpi import display
 from kpi.assess import Assessment
-from kpi.console import _text, make_console
 from kpi.diff import Diff
 from kpi.i18n import _, set_language
-from kpi.jsonview import _dump_json
 from kpi.model import Actual, Dataset, Target
-from kpi.words import LIGHT_EMOJI, LIGHT_SYMBOL, status_word
+from kpi.output.console import _text, make_console
+from kpi.output.jsonview import _dump_json
+from kpi.output.words import LIGHT_EMOJI, LIGHT_SYMBOL, status_word
 
 
 def _status(a: Assessment | None) -> str:

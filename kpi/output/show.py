@@ -8,22 +8,22 @@ from typing import IO
 from kpi import display
 from kpi.assess import Assessment
 from kpi.briefing import figure_rows
-from kpi.console import (
+from kpi.i18n import _, set_language, tr
+from kpi.model import Dataset
+from kpi.output.console import (
     _print_chart,
     _text,
     _widest,
     make_console,
 )
-from kpi.i18n import _, set_language, tr
-from kpi.jsonview import (
+from kpi.output.jsonview import (
     _dump_json,
     show_json,
 )
-from kpi.model import Dataset
-from kpi.tables import (
+from kpi.output.tables import (
     markdown_table,
 )
-from kpi.words import (
+from kpi.output.words import (
     ESTIMATE_MARK,
     LIGHT_STYLE,
     METHOD_LABEL,

@@ -16,10 +16,9 @@ from kpi.assess import Assessment, SectorSummary
 from kpi.briefing import light_counts, needs_attention, without_figures
 from kpi.i18n import _, set_language
 from kpi.model import Dataset
-from kpi.statuses import LIGHTS
-from kpi.svgchart import chart
-from kpi.tables import markdown_table
-from kpi.words import (
+from kpi.output.svgchart import chart
+from kpi.output.tables import markdown_table
+from kpi.output.words import (
     ESTIMATE_MARK,
     LIGHT_EMOJI,
     LIGHT_LABEL,
@@ -28,6 +27,7 @@ from kpi.words import (
     status_word,
     target_text,
 )
+from kpi.statuses import LIGHTS
 
 if TYPE_CHECKING:
     from kpi.diff import Diff

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import IO, Any
 
-from kpi import csvout, display
+from kpi import display
 from kpi.assess import REVIEW_VERDICTS, ReviewRow
 from kpi.i18n import N_, _, set_language
 from kpi.model import Dataset
+from kpi.output import csvout
 
 VERDICT_LABEL = {
     "achieved": N_("achieved"),
@@ -66,7 +67,7 @@ def render(
         plan=dataset.plan.label(lang), date=display.iso(as_of)
     )
     if fmt == "json":
-        from kpi.jsonview import _dump_json
+        from kpi.output.jsonview import _dump_json
 
         _dump_json(
             {
@@ -85,7 +86,7 @@ def render(
         return
     summary = counts(dataset, rows, lang)
     if fmt == "markdown":
-        from kpi.tables import markdown_table
+        from kpi.output.tables import markdown_table
 
         md = display.markdown_text
         out.write(f"## {md(title)}\n\n")
@@ -115,7 +116,7 @@ def render(
     from rich.table import Table
     from rich.text import Text
 
-    from kpi.console import _text, make_console, print_rows
+    from kpi.output.console import _text, make_console, print_rows
 
     console = make_console(out)
     console.print(_text(title, "bold"))

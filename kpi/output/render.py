@@ -15,7 +15,7 @@ from kpi.statuses import LIGHTS
 
 if TYPE_CHECKING:
     pass
-from kpi.console import (
+from kpi.output.console import (
     _gap_compact,
     _kpi_name,
     _status_table,
@@ -23,13 +23,13 @@ from kpi.console import (
     make_console,
     print_rows,
 )
-from kpi.jsonview import (
+from kpi.output.jsonview import (
     _dump_json,
     _plan_json,
     _sector_json,
     kpi_json,
 )
-from kpi.tables import (
+from kpi.output.tables import (
     GAP_COLUMNS,
     GAP_SPEC,
     STATUS_COLUMNS,
@@ -43,7 +43,7 @@ from kpi.tables import (
     markdown_table,
     status_records,
 )
-from kpi.words import (
+from kpi.output.words import (
     ESTIMATE_MARK,
     LIGHT_EMOJI,
     LIGHT_LABEL,
@@ -86,7 +86,7 @@ def _status_md(v: StatusView, out: IO[str]) -> None:
 
 
 def _status_svg(v: StatusView, out: IO[str]) -> None:
-    from kpi.slide import status_svg  # only for the picture
+    from kpi.output.slide import status_svg  # only for the picture
 
     out.write(status_svg(v.dataset, v.results, v.summaries, v.lang, v.as_of, v.show_all))
 

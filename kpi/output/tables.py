@@ -9,10 +9,10 @@ from typing import IO, Any, NamedTuple
 from kpi import display
 from kpi.assess import Assessment, SectorSummary
 from kpi.i18n import N_, _
-from kpi.jsonview import _c
 from kpi.model import Actual, Dataset
+from kpi.output.jsonview import _c
+from kpi.output.words import LIGHT_EMOJI, _status_text, latest_text, status_word, target_text
 from kpi.statuses import LIGHTS
-from kpi.words import LIGHT_EMOJI, _status_text, latest_text, status_word, target_text
 
 
 class Column(NamedTuple):
@@ -111,7 +111,7 @@ def status_records(results: Sequence[Assessment], lang: str) -> list[dict[str, A
 
 
 def _csv(records: list[dict[str, Any]], columns: Sequence[str], out: IO[str]) -> None:
-    from kpi import csvout
+    from kpi.output import csvout
 
     csvout.write(records, columns, out)
 
