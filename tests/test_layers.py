@@ -94,3 +94,12 @@ def test_one_handler_maps_the_error_family_to_exit_codes() -> None:
     assert data.exit_code == 1 and data.output == "kpi: the file is locked\n"
     usage = CliRunner().invoke(broken, ["usage"])
     assert usage.exit_code == 2 and "Invalid value for --sector: no sector x" in usage.output
+
+
+def test_imports_are_absolute_so_that_the_layer_test_sees_them() -> None:
+    relative = []
+    for path in KPI.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                relative.append(f"{path.name}:{node.lineno}")
+    assert not relative, relative

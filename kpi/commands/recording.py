@@ -21,9 +21,9 @@ from kpi.commands.shared import (
     fail,
     get_kpi,
     load_plan,
+    not_the_targets,
     print_problems,
     resolve_files,
-    same_file,
     say,
 )
 from kpi.options import (
@@ -146,7 +146,7 @@ def record(
     from kpi import record as rec
 
     files = resolve_files(targets, actuals, data_dir)
-    _not_the_targets(files)
+    not_the_targets(files)
     dataset = load_plan(files)
     kpi = get_kpi(dataset, kpi_id)
     _check_period(period)
@@ -172,19 +172,6 @@ def record(
     if done is not None:
         _say_recorded(dataset, kpi, done.entry, done.raw, done.replaced, done.changed, done.revised, files)
         _warn_dates(done.entry, dataset)
-
-
-def _not_the_targets(files: DataFiles) -> None:
-    if same_file(files.targets, files.actuals):
-        raise click.UsageError(
-            tr(
-                msg(
-                    "--targets and --actuals are the same file ({file}); "
-                    "a figure belongs in the actuals file",
-                    file=str(files.targets),
-                )
-            )
-        )
 
 
 def _check_period(period: str) -> None:

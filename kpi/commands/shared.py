@@ -68,6 +68,20 @@ def load_valid(targets: Path | None, actuals: Path | None, data_dir: Path | None
     return dataset
 
 
+def not_the_targets(files: DataFiles) -> None:
+    """Figures are added to the actuals file, never to targets.toml (a usage error)."""
+    if same_file(files.targets, files.actuals):
+        raise click.UsageError(
+            tr(
+                msg(
+                    "--targets and --actuals are the same file ({file}); "
+                    "a figure belongs in the actuals file",
+                    file=str(files.targets),
+                )
+            )
+        )
+
+
 def load_plan(files: DataFiles) -> Dataset:
     """targets.toml alone (to add figures to actuals.toml); a problem in it ends the run."""
     from kpi.loader import load

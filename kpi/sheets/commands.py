@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING
 import click
 
 from kpi.commands.recording import _actuals_text
-from kpi.commands.shared import fail, load_plan, load_valid, pick_kpis, resolve_files, same_file, say
+from kpi.commands.shared import (
+    fail,
+    load_plan,
+    load_valid,
+    not_the_targets,
+    pick_kpis,
+    resolve_files,
+    say,
+)
 from kpi.i18n import language, msg, tr
 
 if TYPE_CHECKING:
@@ -115,10 +123,7 @@ def import_(
     except LayoutError as exc:
         raise click.BadParameter(tr(exc.args[0]), param_hint="--map") from None
     files = resolve_files(targets, actuals, data_dir)
-    if same_file(files.targets, files.actuals):
-        raise click.UsageError(
-            tr(msg("--targets and --actuals are the same file ({file})", file=str(files.targets)))
-        )
+    not_the_targets(files)
     if sheet is not None and file.suffix.lower() == ".csv":
         raise click.BadParameter(
             tr(msg("a CSV file has no sheets; --sheet is for workbooks")), param_hint="--sheet"
