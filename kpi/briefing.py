@@ -72,3 +72,23 @@ def figure_rows(dataset: Dataset, a: Assessment) -> list[FigureRow]:
     return [
         FigureRow(x, id(x) in known, previous[id(x)].value if id(x) in previous else None) for x in figures
     ]
+
+
+# As many KPI rows as a screen (or a slide) holds when there are many: those that need attention.
+READABLE_ROWS = 20
+
+
+class Readable(NamedTuple):
+    shown: list[Assessment]
+    hidden: int  # rows not shown
+    hidden_attention: int  # of them red or amber
+
+
+def readable_rows(results: Sequence[Assessment], show_all: bool, most: int = READABLE_ROWS) -> Readable:
+    """The rows a table or a slide shows: every one when asked or when few; else the red and amber
+    ones, worst first, as many as fit."""
+    if show_all or len(results) <= most:
+        return Readable(list(results), 0, 0)
+    attention = needs_attention(results)
+    shown = attention[:most]
+    return Readable(shown, len(results) - len(shown), len(attention) - len(shown))

@@ -171,27 +171,31 @@ def _load_actuals(
             ok = False
         if not ok or checked is None or kpi is None:
             continue
+        # Every key of the format that the model holds as written comes across by its name: a key
+        # added to the format (kpi/schema.py) and the model needs no line here.
+        plain = {key: raw[key] for key in PLAIN_KEYS if key in raw}
         change = raw.get("change")
         actuals.append(
             Actual(
+                **plain,
                 kpi=kpi_id,  # type: ignore[arg-type]
                 period=checked,
                 value=float(value),  # type: ignore[arg-type]
-                source=raw["source"],
-                estimated=raw.get("estimated", False),
-                published=raw.get("published"),
-                quote=raw.get("quote"),
-                derived=raw.get("derived", False),
-                note=raw.get("note"),
                 position=index,
-                cumulative=raw.get("cumulative", False),
                 plan_share=float(raw["plan_share"]) if "plan_share" in raw else None,
                 plan_period=plan_period,
                 change=float(change) if change is not None else None,
-                change_from=raw.get("change_from"),
             )
         )
     return actuals
+
+
+# The [[actual]] keys the model keeps as the file writes them (the rest are converted above).
+PLAIN_KEYS = tuple(
+    key
+    for key in schema.ACTUAL
+    if key in Actual._fields and key not in ("kpi", "period", "value", "plan_share", "plan_period", "change")
+)
 
 
 SAME_PERIOD = schema.SAME_PERIOD

@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeAlias, cast
 
 from kpi import display
 from kpi.assess import Assessment, SectorSummary
-from kpi.briefing import attention_order
+from kpi.briefing import attention_order, readable_rows
 from kpi.i18n import N_, _, ngettext
 from kpi.model import Dataset
 from kpi.statuses import LIGHTS
@@ -29,7 +29,6 @@ from kpi.output.words import (
     LIGHT_LABEL,
     LIGHT_STYLE,
     LIGHT_SYMBOL,
-    READABLE_ROWS,
     _status_text,
     latest_text,
     target_text,
@@ -133,13 +132,9 @@ def _status_table(
             line.append("/ " + ngettext("{n} KPI", "{n} KPIs", n).format(n=display.localize(f"{n:,}")))
             console.print(line, no_wrap=True, overflow="ignore", crop=False)
 
-    shown = list(results)
-    if not show_all and len(shown) > READABLE_ROWS:
-        # Many KPIs: the ones needing attention, worst first, as many as a screen holds.
-        attention = attention_order(a for a in results if a.light in ("red", "amber"))
-        shown = attention[:READABLE_ROWS]
-        hidden_attention = len(attention) - len(shown)
-        hidden = len(results) - len(shown)
+    shown, hidden, hidden_attention = readable_rows(results, show_all)
+    footer = ""
+    if hidden:
         what = (
             _("{n} of them red or amber").format(n=display.localize(f"{hidden_attention:,}"))
             if hidden_attention
@@ -149,8 +144,6 @@ def _status_table(
             "{n} more KPIs not shown ({what}); --all shows every row, "
             "--status LIGHT or --sector ID narrows the list."
         ).format(n=display.localize(f"{hidden:,}"), what=what)
-    else:
-        footer = ""
     if shown:
         titles = tuple(_(t) for t in STATUS_TITLES)
         print_rows(

@@ -13,10 +13,10 @@ from html import escape
 
 from kpi import display
 from kpi.assess import Assessment, SectorSummary
-from kpi.briefing import attention_order
+from kpi.briefing import attention_order, readable_rows
 from kpi.i18n import _, ngettext
 from kpi.model import Dataset
-from kpi.output.words import LIGHT_LABEL, LIGHT_SYMBOL, READABLE_ROWS, latest_text, status_word, target_text
+from kpi.output.words import LIGHT_LABEL, LIGHT_SYMBOL, latest_text, status_word, target_text
 from kpi.statuses import LIGHTS
 
 FONTS = '"Noto Sans", "Segoe UI", "DejaVu Sans", "Liberation Sans", Roboto, Arial, sans-serif'
@@ -63,15 +63,8 @@ def status_svg(
     for s in summaries:
         for light in LIGHTS:
             counts[light] += s.lights[light]
-    shown = attention_order(results)
-    more = 0
-    what = ""
-    if not show_all and len(shown) > READABLE_ROWS:
-        attention = [a for a in shown if a.light in ("red", "amber")]
-        shown = attention[:READABLE_ROWS]
-        more = len(results) - len(shown)
-        hidden = len(attention) - len(shown)
-        what = _("{n} of them red or amber").format(n=hidden) if hidden else _("all green or grey")
+    shown, more, hidden = readable_rows(attention_order(results), show_all)
+    what = _("{n} of them red or amber").format(n=hidden) if hidden else _("all green or grey")
     subtitle = (
         _("As of {date}").format(date=display.iso(as_of))
         + " · "

@@ -40,7 +40,6 @@ ESTIMATE_MARK = "~"
 
 
 # With more rows than this, the default status table shows only red and amber ones.
-READABLE_ROWS = 20
 
 
 def latest_text(a: Assessment) -> tuple[str, str]:

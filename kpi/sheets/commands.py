@@ -360,16 +360,12 @@ def export(
     Example:
       kpi export -o ke-hoach.xlsx --as-of 2025-06-30
     """
-    from kpi.assess import summarise
-    from kpi.commands.shared import run_assessment
+    from kpi.reports import status_report
     from kpi.sheets import workbook
 
     _workbook_path(output)
     _need_openpyxl()
     dataset = load_valid(targets, actuals, data_dir)
-    lang_now = language()
-    kpis = pick_kpis(dataset, sectors)
-    when = as_of or date.today()
-    results = run_assessment(dataset, kpis, when, None)
-    data = workbook.export(dataset, results, summarise(dataset, results, lang_now), kpis, lang_now, when)
-    _write_workbook(data, output)
+    r = status_report(dataset, as_of or date.today(), language(), sectors, show_all=True)
+    kpis = [a.kpi for a in r.results]
+    _write_workbook(workbook.export(dataset, r.results, r.summaries, kpis, language(), r.as_of), output)
