@@ -119,7 +119,7 @@ def test_a_down_kpi_that_started_past_its_target_shows_no_positive_progress(data
         TARGETS, 'targets = [{ period = "2025", value = 50 }]', 'targets = [{ period = "2025", value = 70 }]'
     )
     (data_dir / "targets.toml").write_text(targets, encoding="utf-8")
-    actuals = edit(ACTUALS, "value = 73", "value = 60").replace("value = 67", "value = 80")
+    actuals = edit(edit(ACTUALS, "value = 73", "value = 60"), "value = 67", "value = 80")
     (data_dir / "actuals.toml").write_text(actuals, encoding="utf-8")
     show = run("show", "digital.rank", "--data-dir", str(data_dir), "--as-of", "2025-01-15", "--lang", "en")
     assert "moving away" in show.output

@@ -249,8 +249,8 @@ def test_diff_against_a_revision(repo: Path) -> None:
         ACTUALS, '[[actual]]\nkpi = "digital.rank"\nperiod = "2022"\nvalue = 73\nsource = "report"\n\n', ""
     )
     (repo / "actuals.toml").write_text(text, encoding="utf-8")
-    targets = edit(TARGETS, "value = 80 }", "value = 85 }").replace(
-        'id = "digital.revenue"', 'id = "digital.sales"'
+    targets = edit(
+        edit(TARGETS, "value = 80 }", "value = 85 }"), 'id = "digital.revenue"', 'id = "digital.sales"'
     )
     (repo / "targets.toml").write_text(targets, encoding="utf-8")
     args = ("diff", "v1", "--as-of", "2025-06-30", "--data-dir", str(repo))

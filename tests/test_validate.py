@@ -185,8 +185,8 @@ def test_bad_actuals(tmp_path: Path, case: str, actuals: str | bytes, message: s
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
-    targets = edit(TARGETS, "max = 100", "mx = 100").replace('direction = "down"', 'direction = "lower"')
-    actuals = edit(ACTUALS, 'period = "2022"', 'period = "2024-13"', 1).replace("value = 67", "value = nan")
+    targets = edit(edit(TARGETS, "max = 100", "mx = 100"), 'direction = "down"', 'direction = "lower"')
+    actuals = edit(edit(ACTUALS, 'period = "2022"', 'period = "2024-13"', 1), "value = 67", "value = nan")
     code, output = validate(tmp_path, targets=targets, actuals=actuals)
     assert code == 1
     lines = output.splitlines()
