@@ -47,15 +47,17 @@ VIETNAMESE = [
 # A plan whose data is all Vietnamese (no name_en, no English notes), so that English words in
 # its Vietnamese output can only come from the interface; and one that is all English.
 VI_TARGETS = re.sub(r'name_en = "[^"]*"\n', "", TARGETS)
-EN_TARGETS = (
-    edit(TARGETS, 'name = "Viễn thông"', 'name = "Telecommunications"')
-    .replace('name = "Số"', 'name = "Digital"')
-    .replace('name = "Cáp quang"', 'name = "Fibre"')
-    .replace('name = "Xếp hạng"', 'name = "Ranking"')
-    .replace('name = "Doanh thu"', 'name = "Revenue"')
-    .replace('unit = "hạng"', 'unit = "rank"')
-    .replace('unit = "tỷ đồng"', 'unit = "billion VND"')
-)
+EN_TARGETS = TARGETS
+for _old, _new in (
+    ('name = "Viễn thông"', 'name = "Telecommunications"'),
+    ('name = "Số"', 'name = "Digital"'),
+    ('name = "Cáp quang"', 'name = "Fibre"'),
+    ('name = "Xếp hạng"', 'name = "Ranking"'),
+    ('name = "Doanh thu"', 'name = "Revenue"'),
+    ('unit = "hạng"', 'unit = "rank"'),
+    ('unit = "tỷ đồng"', 'unit = "billion VND"'),
+):
+    EN_TARGETS = edit(EN_TARGETS, _old, _new)
 BAD_ACTUALS = (
     ACTUALS + '\n[[actual]]\nkpi = "telecom.fibre"\nperiod = "2024-13"\nvalue = 1\nsource = "s"\nvaule = 2\n'
 )
