@@ -11,7 +11,7 @@ from kpi.diff import Diff
 from kpi.i18n import _, set_language
 from kpi.model import Actual, Dataset, Target
 from kpi.output.console import _text, make_console
-from kpi.output.jsonview import _dump_json
+from kpi.output.jsonview import _dump_json, diff_json
 from kpi.output.words import LIGHT_EMOJI, LIGHT_SYMBOL, status_word
 
 
@@ -86,7 +86,7 @@ def render(
     """sides: what JSON says was compared, {"from": {...}, "to": {...}}, in machine form."""
     set_language(lang)
     if fmt == "json":
-        _dump_json({**(sides or {}), **_json(diff, lang, title)}, out)
+        _dump_json({**(sides or {}), **diff_json(diff, lang, title)}, out)
         return
     sections = lines(diff, after, lang)
     if fmt == "markdown":
@@ -111,41 +111,3 @@ def render(
         console.print(_text("\n" + heading, "bold underline"))
         for line in body:
             console.print(Padding(_text(line), (0, 0, 0, 2)))  # wrapped lines stay indented
-
-
-def _json(diff: Diff, lang: str, title: str) -> dict[str, Any]:
-    def status(a: Assessment | None) -> dict[str, Any] | None:
-        return None if a is None else {"status": a.status, "light": a.light}
-
-    def figure(a: Actual | None) -> dict[str, Any] | None:
-        if a is None:
-            return None
-        return {
-            "value": a.value,
-            "published": a.published.isoformat() if a.published else None,
-            "estimated": a.estimated,
-            "source": a.source,
-        }
-
-    def target(t: Target | None) -> dict[str, Any] | None:
-        return None if t is None else {"value": t.value, "stretch": t.stretch, "derived": t.derived}
-
-    return {
-        "title": title,
-        "worse": diff.worse,
-        "statuses": [
-            {"kpi": c.kpi.id, "name": c.kpi.label(lang), "before": status(c.before), "after": status(c.after),
-             "worse": c.worse}
-            for c in diff.statuses
-        ],
-        "figures": [
-            {"kpi": f.kpi, "period": f.period, "before": figure(f.before), "after": figure(f.after)}
-            for f in diff.figures
-        ],
-        "targets": [
-            {"kpi": t.kpi, "period": t.period, "before": target(t.before), "after": target(t.after)}
-            for t in diff.targets
-        ],
-        "became_due": [{"kpi": k.id, "period": t.period.text, "value": t.value} for k, t in diff.became_due],
-        "became_overdue": [k.id for k in diff.overdue],
-    }  # fmt: skip

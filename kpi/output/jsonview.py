@@ -10,6 +10,13 @@ from kpi.assess import Assessment, SectorSummary, Verdict, revisions
 from kpi.model import Dataset, Kpi, Target
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date
+
+    from kpi.assess import ReviewRow
+    from kpi.diff import Diff
+    from kpi.model import Actual
+
     pass
 
 
@@ -196,3 +203,53 @@ def _point_json(t: Target, k: Kpi) -> dict[str, Any]:
         note=t.note,
     )
     return entry
+
+
+def diff_json(diff: Diff, lang: str, title: str) -> dict[str, Any]:
+    """kpi diff's document: each change of status, figure and target, and what became due."""
+
+    def status(a: Assessment | None) -> dict[str, Any] | None:
+        return None if a is None else {"status": a.status, "light": a.light}
+
+    def figure(a: Actual | None) -> dict[str, Any] | None:
+        if a is None:
+            return None
+        return {
+            "value": a.value,
+            "published": a.published.isoformat() if a.published else None,
+            "estimated": a.estimated,
+            "source": a.source,
+        }
+
+    def target(t: Target | None) -> dict[str, Any] | None:
+        return None if t is None else {"value": t.value, "stretch": t.stretch, "derived": t.derived}
+
+    return {
+        "title": title,
+        "worse": diff.worse,
+        "statuses": [
+            {"kpi": c.kpi.id, "name": c.kpi.label(lang), "before": status(c.before), "after": status(c.after),
+             "worse": c.worse}
+            for c in diff.statuses
+        ],
+        "figures": [
+            {"kpi": f.kpi, "period": f.period, "before": figure(f.before), "after": figure(f.after)}
+            for f in diff.figures
+        ],
+        "targets": [
+            {"kpi": t.kpi, "period": t.period, "before": target(t.before), "after": target(t.after)}
+            for t in diff.targets
+        ],
+        "became_due": [{"kpi": k.id, "period": t.period.text, "value": t.value} for k, t in diff.became_due],
+        "became_overdue": [k.id for k in diff.overdue],
+    }  # fmt: skip
+
+
+def review_json(dataset: Dataset, rows: Sequence[ReviewRow], lang: str, as_of: date) -> dict[str, Any]:
+    """The end-of-term review's document: every target with its verdict, and the counts per sector."""
+    from kpi.output.review import counts, records
+
+    sectors = [
+        {"id": sid or None, "name": name, "verdicts": c} for sid, name, c in counts(dataset, rows, lang)
+    ]
+    return {"as_of": as_of.isoformat(), "targets": records(rows, lang), "sectors": sectors}

@@ -67,19 +67,9 @@ def render(
         plan=dataset.plan.label(lang), date=display.iso(as_of)
     )
     if fmt == "json":
-        from kpi.output.jsonview import _dump_json
+        from kpi.output.jsonview import _dump_json, review_json
 
-        _dump_json(
-            {
-                "as_of": as_of.isoformat(),
-                "targets": records(rows, lang),
-                "sectors": [
-                    {"id": sid or None, "name": name, "verdicts": c}
-                    for sid, name, c in counts(dataset, rows, lang)
-                ],
-            },
-            out,
-        )
+        _dump_json(review_json(dataset, rows, lang, as_of), out)
         return
     if fmt == "csv":
         csvout.write(records(rows, lang), COLUMNS, out)
