@@ -5,7 +5,7 @@ A module of its own, importing only typing, so the command line can offer these 
 without loading the assessment.
 """
 
-from typing import Literal
+from typing import Literal, get_args
 
 
 def N_(msgid: str) -> str:
@@ -26,22 +26,10 @@ Status = Literal[
     "no_target",
 ]
 Light = Literal["green", "amber", "red", "grey"]
-# The outputs a command can write, by --format.
-Format = Literal["table", "json", "csv", "markdown", "svg", "html", "pdf", "docx"]
 
-STATUSES: tuple[Status, ...] = (
-    "achieved",
-    "on_track",
-    "acceleration_needed",
-    "limited_progress",
-    "moving_away",
-    "missed",
-    "awaiting_final",
-    "insufficient_data",
-    "no_data",
-    "no_target",
-)
-LIGHTS: tuple[Light, ...] = ("green", "amber", "red", "grey")
+# In the order of the status rules; the same words as the types above, never a second list.
+STATUSES: tuple[Status, ...] = get_args(Status)
+LIGHTS: tuple[Light, ...] = get_args(Light)
 LIGHT_OF: dict[Status, Light] = {
     "achieved": "green",
     "on_track": "green",

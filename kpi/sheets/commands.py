@@ -250,6 +250,15 @@ def _say_imported(outcome: Outcome, files: DataFiles, dry_run: bool) -> None:
     say("; ".join(parts), err=dry_run)
 
 
+workbook_option = click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="The workbook to write (.xlsx); - for standard output.",
+)
+
+
 def _write_workbook(data: bytes, output: Path) -> None:
     import sys
 
@@ -287,13 +296,7 @@ def _workbook_path(output: Path) -> Path:
 @data_options
 @sector_option
 @click.option("--period", help="Prefill this period in every row: 2024, 2024-Q3, 2024-05...")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The workbook to write (.xlsx).",
-)
+@workbook_option
 @lang_option
 def template(
     targets: Path | None,
@@ -333,13 +336,7 @@ def template(
 @data_options
 @as_of_option
 @sector_option
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The workbook to write (.xlsx).",
-)
+@workbook_option
 @lang_option
 def export(
     targets: Path | None,
