@@ -15,7 +15,7 @@ from kpi.assess import Assessment, SectorSummary
 from kpi.briefing import attention_order, readable_rows
 from kpi.i18n import N_, _, ngettext
 from kpi.model import Dataset
-from kpi.statuses import LIGHTS
+from kpi.statuses import LIGHT_WORDS, LIGHTS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,7 +26,6 @@ from kpi.output.tables import (
 )
 from kpi.output.words import (
     ESTIMATE_MARK,
-    LIGHT_LABEL,
     LIGHT_STYLE,
     LIGHT_SYMBOL,
     _status_text,
@@ -100,7 +99,7 @@ def _status_table(
     rows = [(_text(s.name), s.lights, s.total) for s in summaries]
     whole = _text(_("Whole plan"), "bold")
     rows.append((whole, total, sum(total.values())))
-    headers = [f"{LIGHT_SYMBOL[light]} {_(LIGHT_LABEL[light])}" for light in LIGHTS]
+    headers = [f"{LIGHT_SYMBOL[light]} {_(LIGHT_WORDS[light])}" for light in LIGHTS]
     digits = max(len(f"{n:,}") for *_rest, n in rows)
     widths = [max(cell_len(h), digits) for h in headers]
     summary = Table(box=None, pad_edge=False, header_style="bold")

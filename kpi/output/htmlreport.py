@@ -21,13 +21,13 @@ from kpi.output.tables import markdown_table
 from kpi.output.words import (
     ESTIMATE_MARK,
     LIGHT_EMOJI,
-    LIGHT_LABEL,
     LIGHT_SYMBOL,
+    attention_facts,
     latest_text,
     status_word,
     target_text,
 )
-from kpi.statuses import LIGHTS
+from kpi.statuses import LIGHT_WORDS, LIGHTS
 
 if TYPE_CHECKING:
     from kpi.diff import Diff
@@ -134,7 +134,7 @@ def html(
         )
         + "</p>",
         '<p class="legend muted">'
-        + "".join(f'<span class="{x}">{LIGHT_SYMBOL[x]} {_t(_(LIGHT_LABEL[x]))}</span>' for x in LIGHTS)
+        + "".join(f'<span class="{x}">{LIGHT_SYMBOL[x]} {_t(_(LIGHT_WORDS[x]))}</span>' for x in LIGHTS)
         + f"<span>{ESTIMATE_MARK} {_t(estimate)}</span></p></header>",
         _executive(results, lang, changes, since),
         "<section><h2>" + _t(_("Summary")) + "</h2>",
@@ -159,7 +159,7 @@ def _executive(results: Sequence[Assessment], lang: str, changes: "Diff | None",
     first), the targets without any figure, and what changed since a date."""
     counts = light_counts(results)
     tiles = "".join(
-        f'<div class="tile {x}"><b>{counts[x]}</b> {LIGHT_SYMBOL[x]} {_t(_(LIGHT_LABEL[x]))}</div>'
+        f'<div class="tile {x}"><b>{counts[x]}</b> {LIGHT_SYMBOL[x]} {_t(_(LIGHT_WORDS[x]))}</div>'
         for x in LIGHTS
     )
     glance = _t(_("At a glance"))
@@ -196,21 +196,7 @@ def _executive(results: Sequence[Assessment], lang: str, changes: "Diff | None",
 
 
 def _attention_line(a: Assessment, lang: str) -> str:
-    latest, latest_period = latest_text(a)
-    target, target_period = target_text(a.milestone, a.kpi.unit)
-    facts = [
-        _("latest {value} ({period})").format(value=latest, period=latest_period)
-        if latest_period
-        else _("no figure"),
-        _("target {value} ({period})").format(value=target, period=target_period) if target_period else "",
-        _("attainment {share}").format(share=display.percent(a.attainment))
-        if a.attainment is not None
-        else "",
-    ]
-    missed = " ".join(v.target.period.text for v in a.missed_before)
-    if missed:
-        facts.append(_("missed {periods}").format(periods=missed))
-    text = " · ".join(f for f in facts if f)
+    text = attention_facts(a)
     return (
         f"<li>{_light(a)} <b>{_t(a.kpi.label(lang))}</b> <small class='muted'>{_t(a.kpi.id)}</small>"
         f"<br><span class='muted'>{_t(text)}</span></li>"
@@ -267,7 +253,7 @@ def _page_css(title: str, as_of: date) -> str:
 
 def _summary_table(summaries: Sequence[SectorSummary]) -> str:
     head = "".join(
-        f'<th class="num {x}">{LIGHT_SYMBOL[x]}<span class="word"> {_t(_(LIGHT_LABEL[x]))}</span></th>'
+        f'<th class="num {x}">{LIGHT_SYMBOL[x]}<span class="word"> {_t(_(LIGHT_WORDS[x]))}</span></th>'
         for x in LIGHTS
     )
     rows = []
@@ -383,7 +369,7 @@ def markdown(
         for x in LIGHTS:
             totals[x] += s.lights[x]
     markdown_table(
-        [_("Sector"), *(f"{LIGHT_EMOJI[x]} {_(LIGHT_LABEL[x])}" for x in LIGHTS), _("KPIs")],
+        [_("Sector"), *(f"{LIGHT_EMOJI[x]} {_(LIGHT_WORDS[x])}" for x in LIGHTS), _("KPIs")],
         [
             *([md(s.name), *(str(s.lights[x]) for x in LIGHTS), str(s.total)] for s in summaries),
             ["**" + _("Whole plan") + "**", *(str(totals[x]) for x in LIGHTS), str(sum(totals.values()))],
@@ -428,23 +414,13 @@ def _markdown_first_page(
     """The meeting's first page in Markdown: what the HTML report's first page says."""
     md = display.markdown_text
     counts = light_counts(results)
-    lines = [" · ".join(f"{LIGHT_EMOJI[x]} {md(_(LIGHT_LABEL[x]))}: {counts[x]}" for x in LIGHTS), ""]
+    lines = [" · ".join(f"{LIGHT_EMOJI[x]} {md(_(LIGHT_WORDS[x]))}: {counts[x]}" for x in LIGHTS), ""]
     attention = needs_attention(results)
     heading = _("Needs attention")
     lines += [f"## {md(heading)} ({len(attention)})", ""]
     for a in attention:
-        latest, latest_period = latest_text(a)
-        target, target_period = target_text(a.milestone, a.kpi.unit)
-        facts = [
-            _("latest {value} ({period})").format(value=latest, period=latest_period) if latest_period else ""
-        ]
-        if target_period:
-            facts.append(_("target {value} ({period})").format(value=target, period=target_period))
-        if a.attainment is not None:
-            facts.append(_("attainment {share}").format(share=display.percent(a.attainment)))
         status = f"{LIGHT_EMOJI[a.light]} {status_word(a.status)}"
-        facts_text = " · ".join(f for f in facts if f)
-        lines.append(f"- {md(status)} **{md(a.kpi.label(lang))}** `{a.kpi.id}` — {md(facts_text)}")
+        lines.append(f"- {md(status)} **{md(a.kpi.label(lang))}** `{a.kpi.id}` — {md(attention_facts(a))}")
     without = without_figures(results)
     heading = _("Targets without any figure")
     lines += ["", f"## {md(heading)} ({len(without)})", ""]

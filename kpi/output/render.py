@@ -11,7 +11,7 @@ from kpi import display
 from kpi.assess import Assessment, SectorSummary
 from kpi.i18n import _, ngettext, set_language
 from kpi.model import Dataset, Kpi
-from kpi.statuses import LIGHTS
+from kpi.statuses import LIGHT_WORDS, LIGHTS
 
 if TYPE_CHECKING:
     pass
@@ -46,7 +46,6 @@ from kpi.output.tables import (
 from kpi.output.words import (
     ESTIMATE_MARK,
     LIGHT_EMOJI,
-    LIGHT_LABEL,
     LIGHT_STYLE,
     LIGHT_SYMBOL,
     latest_text,
@@ -129,7 +128,7 @@ def _status_markdown(
 ) -> None:
     md = display.markdown_text
     out.write(f"## {md(_plan_title(dataset, lang, as_of))}\n\n")
-    header = [_("Sector"), *(f"{LIGHT_EMOJI[x]} {_(LIGHT_LABEL[x])}" for x in LIGHTS), _("KPIs")]
+    header = [_("Sector"), *(f"{LIGHT_EMOJI[x]} {_(LIGHT_WORDS[x])}" for x in LIGHTS), _("KPIs")]
     rows = [[md(s.name), *(str(s.lights[x]) for x in LIGHTS), str(s.total)] for s in summaries]
     total = _summary_counts(summaries)
     whole = _("Whole plan")

@@ -16,8 +16,8 @@ from kpi.assess import Assessment, SectorSummary
 from kpi.briefing import attention_order, readable_rows
 from kpi.i18n import _, ngettext
 from kpi.model import Dataset
-from kpi.output.words import LIGHT_LABEL, LIGHT_SYMBOL, latest_text, status_word, target_text
-from kpi.statuses import LIGHTS
+from kpi.output.words import LIGHT_SYMBOL, latest_text, status_word, target_text
+from kpi.statuses import LIGHT_WORDS, LIGHTS
 
 FONTS = '"Noto Sans", "Segoe UI", "DejaVu Sans", "Liberation Sans", Roboto, Arial, sans-serif'
 COLOURS = {"green": "#1a7f37", "amber": "#9a6700", "red": "#cf222e", "grey": "#6e7781"}
@@ -115,7 +115,7 @@ def status_svg(
         out.append(
             f'<rect x="{tile}" y="98" width="184" height="38" rx="8" fill="{fill}" stroke="{colour}"/>'
             f'<text x="{tile + 14}" y="124" font-size="20" font-weight="700" fill="{COLOURS[light]}">'
-            f"{counts[light]}  {LIGHT_SYMBOL[light]} {_t(_(LIGHT_LABEL[light]))}</text>"
+            f"{counts[light]}  {LIGHT_SYMBOL[light]} {_t(_(LIGHT_WORDS[light]))}</text>"
         )
     places = ((40, "start"), (latest_x, "end"), (target_x, "end"), (att_x, "end"), (status_x, "start"))
     y = top + 24

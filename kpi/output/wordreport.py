@@ -18,8 +18,8 @@ from kpi.briefing import light_counts, needs_attention, without_figures
 from kpi.i18n import _, set_language
 from kpi.model import Dataset
 from kpi.output.htmlreport import change_items
-from kpi.output.words import LIGHT_LABEL, LIGHT_SYMBOL, latest_text, status_word, target_text
-from kpi.statuses import LIGHTS
+from kpi.output.words import LIGHT_SYMBOL, attention_facts, latest_text, status_word, target_text
+from kpi.statuses import LIGHT_WORDS, LIGHTS
 
 if TYPE_CHECKING:
     from kpi.diff import Diff
@@ -100,7 +100,7 @@ def document(
     counts = light_counts(results)
     line = doc.add_paragraph()
     for light in LIGHTS:
-        _run(line, f"{LIGHT_SYMBOL[light]} {_(LIGHT_LABEL[light])}: {counts[light]}    ", bold=True,
+        _run(line, f"{LIGHT_SYMBOL[light]} {_(LIGHT_WORDS[light])}: {counts[light]}    ", bold=True,
              colour=COLOURS[light])  # fmt: skip
     attention = needs_attention(results)
     heading = _("Needs attention")
@@ -109,16 +109,7 @@ def document(
         item = doc.add_paragraph(style="List Bullet")
         _light(item, a)
         _run(item, f" {a.kpi.label(lang)} ", bold=True)
-        latest, latest_period = latest_text(a)
-        target, target_period = target_text(a.milestone, a.kpi.unit)
-        facts = [
-            _("latest {value} ({period})").format(value=latest, period=latest_period) if latest_period else ""
-        ]
-        if target_period:
-            facts.append(_("target {value} ({period})").format(value=target, period=target_period))
-        if a.attainment is not None:
-            facts.append(_("attainment {share}").format(share=display.percent(a.attainment)))
-        _run(item, "— " + " · ".join(f for f in facts if f))
+        _run(item, "— " + attention_facts(a))
     if not attention:
         doc.add_paragraph(_text(_("No KPI is red or amber.")))
     without = without_figures(results)

@@ -4,27 +4,16 @@ the figure and target as shown, a method's name. The same in every output."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from kpi import display
 from kpi.assess import Assessment
 from kpi.i18n import N_, _
 from kpi.model import Target
-from kpi.statuses import LIGHT_WORDS, STATUS_WORDS
-
-if TYPE_CHECKING:
-    pass
-
-
-# The words for people (English msgids); say them with status_word() in the current language.
-STATUS_LABEL = STATUS_WORDS
-
-
-LIGHT_LABEL = LIGHT_WORDS
+from kpi.statuses import STATUS_WORDS
 
 
 def status_word(status: str) -> str:
-    return _(STATUS_LABEL[status])
+    return _(STATUS_WORDS[status])
 
 
 LIGHT_SYMBOL = {"green": "✔", "amber": "▲", "red": "✖", "grey": "○"}
@@ -37,9 +26,6 @@ LIGHT_STYLE = {"green": "green", "amber": "yellow", "red": "red", "grey": "brigh
 
 
 ESTIMATE_MARK = "~"
-
-
-# With more rows than this, the default status table shows only red and amber ones.
 
 
 def latest_text(a: Assessment) -> tuple[str, str]:
@@ -58,6 +44,26 @@ def target_text(t: Target | None, unit: str) -> tuple[str, str]:
     if t.stretch is not None:
         text += "–" + display.value(t.stretch, unit)
     return text, t.period.text
+
+
+def attention_facts(a: Assessment) -> str:
+    """A red or amber KPI in one line for the meeting's first page: the figure it is judged on,
+    the target, the attainment, and the milestones it already missed (never hidden)."""
+    latest, latest_period = latest_text(a)
+    target, target_period = target_text(a.milestone, a.kpi.unit)
+    facts = [
+        _("latest {value} ({period})").format(value=latest, period=latest_period)
+        if latest_period
+        else _("no figure"),
+        _("target {value} ({period})").format(value=target, period=target_period) if target_period else "",
+        _("attainment {share}").format(share=display.percent(a.attainment))
+        if a.attainment is not None
+        else "",
+    ]
+    missed = " ".join(v.target.period.text for v in a.missed_before)
+    if missed:
+        facts.append(_("missed {periods}").format(periods=missed))
+    return " · ".join(f for f in facts if f)
 
 
 TREND_WORDS = (N_("linear"), N_("compound"))  # KPI trends, said with _()

@@ -17,14 +17,14 @@ from kpi import schema
 from kpi.assess import Assessment, SectorSummary
 from kpi.i18n import N_, _
 from kpi.model import Dataset, Kpi
+from kpi.output.words import LIGHT_SYMBOL
 from kpi.periods import Period
 from kpi.sheets.layout import HEADERS, TEMPLATE_HEADERS
 from kpi.sheets.read import CONTROL
 from kpi.statuses import LIGHT_WORDS, LIGHTS, STATUS_WORDS
 
-# The light's colour as a cell fill, and its symbol: the sheet reads in black and white too.
+# The light's colour as a cell fill, beside its symbol: the sheet reads in black and white too.
 FILL = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE", "grey": "E7E6E6"}
-SYMBOL = {"green": "✔", "amber": "▲", "red": "✖", "grey": "○"}
 HEADER_FILL = "DDEBF7"
 TITLE_ROWS = 3  # the plan's name, the as-of date, a blank row; the header follows
 DATE_FORMAT = {"vi": "DD/MM/YYYY", "en": "YYYY-MM-DD"}
@@ -162,7 +162,7 @@ def _title(ws: Any, dataset: Dataset, lang: str, as_of: date) -> None:
 def _light(ws: Any, row: int, column: int, light: str) -> None:
     from openpyxl.styles import PatternFill
 
-    cell = _put(ws, row, column, f"{SYMBOL[light]} {_(LIGHT_WORDS[light])}")
+    cell = _put(ws, row, column, f"{LIGHT_SYMBOL[light]} {_(LIGHT_WORDS[light])}")
     cell.fill = PatternFill("solid", fgColor=FILL[light])
 
 
@@ -186,7 +186,7 @@ def export(
     header = TITLE_ROWS + 1
     titles = (
         [_("Sector"), _("Name")]
-        + [f"{SYMBOL[light]} {_(LIGHT_WORDS[light])}" for light in LIGHTS]
+        + [f"{LIGHT_SYMBOL[light]} {_(LIGHT_WORDS[light])}" for light in LIGHTS]
         + [_("KPIs")]
     )
     for n, title in enumerate(titles, 1):
