@@ -180,9 +180,10 @@ def parse_toml(text: str, name: str, problems: list[Problem]) -> dict[str, Any] 
         hint: str = ""
         lineno = getattr(exc, "lineno", None)
         if lineno is not None:
-            comma = DECIMAL_COMMA.search(
-                text.splitlines()[lineno - 1] if lineno <= text.count("\n") + 1 else ""
-            )
+            # TOML counts lines by "\n" alone (splitlines() would also split at \x0c or
+            # \u2028), and the error may sit on the empty line after the last newline.
+            lines = text.split("\n")
+            comma = DECIMAL_COMMA.search(lines[lineno - 1] if 0 < lineno <= len(lines) else "")
             if comma is not None:
                 fixed = comma.group(1).replace(",", ".")
                 hint = msg(

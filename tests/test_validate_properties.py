@@ -55,6 +55,31 @@ def test_arbitrary_bytes(data: bytes, in_targets: bool) -> None:
         check(TARGETS.encode(), data)
 
 
+# A valid file with something broken appended: the syntax error then sits on its last lines,
+# where an off-by-one in finding the line for the hint would crash.
+BROKEN_ENDINGS = st.sampled_from(
+    ["x = [\n", "x = [", "x = 1,5\n", "x = 1,5", "\n\n[", "\x0c\nx = ", "\u2028\n="]
+)
+
+
+@PROFILE
+@given(BROKEN_ENDINGS, st.booleans())
+def test_a_syntax_error_at_the_end_of_a_file(ending: str, in_targets: bool) -> None:
+    if in_targets:
+        check((TARGETS + ending).encode(), ACTUALS.encode())
+    else:
+        check(TARGETS.encode(), (ACTUALS + ending).encode())
+
+
+def test_the_decimal_comma_hint_on_the_last_line_of_a_file() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "targets.toml").write_text(TARGETS, encoding="utf-8")
+        Path(folder, "actuals.toml").write_text(ACTUALS + "x = 82,2", encoding="utf-8")
+        result = run("validate", "--data-dir", folder, "--lang", "en")
+    assert result.exit_code == 1, result.output
+    assert "write 82.2, not 82,2" in result.output
+
+
 @PROFILE
 @given(DOCUMENTS, st.booleans())
 def test_arbitrary_toml_documents(doc: dict[str, object], in_targets: bool) -> None:
