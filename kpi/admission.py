@@ -17,6 +17,7 @@ from kpi.record import Entry
 class Refusal(NamedTuple):
     field: str | None  # the field whose value is wrong ("value"), or None for the figure as a whole
     message: Message | str
+    alone: Message | str | None = None  # the message without the field's name, for an option
 
 
 def unknown_kpi(kpi_id: str, dataset: Dataset) -> Message:
@@ -35,10 +36,18 @@ def entry_problems(entry: Entry, dataset: Dataset, file: str) -> list[Refusal]:
     for key, given in entry.table().items():
         wrong = field_problem(key, given)
         if wrong is not None:
-            out.append(Refusal(key, msg("{key} {problem}", key=key, problem=wrong)))
+            out.append(Refusal(key, msg("{key} {problem}", key=key, problem=wrong), wrong))
     wrong = bounds_problem(kpi, entry.value)
     if wrong is not None:
-        out.append(Refusal("value", msg("value {value:g} {problem}", value=entry.value, problem=wrong)))
+        # On a command line only the KPI's id was typed: the bound names the KPI it belongs to.
+        named = bounds_problem(kpi, entry.value, named=True)
+        out.append(
+            Refusal(
+                "value",
+                msg("value {value:g} {problem}", value=entry.value, problem=wrong),
+                msg("{value:g} {problem}", value=entry.value, problem=named),
+            )
+        )
     if out:
         return out
     checked: list[Problem] = []

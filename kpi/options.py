@@ -210,6 +210,8 @@ class KpiCommand(click.Command):
         except KpiError as exc:  # what no command said more about: one line, its exit code
             from kpi.display import printable
 
+            for problem in getattr(exc, "problems", ()):  # the lines that say why, first
+                click.echo(printable(problem.text()), err=True)
             click.echo(printable(f"kpi: {tr(exc.args[0])}"), err=True)
             ctx.exit(exc.exit_code)
 

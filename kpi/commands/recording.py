@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,6 @@ from kpi.commands.shared import (
     get_kpi,
     load_plan,
     not_the_targets,
-    print_problems,
     resolve_files,
     say,
 )
@@ -213,35 +211,32 @@ def _record(
     dry_run: bool,
     timeout: float,
 ) -> Any:
-    """Under the data folder's lock: the figure checked alone and with the KPI's others, then
-    written atomically (or printed, for --dry-run: then None)."""
+    """One transaction: the figure checked alone and with the KPI's others, then written (or
+    printed, for --dry-run: then None)."""
     from kpi import record as rec
-    from kpi.atomic import WriteError, atomic_write, locked, real_path
     from kpi.i18n import _
+    from kpi.transaction import rewrite
 
     given = set(_given("source", "quote", "estimated", "published", "derived", "note", "cumulative"))
     flow = kpi.measure == "flow"
-    try:
-        path = real_path(files.actuals)
-        with locked(path.parent, timeout):
-            old = _actuals_text(files, path)
-            entry, before, changed = rec.corrected(old, entry, flow, replace, published, given)
-            if not entry.source and no_source:
-                raise click.MissingParameter(param_hint="'--source'", param_type="option")
-            _check_figure(entry, kpi, dataset, files)
-            done = rec.change(old, entry, flow, replace, published, before, changed)
-            _check_with_the_rest(done.was, done.raw, kpi, dataset, files)
-            if dry_run:
-                if before is not None:
-                    click.echo("# " + _("replaces:"))
-                    click.echo(rec.block_of(before), nl=False)
-                    click.echo("# " + _("with:"))
-                click.echo(rec.block(entry), nl=False)
-                return None
-            atomic_write(files.actuals, done.text.encode("utf-8"))
-            return done
-    except (rec.RecordError, WriteError) as exc:
-        fail(msg("{file}: {problem}", file=str(files.actuals), problem=exc.args[0]))
+
+    def change(old: str) -> tuple[str | None, Any]:
+        checked, before, changed = rec.corrected(old, entry, flow, replace, published, given)
+        if not checked.source and no_source:
+            raise click.MissingParameter(param_hint="'--source'", param_type="option")
+        _check_figure(checked, dataset, files)
+        done = rec.change(old, checked, flow, replace, published, before, changed)
+        _check_with_the_rest(done.was, done.raw, kpi, dataset, files)
+        if not dry_run:
+            return done.text, done
+        if before is not None:
+            click.echo("# " + _("replaces:"))
+            click.echo(rec.block_of(before), nl=False)
+            click.echo("# " + _("with:"))
+        click.echo(rec.block(checked), nl=False)
+        return None, None
+
+    return rewrite(files.actuals, change, timeout)
 
 
 def _warn_dates(entry: Any, dataset: Dataset) -> None:
@@ -258,43 +253,18 @@ def _warn_dates(entry: Any, dataset: Dataset) -> None:
         say(_("warning: {message}").format(message=tr(odd)), err=True)
 
 
-def _actuals_text(files: DataFiles, path: Path) -> str:
-    """The actuals file's text ("" when it does not exist yet); a file kpi cannot read ends the run."""
-    from kpi.loader import ReadError, decode, read_regular
+def _check_figure(entry: Any, dataset: Dataset, files: DataFiles) -> None:
+    """Record accepts exactly what validate accepts: admission's rules, each problem with a
+    field blamed on the option that gave the value."""
+    from kpi.admission import entry_problems
 
-    if not os.path.lexists(path):
-        return ""
-    decode_problems: list[Problem] = []
-    try:
-        text = decode(read_regular(path), str(files.actuals), decode_problems)
-    except ReadError as exc:
-        fail(msg("{file}: {problem}; not changed", file=str(files.actuals), problem=exc.args[0]))
-    if text is None:
-        print_problems(decode_problems)
-        fail(msg("{file}: not changed", file=str(files.actuals)))
-    return text
-
-
-def _check_figure(entry: Any, kpi: Kpi, dataset: Dataset, files: DataFiles) -> None:
-    """The loader's own rules, each blamed on the option that gave the value, then the loader
-    itself on the new table: record accepts exactly what validate accepts."""
-    from kpi.loader import actuals_from, bounds_problem, field_problem
-
-    for key, given in entry.table().items():
-        wrong = field_problem(key, given)
-        if wrong is not None:
-            raise click.BadParameter(tr(wrong), param_hint=RECORD_OPTION.get(key, key))
-    wrong = bounds_problem(kpi, entry.value, named=True)
-    if wrong is not None:
-        raise click.BadParameter(
-            tr(msg("{value:g} {problem}", value=entry.value, problem=wrong)), param_hint="VALUE"
-        )
-    checked: list[Problem] = []
-    actuals_from({"actual": [entry.table()]}, str(files.actuals), dataset, checked)
-    errors = [p for p in checked if not p.warning]
-    if errors:
+    refusals = entry_problems(entry, dataset, str(files.actuals))
+    for refusal in refusals:
+        if refusal.alone is not None and refusal.field is not None:
+            raise click.BadParameter(tr(refusal.alone), param_hint=RECORD_OPTION.get(refusal.field))
+    if refusals:
         # The figure alone is wrong: what was typed, not the file (the file is not touched).
-        raise click.UsageError("; ".join(dict.fromkeys(tr(p.message) for p in errors)))
+        raise click.UsageError("; ".join(dict.fromkeys(tr(r.message) for r in refusals)))
 
 
 def _check_with_the_rest(
@@ -326,21 +296,20 @@ def _delete_figure(
     cumulative: bool = False,
 ) -> None:
     from kpi import record as rec
-    from kpi.atomic import WriteError, atomic_write, locked, real_path
     from kpi.i18n import _
+    from kpi.transaction import rewrite
 
-    try:
-        path = real_path(files.actuals)
-        with locked(path.parent, timeout):
-            old = _actuals_text(files, path)
-            new, removed = rec.delete(old, kpi_id, period, published, flow, cumulative)
-            if dry_run:
-                click.echo("# " + _("would delete:"))
-                click.echo(rec.block_of(removed), nl=False)
-                return
-            atomic_write(files.actuals, new.encode("utf-8"))
-    except (rec.RecordError, WriteError) as exc:
-        fail(msg("{file}: {problem}", file=str(files.actuals), problem=exc.args[0]))
+    def change(old: str) -> tuple[str | None, dict[str, Any]]:
+        new, removed = rec.delete(old, kpi_id, period, published, flow, cumulative)
+        if dry_run:
+            click.echo("# " + _("would delete:"))
+            click.echo(rec.block_of(removed), nl=False)
+            return None, removed
+        return new, removed
+
+    removed = rewrite(files.actuals, change, timeout)
+    if dry_run:
+        return
     when = removed.get("published")
     say(
         _("deleted {kpi} {period} = {value}{published} from {file}").format(

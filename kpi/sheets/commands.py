@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kpi.commands.recording import _actuals_text
 from kpi.commands.shared import (
     fail,
     load_plan,
@@ -175,43 +174,38 @@ def _import(
     """Every row checked, then the figures appended in one locked, atomic write (or printed, for
     --dry-run); None when there is nothing to add."""
     from kpi import record as rec
-    from kpi.atomic import WriteError, atomic_write, locked, real_path
     from kpi.i18n import _, ngettext
     from kpi.sheets import importer
+    from kpi.transaction import rewrite
 
-    try:
-        path = real_path(files.actuals)
-        with locked(path.parent, timeout):
-            old = _actuals_text(files, path)
-            outcome = importer.check(
-                label, table, found, dataset, old, str(files.actuals), notation and notation.lower()
+    def change(old: str) -> tuple[str | None, Outcome | None]:
+        outcome = importer.check(
+            label, table, found, dataset, old, str(files.actuals), notation and notation.lower()
+        )
+        for warning in outcome.warnings:
+            say(_("warning: {message}").format(message=warning), err=True)
+        if outcome.problems:
+            for problem in outcome.problems:
+                say(problem, err=True)
+            n = len(outcome.problems)
+            fail(
+                ngettext("{n} problem; nothing was imported", "{n} problems; nothing was imported", n).format(
+                    n=n
+                )
             )
-            for warning in outcome.warnings:
-                say(_("warning: {message}").format(message=warning), err=True)
-            if outcome.problems:
-                for problem in outcome.problems:
-                    say(problem, err=True)
-                n = len(outcome.problems)
-                fail(
-                    ngettext(
-                        "{n} problem; nothing was imported", "{n} problems; nothing was imported", n
-                    ).format(n=n)
-                )
-            if not outcome.rows:
-                say(
-                    _(
-                        "{file}: no new figures ({blank} rows without a value, {known} already in {actuals})"
-                    ).format(file=label, blank=outcome.blank, known=outcome.known, actuals=files.actuals)
-                )
-                return None
-            assert outcome.text is not None
-            if dry_run:
-                click.echo(rec.blocks("", [row.entry for row in outcome.rows]), nl=False)
-            else:
-                atomic_write(files.actuals, outcome.text.encode("utf-8"))
-    except (rec.RecordError, WriteError) as exc:
-        fail(msg("{file}: {problem}", file=str(files.actuals), problem=exc.args[0]))
-    return outcome
+        if not outcome.rows:
+            say(
+                _(
+                    "{file}: no new figures ({blank} rows without a value, {known} already in {actuals})"
+                ).format(file=label, blank=outcome.blank, known=outcome.known, actuals=files.actuals)
+            )
+            return None, None
+        if dry_run:
+            click.echo(rec.blocks("", [row.entry for row in outcome.rows]), nl=False)
+            return None, outcome
+        return outcome.text, outcome
+
+    return rewrite(files.actuals, change, timeout)
 
 
 def _say_imported(outcome: Outcome, files: DataFiles, dry_run: bool) -> None:
