@@ -113,7 +113,9 @@ def wanted(*contents: bytes | None) -> bool:
     return folder() is not None and sum(len(c) for c in contents if c) >= CACHE_MIN_BYTES
 
 
-def key(targets: bytes, actuals: bytes | None) -> bytes:
+def key(targets: bytes, actuals: bytes | None, names: tuple[str, ...] = ()) -> bytes:
+    """What the cached result depends on: kpi's version and checking code, the files' bytes, and
+    the names the files' problems are reported under (targets.toml here, ../targets.toml below)."""
     import hashlib  # hashlib, pickle and tempfile cost 20 ms to import: only for large plans
 
     digest = hashlib.blake2b(__version__.encode() + b"\0" + _LAYOUT, digest_size=32)
@@ -127,6 +129,7 @@ def key(targets: bytes, actuals: bytes | None) -> bytes:
         digest.update(len(content).to_bytes(8, "little"))
         digest.update(content)
     digest.update(b"actuals" if actuals is not None else b"none")
+    digest.update("\0".join(names).encode("utf-8", "surrogateescape"))
     return digest.hexdigest().encode()
 
 

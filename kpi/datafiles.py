@@ -48,7 +48,8 @@ def locate(
             start = (cwd or Path.cwd()).resolve()
             for folder in (start, *start.parents):
                 if (folder / TARGETS_NAME).is_file():
-                    targets = folder / TARGETS_NAME
+                    # Named as the user would from here (targets.toml, ../targets.toml), as git does.
+                    targets = Path(os.path.relpath(folder, start)) / TARGETS_NAME
                     break
             else:
                 raise DataFilesNotFound(

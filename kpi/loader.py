@@ -85,7 +85,7 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
         and with_actuals
         and cache.wanted(targets_bytes, actuals_bytes)
     ):
-        content_key = cache.key(targets_bytes, actuals_bytes)
+        content_key = cache.key(targets_bytes, actuals_bytes, (str(files.targets), str(files.actuals)))
         hit = cache.load(files.targets, files.actuals, content_key)
         if hit is not None:
             plan, thresholds, sectors, kpis, cached, warnings = hit

@@ -1,7 +1,8 @@
 """The README's example outputs, generated from the commands themselves so that they cannot drift.
 
 A fenced block right after a line `<!-- output: kpi ARGS -->` holds what `kpi ARGS` prints on
-the bundled plan in an 80-column terminal; a table right after `<!-- fields: TABLE -->` lists the
+the bundled plan in an 80-column terminal (`<!-- output in DIR: kpi ARGS -->`: run in the
+folder DIR, its messages included); a table right after `<!-- fields: TABLE -->` lists the
 keys of that table of the data format, from its one definition (kpi/schema.py).
 
     python scripts/readme.py          # rewrite the blocks
@@ -20,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-BLOCK = re.compile(r"(<!-- output: (kpi [^>]*?) -->\n+```\n)(.*?)(```)", re.DOTALL)
+BLOCK = re.compile(r"(<!-- output(?: in ([^:>]+))?: (kpi [^>]*?) -->\n+```\n)(.*?)(```)", re.DOTALL)
 COMMANDS = re.compile(r"(<!-- commands -->\n\n)((?:\|[^\n]*\n)*)")
 FIELDS = re.compile(r"(<!-- fields: ([a-z]+) -->\n\n)((?:\|[^\n]*\n)*)")
 KINDS = {
@@ -55,12 +56,18 @@ def fields(table: str) -> str:
     return "\n".join(rows) + "\n"
 
 
-def output(command: str) -> str:
+def output(command: str, folder: str | None = None) -> str:
     kpi = str(Path(sys.executable).with_name("kpi"))
     env = {**os.environ, "COLUMNS": "80", "KPI_DATA_DIR": str(ROOT)}
     env.pop("KPI_LANG", None)
     args = shlex.split(command)[1:]
-    done = subprocess.run([kpi, *args], capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    if folder is None:
+        done = subprocess.run([kpi, *args], capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+        return done.stdout
+    del env["KPI_DATA_DIR"]
+    done = subprocess.run(
+        [kpi, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT / folder
+    )
     return done.stdout
 
 
@@ -93,7 +100,7 @@ def commands() -> str:
 
 
 def render(text: str) -> str:
-    text = BLOCK.sub(lambda m: m.group(1) + output(m.group(2)) + m.group(4), text)
+    text = BLOCK.sub(lambda m: m.group(1) + output(m.group(3), m.group(2)) + m.group(5), text)
     text = COMMANDS.sub(lambda m: m.group(1) + commands(), text)
     return FIELDS.sub(lambda m: m.group(1) + fields(m.group(2)), text)
 

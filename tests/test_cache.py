@@ -81,3 +81,19 @@ def test_the_key_covers_version_layout_and_both_files() -> None:
     assert base != cache.key(b"t", b"b") != cache.key(b"u", b"a")
     assert cache.key(b"t", None) != cache.key(b"t", b"")
     assert cache.key(b"ta", b"") != cache.key(b"t", b"a")
+
+
+def test_a_warning_is_named_as_the_run_that_reads_it_names_the_file(
+    data_dir: Path, private_cache: Path, always: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A warning, not an error: a clean load with it is cached.
+    (data_dir / "actuals.toml").write_text(
+        edit(ACTUALS, 'source = "report"', 'source = "report"\npublished = 2020-01-01'), encoding="utf-8"
+    )
+    (data_dir / "sub").mkdir()
+    monkeypatch.chdir(data_dir)
+    _, here = load(locate())
+    monkeypatch.chdir(data_dir / "sub")
+    _, below = load(locate())
+    assert here and {p.file for p in here} == {"actuals.toml"}
+    assert {p.file for p in below} == {str(Path("..") / "actuals.toml")}

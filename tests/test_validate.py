@@ -249,3 +249,14 @@ def test_control_characters_in_messages_are_escaped(tmp_path: Path) -> None:
     assert code == 1
     assert "\x1b" not in output
     assert "\\x1b[31mx" in output
+
+
+def test_files_found_from_the_working_folder_are_named_from_it(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (data_dir / "actuals.toml").write_text(ACTUALS.replace("value = 65", "value = nan"), encoding="utf-8")
+    (data_dir / "deep" / "er").mkdir(parents=True)
+    monkeypatch.chdir(data_dir / "deep" / "er")
+    result = run("validate", "--lang", "en")
+    assert result.exit_code == 1
+    assert result.output.startswith(str(Path("..") / ".." / "actuals.toml") + ":"), result.output
