@@ -87,16 +87,32 @@ def new_problems(
     dataset: Dataset,
     file: str,
     name: Callable[[int], str] | None = None,
+    others: Sequence[tuple[str, Sequence[Any]]] = (),
 ) -> tuple[list[str], list[str]]:
     """The errors and warnings validate gives of the KPIs' figures in new that it did not give in
     old (a month overlapping a quarter, a stated change contradicting a figure), in the reader's
     language. Each figure is named by its place in the whole file (actual[12]), or by name(n)
-    for the n-th table of new (1-based) when given: a sheet's row, say."""
+    for the n-th table of new (1-based) when given: a sheet's row, say. others are the plan's
+    other actuals files (name, tables): their figures of these KPIs are checked with the new
+    ones, each named with its file."""
     from kpi.derive import derive
     from kpi.loader import actuals_from
 
     ids = related(dataset, kpi_ids)
     kpis = {k: dataset.kpis[k] for k in ids if k in dataset.kpis}
+    before: list[Any] = []
+    labels: list[str] = []
+    for other, tables in others:
+        for k, table in enumerate(tables, 1):
+            if isinstance(table, dict) and table.get("kpi") in ids:
+                before.append(table)
+                labels.append(f"{other}: actual[{k}]")
+    old, new = [*before, *old], [*before, *new]
+
+    def label(n: int) -> str:
+        if n <= len(before):
+            return labels[n - 1]
+        return name(n - len(before)) if name is not None else f"actual[{n - len(before)}]"
 
     def said(raws: Sequence[Any]) -> tuple[list[str], list[str]]:
         problems: list[Problem] = []
@@ -112,18 +128,22 @@ def new_problems(
                 local = int(match.group(1))
                 if not 1 <= local <= len(places):
                     return match.group()
-                n = places[local - 1]
-                return name(n) if name is not None else f"actual[{n}]"
+                return label(places[local - 1])
 
             return re.sub(r"actual\[(\d+)\]", place, text)
 
         def text(p: Problem) -> str:
             said = named(tr(p.message))
-            # Naming each figure's own place (a sheet's row) says which of them is refused.
-            if name is None or not p.path:
+            # Naming each figure's own place (a sheet's row) says which of them is refused: two
+            # figures can draw the same words ("duplicate: actual[1] already records...").
+            if not p.path:
                 return said
-            # The path's own '(kpi "x", period "y")' is in the name given already.
-            where = re.sub(r"^actual\[(\d+)\]( \(.*\))?$", lambda m: named(f"actual[{m.group(1)}]"), p.path)
+            if name is None:
+                where = re.sub(r"^actual\[\d+\]", lambda m: named(m.group()), p.path)
+            else:  # the path's own '(kpi "x", period "y")' is in the name given already
+                where = re.sub(
+                    r"^actual\[(\d+)\]( \(.*\))?$", lambda m: named(f"actual[{m.group(1)}]"), p.path
+                )
             return f"{where}: {said}"
 
         errors = [text(p) for p in problems if not p.warning]

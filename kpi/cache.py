@@ -1,15 +1,18 @@
 """A cache of validated datasets, so a large plan is parsed and checked once per change.
 
-At 10^5 actuals, parsing and checking the TOML takes about 1.5 s; loading the same dataset
-from a pickle takes 0.1 s. An entry is keyed by a hash of both files' bytes, kpi's version,
-the model's field layout and the checking code's source, so it can never serve stale data:
-any change to either file (or to how kpi reads and checks them) is a miss. Small plans
-(under CACHE_MIN_BYTES) skip the cache; they parse faster than a cache could help. Only
-data without problems is cached.
+At 10^5 actuals, parsing and checking the TOML takes about 1.5 s; loading the same figures
+from a pickle takes 0.1 s. There is one entry per file: targets.toml checked, and each
+actuals file's figures checked alone (against that targets.toml), so editing one file of a
+hundred re-checks that file only; what needs every file at once (a figure two files record,
+the figures derived from others) is checked on every run. An entry is keyed by a hash of what
+it was made from, kpi's version, the model's field layout and the checking code's source, so
+it can never serve stale data: any change to a file (or to how kpi reads and checks it) is a
+miss. Small plans (under CACHE_MIN_BYTES in all) skip the cache; they parse faster than a
+cache could help. Only files without errors are cached.
 
-The cache lives in $KPI_CACHE_DIR, else $XDG_CACHE_HOME/kpi, else ~/.cache/kpi; one file per
-pair of data files. KPI_NO_CACHE=1 turns it off. Any failure to read or write it is ignored:
-the cache can only make kpi faster, never wrong or broken.
+The cache lives in $KPI_CACHE_DIR, else $XDG_CACHE_HOME/kpi, else ~/.cache/kpi.
+KPI_NO_CACHE=1 turns it off. Any failure to read or write it is ignored: the cache can only
+make kpi faster, never wrong or broken.
 
 Threat model: entries are pickles, and unpickling runs code, so an entry is only ever loaded
 if it was written by this user's kpi. The folder is created 0700 and used only while it is
@@ -24,6 +27,7 @@ as that user.
 import contextlib
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,13 +113,15 @@ def _mac(secret: bytes, content_key: bytes, payload: bytes) -> bytes:
     return mac.digest()
 
 
-def wanted(*contents: bytes | None) -> bool:
-    return folder() is not None and sum(len(c) for c in contents if c) >= CACHE_MIN_BYTES
+def wanted(*contents: bytes | None, share: int = 1) -> bool:
+    """Whether contents this large are worth caching (share: a part of a plan, 1/share of it)."""
+    return folder() is not None and sum(len(c) for c in contents if c) * share >= CACHE_MIN_BYTES
 
 
-def key(targets: bytes, actuals: bytes | None, names: tuple[str, ...] = ()) -> bytes:
-    """What the cached result depends on: kpi's version and checking code, the files' bytes, and
-    the names the files' problems are reported under (targets.toml here, ../targets.toml below)."""
+def key(contents: Sequence[bytes | None], names: Sequence[str] = ()) -> bytes:
+    """What a cached result depends on: kpi's version and checking code, the bytes it was made
+    from (None: a file that is not there), and the names its problems are reported under
+    (targets.toml here, ../targets.toml below)."""
     import hashlib  # hashlib, pickle and tempfile cost 20 ms to import: only for large plans
 
     digest = hashlib.blake2b(__version__.encode() + b"\0" + _LAYOUT, digest_size=32)
@@ -125,22 +131,33 @@ def key(targets: bytes, actuals: bytes | None, names: tuple[str, ...] = ()) -> b
         "model.py", "periods.py", "derive.py", "flows.py",
     ):  # fmt: skip
         digest.update((Path(__file__).parent / module).read_bytes())
-    for content in (targets, actuals if actuals is not None else b""):
+    for content in contents:
+        if content is None:
+            digest.update(b"none")
+            continue
         digest.update(len(content).to_bytes(8, "little"))
         digest.update(content)
-    digest.update(b"actuals" if actuals is not None else b"none")
-    digest.update("\0".join(names).encode("utf-8", "surrogateescape"))
+    for name in names:
+        encoded = name.encode("utf-8", "surrogateescape")
+        digest.update(len(encoded).to_bytes(8, "little") + encoded)
     return digest.hexdigest().encode()
 
 
-def _entry(base: Path, targets: Path, actuals: Path) -> Path:
+def _entry(base: Path, slot: str) -> Path:
     import hashlib
 
-    where = f"{targets.resolve()}\0{actuals.resolve()}".encode()
-    return base / (hashlib.blake2b(where, digest_size=16).hexdigest() + ".pickle")
+    return base / (
+        hashlib.blake2b(slot.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest() + ".pickle"
+    )
 
 
-def load(targets: Path, actuals: Path, content_key: bytes) -> Any | None:
+def slot(role: str, *paths: Path) -> str:
+    """Where an entry lives: one per role and file (targets.toml; each actuals file of a plan),
+    so that an edit to one file replaces that file's entry alone."""
+    return "\0".join([role, *(str(p.resolve()) for p in paths)])
+
+
+def load(where: str, content_key: bytes) -> Any | None:
     """The cached payload for exactly these contents, or None."""
     base = _safe_folder(create=False)
     if base is None:
@@ -152,7 +169,7 @@ def load(targets: Path, actuals: Path, content_key: bytes) -> Any | None:
     import pickle
 
     try:
-        fd = os.open(_entry(base, targets, actuals), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(_entry(base, where), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode) or not _private(info):
@@ -169,7 +186,7 @@ def load(targets: Path, actuals: Path, content_key: bytes) -> Any | None:
         return None
 
 
-def store(targets: Path, actuals: Path, content_key: bytes, payload: object) -> None:
+def store(where: str, content_key: bytes, payload: object) -> None:
     import pickle
     import tempfile
 
@@ -179,7 +196,7 @@ def store(targets: Path, actuals: Path, content_key: bytes, payload: object) -> 
         return
     from kpi.atomic import remove_stale_temps
 
-    entry = _entry(base, targets, actuals)
+    entry = _entry(base, where)
     remove_stale_temps(base, "entry")  # what a run killed while storing left behind
     try:
         data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)

@@ -30,13 +30,18 @@ class DataFilesNotFound(KpiError):
 
 class DataFiles(NamedTuple):
     targets: Path
-    actuals: Path
-    actuals_required: bool  # named explicitly, so a missing file is an error
+    actuals: tuple[Path, ...]  # --actuals, as often as given: then the plan's figures are these
+    default: Path  # actuals.toml beside targets.toml (or in --data-dir), when nothing else says
+
+    @property
+    def actuals_required(self) -> bool:
+        """Named explicitly, so a missing file is an error."""
+        return bool(self.actuals)
 
 
 def locate(
     targets: Path | None = None,
-    actuals: Path | None = None,
+    actuals: Path | tuple[Path, ...] | None = None,
     data_dir: Path | None = None,
     cwd: Path | None = None,
 ) -> DataFiles:
@@ -60,10 +65,75 @@ def locate(
                         folder=str(start),
                     )
                 )
-    if actuals is not None:
-        return DataFiles(targets, actuals, actuals_required=True)
     folder = data_dir if data_dir is not None else targets.parent
-    return DataFiles(targets, folder / ACTUALS_NAME, actuals_required=False)
+    given = (actuals,) if isinstance(actuals, Path) else tuple(actuals or ())
+    return DataFiles(targets, given, folder / ACTUALS_NAME)
+
+
+class Pattern(NamedTuple):
+    """One entry of [files] actuals: a path relative to targets.toml whose segments may hold the
+    wildcards *, ? and [...] (a wildcard never crosses a /)."""
+
+    text: str
+
+    @property
+    def literal(self) -> bool:
+        return not any(c in self.text for c in "*?[")
+
+
+def pattern_problem(text: str) -> str | None:
+    """What is wrong with an actuals pattern, or None."""
+    if os.path.isabs(text) or text.startswith("~"):
+        return msg('"{pattern}" must be relative to targets.toml', pattern=text)
+    if "**" in text:
+        return msg('"{pattern}": ** is not supported; name each folder (actuals/*.toml)', pattern=text)
+    if "\\" in text:
+        return msg('"{pattern}": write / between folders', pattern=text)
+    return None
+
+
+def _segments(text: str) -> list[str]:
+    return [s for s in text.split("/") if s not in ("", ".")]
+
+
+def matches(path: Path, base: Path, patterns: tuple[str, ...]) -> bool:
+    """Whether the file is one a pattern names, as expand() would find it."""
+    import fnmatch
+
+    try:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+    except ValueError:  # another drive
+        return False
+    parts = _segments(relative.replace(os.sep, "/"))
+    for pattern in patterns:
+        wanted = _segments(pattern)
+        if len(wanted) == len(parts) and all(
+            fnmatch.fnmatchcase(part, want)
+            and (want.startswith(".") or not part.startswith(".") or part == want)
+            for part, want in zip(parts, wanted, strict=True)
+        ):
+            return True
+    return False
+
+
+def expand(base: Path, patterns: tuple[str, ...]) -> list[tuple[Path, str]]:
+    """The files the patterns name, each pattern's matches sorted, a file named twice kept once
+    (in the first pattern's place); with the pattern that found it. A literal pattern is kept
+    whether or not its file exists (reading it says); a wildcard never names a hidden file
+    unless its segment starts with a dot, as in a shell."""
+    out: list[tuple[Path, str]] = []
+    seen: set[str] = set()
+    for pattern in patterns:
+        if Pattern(pattern).literal:
+            found = [base / pattern]
+        else:
+            found = sorted(p for p in base.glob(pattern) if p.is_file() and matches(p, base, (pattern,)))
+        for path in found:
+            key = os.path.normcase(os.path.realpath(path))
+            if key not in seen:
+                seen.add(key)
+                out.append((path, pattern))
+    return out
 
 
 # Far above any real plan (10^6 figures with quotes take ~150 MB), low enough that a data file

@@ -47,7 +47,12 @@ def _path(a: Actual) -> str:
 
 
 def _warning(file: str, a: Actual, message: Message) -> Problem:
-    return Problem(file, message, _path(a), warning=True)
+    return Problem(a.file or file, message, _path(a), warning=True)
+
+
+def _other(a: Actual, here: Actual) -> str:
+    """How a problem about here names a: actual[3] in the same file, else with its file."""
+    return f"actual[{a.position}]" if a.file == here.file else f"{a.file}: actual[{a.position}]"
 
 
 def _apart(value: float, reference: float) -> bool:
@@ -115,11 +120,11 @@ def derive(
             for a, b in conflicts(figures):
                 problems.append(
                     Problem(
-                        actuals_file,
+                        b.file or actuals_file,
                         msg(
-                            "overlaps actual[{n}] (period {other}) without either containing the other; "
+                            "overlaps {figure} (period {other}) without either containing the other; "
                             "kpi cannot tell how much of each to count",
-                            n=str(a.position),
+                            figure=_other(a, b),
                             other=a.period.text,
                         ),
                         _path(b),

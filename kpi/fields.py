@@ -104,6 +104,14 @@ def _array(value: object) -> str | None:
     return None if isinstance(value, list) else msg("an array")
 
 
+def _globs(value: object) -> str | None:
+    """A file pattern, or a non-empty array of them."""
+    items = value if isinstance(value, list) and value else [value]
+    if all(isinstance(item, str) and item.strip() for item in items):
+        return None
+    return msg("a file pattern or a non-empty array of them")
+
+
 def _one_of(*choices: str) -> Checker:
     if len(choices) == 1:
         wanted = msg('"{a}"', a=choices[0])
@@ -137,6 +145,7 @@ def checkers(fields: dict[str, schema.Field]) -> dict[str, Checker]:
         "change_from": _string,
         "target": _table,
         "targets": _array,
+        "globs": _globs,
     }
     return {
         key: _one_of(*kind) if isinstance(kind, tuple) else by_kind[kind] for key, (kind, _) in fields.items()
@@ -147,6 +156,9 @@ PLAN_FIELDS = checkers(schema.PLAN)
 
 
 ASSESSMENT_FIELDS = checkers(schema.ASSESSMENT)
+
+
+FILES_FIELDS = checkers(schema.FILES)
 
 
 SECTOR_FIELDS = checkers(schema.SECTOR)

@@ -19,7 +19,7 @@ from kpi.fields import (
 from kpi.i18n import msg
 from kpi.model import Actual, Kpi
 from kpi.periods import PeriodError, parse_period
-from kpi.problems import did_you_mean
+from kpi.problems import Problem, did_you_mean
 
 # The fast path for sound [[actual]] tables repeats the general checks inline (10^5 figures load
 # in a third of the time); tests/test_validate_properties.py turns it off to prove that it
@@ -28,7 +28,11 @@ FAST_PATH = True
 
 
 def _load_actuals(
-    doc: dict[str, Any], report: _Report, kpis: dict[str, Kpi], declared_ids: set[str] | None
+    doc: dict[str, Any],
+    report: _Report,
+    kpis: dict[str, Kpi],
+    declared_ids: set[str] | None,
+    file: str = "",
 ) -> list[Actual]:
     for key in doc:
         if key != "actual":
@@ -99,6 +103,7 @@ def _load_actuals(
                             derived=derived,
                             note=note,
                             position=index,
+                            file=file,
                         )
                     )
                     continue
@@ -182,6 +187,7 @@ def _load_actuals(
                 period=checked,
                 value=float(value),  # type: ignore[arg-type]
                 position=index,
+                file=file,
                 plan_share=float(raw["plan_share"]) if "plan_share" in raw else None,
                 plan_period=plan_period,
                 change=float(change) if change is not None else None,
@@ -282,3 +288,47 @@ def _flow_fields_sound(raw: dict[str, Any], kpi: Kpi | None, path: str, report: 
         )
         ok = False
     return ok
+
+
+def across_files(actuals: list[Actual], kpis: dict[str, Kpi]) -> list[Problem]:
+    """The one-figure-per-KPI-and-day rule across files: each file was checked alone, so a
+    figure in one file that another file already records (and that is not a revision: every
+    figure for the day with its own published date) is a problem naming both files."""
+    problems: list[Problem] = []
+    seen: dict[tuple[Any, ...], list[Actual]] = {}
+    for a in actuals:
+        kpi = kpis.get(a.kpi)
+        key = (a.kpi, a.period.end, a.start) if kpi is not None and kpi.measure == "flow" else (a.kpi, a.date)
+        earlier = seen.get(key)
+        if earlier is None:
+            seen[key] = [a]
+            continue
+        first = earlier[0]
+        if first.file == a.file:  # the file's own check has spoken
+            earlier.append(a)
+            continue
+        revision = a.published is not None and all(
+            e.published is not None and e.published != a.published for e in earlier
+        )
+        if revision:
+            earlier.append(a)
+            continue
+        path = f'actual[{a.position}] (kpi "{a.kpi}", period "{a.period.text}")'
+        if first.period.text == a.period.text:
+            message = msg(
+                "duplicate: {file} actual[{n}] already records this KPI and period; a revision needs "
+                "its own published date, on both",
+                file=first.file,
+                n=str(first.position),
+            )
+        else:
+            message = msg(
+                'two figures for one day: {file} actual[{n}] (period "{other}") and this one both end '
+                "on {date}; keep one",
+                file=first.file,
+                n=str(first.position),
+                other=first.period.text,
+                date=a.date,
+            )
+        problems.append(Problem(a.file, message, path))
+    return problems

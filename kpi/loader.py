@@ -8,16 +8,21 @@ to assess invalid data.
 
 import os
 import shlex
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from kpi.datafiles import (
     ACTUALS_NAME,
     TARGETS_NAME,
     DataFiles,
     DataFilesNotFound,
+    Pattern,
     ReadError,
     decode,
+    expand,
     locate,
+    matches,
     parse_toml,
     read_bytes,
     read_regular,
@@ -30,11 +35,12 @@ from kpi.fields import (
 from kpi.i18n import msg
 from kpi.loadactuals import (
     _load_actuals,
+    across_files,
 )
 from kpi.loadtargets import (
     _load_targets,
 )
-from kpi.model import Actual, Dataset, Plan, Thresholds
+from kpi.model import Actual, Dataset, Kpi, Plan, Sector, Thresholds
 from kpi.problems import Problem
 
 # The loader's API: what the rest of kpi reads the data files with.
@@ -55,92 +61,203 @@ __all__ = [
 ]
 
 
-def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Problem]]:
-    """Read and check both files (or only targets.toml); return what is sound and every problem.
+class Targets(NamedTuple):
+    """targets.toml checked: what the actuals are checked against."""
 
-    A large plan whose files are unchanged since the last clean load comes from the cache.
+    plan: Plan
+    thresholds: Thresholds
+    sectors: dict[str, Sector]
+    kpis: dict[str, Kpi]
+    declared_ids: set[str] | None  # every KPI id written (None: targets.toml did not parse)
+    name: str
+    text: str | None  # for placing problems on their lines
+
+
+def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Problem]]:
+    """Read and check targets.toml and its actuals files (or targets.toml alone); return what is
+    sound and every problem.
+
+    In a large plan, each file unchanged since it was last checked without errors comes from
+    the cache (kpi/cache.py).
     """
     from kpi import cache
 
     problems: list[Problem] = []
-    targets_bytes = read_bytes(files.targets, problems)
-    if (
-        targets_bytes is None
-        and files.targets.name == TARGETS_NAME  # what kpi init writes
-        and not os.path.lexists(files.targets)
-    ):
+    targets_bytes = _read_targets(files, problems)
+    name = str(files.targets)
+    # A targets.toml of thousands of KPIs is worth its own entry; a small one parses faster.
+    cached = with_actuals and targets_bytes is not None and cache.wanted(targets_bytes, share=4)
+    targets_key = cache.key([targets_bytes], [name]) if cached else b""
+    hit = cache.load(cache.slot("targets", files.targets), targets_key) if cached else None
+    if hit is not None:
+        targets, warnings = hit
+        problems += warnings
+    else:
+        targets = check_targets(targets_bytes, name, problems)
+    paths = actuals_files(files, targets.plan, problems) if with_actuals else []
+    sources = [
+        (str(path), read_bytes(path, problems) if required or os.path.lexists(path) else None)
+        for path, required in paths
+    ]
+    if not cached and with_actuals and targets_bytes is not None:
+        cached = cache.wanted(targets_bytes, *(data for _name, data in sources))
+        targets_key = cache.key([targets_bytes], [name]) if cached else b""
+    if cached and hit is None and not problems:
+        cache.store(cache.slot("targets", files.targets), targets_key, (targets, []))
+    per_file = []
+    for path, (file, data) in zip(_paths(paths), sources, strict=True):
+        if not cached or data is None:
+            per_file.append(check_file(targets, file, data, problems))
+            continue
+        where, file_key = cache.slot("actuals", path, files.targets), cache.key([targets_key, data], [file])
+        found = cache.load(where, file_key)
+        if found is not None:
+            figures, warnings = found
+            problems += warnings
+        else:
+            before = len(problems)
+            figures = check_file(targets, file, data, problems)
+            if all(p.warning for p in problems[before:]):
+                cache.store(where, file_key, (figures, problems[before:]))
+        per_file.append(figures)
+    dataset = combine(targets, per_file, sources, problems, files.targets, _paths(paths))
+    return dataset, problems
+
+
+def _paths(paths: list[tuple[Path, bool]]) -> tuple[Path, ...]:
+    return tuple(path for path, _required in paths)
+
+
+def _read_targets(files: DataFiles, problems: list[Problem]) -> bytes | None:
+    data = read_bytes(files.targets, problems)
+    if data is None and files.targets.name == TARGETS_NAME and not os.path.lexists(files.targets):
         problems[-1] = Problem(
             str(files.targets),
             msg(
                 "file not found; kpi init {folder} creates one", folder=shlex.quote(str(files.targets.parent))
             ),
         )
-    actuals_bytes = None
-    if with_actuals and (files.actuals_required or os.path.lexists(files.actuals)):
-        actuals_bytes = read_bytes(files.actuals, problems)
-    content_key = None
-    if (
-        targets_bytes is not None
-        and not problems
-        and with_actuals
-        and cache.wanted(targets_bytes, actuals_bytes)
-    ):
-        content_key = cache.key(targets_bytes, actuals_bytes, (str(files.targets), str(files.actuals)))
-        hit = cache.load(files.targets, files.actuals, content_key)
-        if hit is not None:
-            plan, thresholds, sectors, kpis, cached, warnings = hit
-            return Dataset(plan, thresholds, sectors, kpis, cached, files.targets, files.actuals), warnings
-
-    dataset = check(targets_bytes, actuals_bytes, files, problems)
-    if content_key is not None and all(p.warning for p in problems):
-        # The parsed documents go before pickling: the run's peak memory stays that of a parse.
-        targets_bytes = actuals_bytes = None
-        payload = (dataset.plan, dataset.thresholds, dataset.sectors, dataset.kpis, dataset.actuals, problems)
-        cache.store(files.targets, files.actuals, content_key, payload)
-    return dataset, problems
+    return data
 
 
-def check(
-    targets_bytes: bytes | None, actuals_bytes: bytes | None, files: DataFiles, problems: list[Problem]
+def actuals_files(files: DataFiles, plan: Plan, problems: list[Problem]) -> list[tuple[Path, bool]]:
+    """The actuals files, each with whether it must exist: those given with --actuals, else those
+    [files] actuals names (a literal name must exist; a pattern may match nothing yet, with a
+    warning), else actuals.toml, which may be missing (a plan without figures)."""
+    if files.actuals:
+        return [(path, True) for path in files.actuals]
+    if not plan.actuals:
+        return [(files.default, False)]
+    found = expand(files.targets.parent, plan.actuals)
+    for pattern in plan.actuals:
+        if not any(by == pattern for _path, by in found):
+            problems.append(
+                Problem(
+                    str(files.targets),
+                    msg('[files] actuals "{pattern}" matches no file', pattern=pattern),
+                    warning=True,
+                )
+            )
+    return [(path, Pattern(pattern).literal) for path, pattern in found]
+
+
+def actuals_at(files: DataFiles, plan: Plan, committed: Callable[[], list[Path]]) -> list[Path]:
+    """The actuals files of the plan as committed somewhere (committed() lists the files under
+    targets.toml's folder there): the rule of actuals_files, on that listing."""
+    if files.actuals:
+        return list(files.actuals)
+    if not plan.actuals:
+        return [files.default]
+    base = files.targets.resolve().parent
+    listing = sorted(committed())
+    out: list[Path] = []
+    for pattern in plan.actuals:
+        for path in listing:
+            # Named as the files on disk are: from targets.toml's folder as given.
+            named = files.targets.parent / os.path.relpath(path, base)
+            if named not in out and matches(path, base, (pattern,)):
+                out.append(named)
+    return out
+
+
+def check_targets(data: bytes | None, name: str, problems: list[Problem]) -> Targets:
+    """targets.toml's bytes (from disk, or from git) checked, every problem added to problems."""
+    doc = None
+    text = None if data is None else decode(data, name, problems)
+    if text is not None:
+        doc = parse_toml(text, name, problems)
+    if doc is None:
+        return Targets(Plan(""), Thresholds(), {}, {}, None, name, text)
+    declared_ids: set[str] = set()
+    plan, thresholds, sectors, kpis = _load_targets(doc, _Report(name, problems), declared_ids)
+    return Targets(plan, thresholds, sectors, kpis, declared_ids, name, text)
+
+
+def check_file(targets: Targets, name: str, data: bytes | None, problems: list[Problem]) -> list[Actual]:
+    """One actuals file's figures, checked alone against targets.toml (None: not there)."""
+    if data is None:
+        return []
+    text = decode(data, name, problems)
+    doc = None if text is None else parse_toml(text, name, problems)
+    del text
+    if doc is None:
+        return []
+    # "Unknown KPI" is claimed only against a targets.toml that parsed.
+    return _load_actuals(doc, _Report(name, problems), targets.kpis, targets.declared_ids, name)
+
+
+def combine(
+    targets: Targets,
+    per_file: list[list[Actual]],
+    sources: list[tuple[str, bytes | None]],
+    problems: list[Problem],
+    targets_path: Path | None = None,
+    actuals_paths: tuple[Path, ...] = (),
 ) -> Dataset:
-    """The dataset from the two files' bytes (however they were read: from disk, or from git),
-    with every problem added to problems."""
-    targets_doc = actuals_doc = None
-    if targets_bytes is not None:
-        text = decode(targets_bytes, str(files.targets), problems)
-        targets_doc = None if text is None else parse_toml(text, str(files.targets), problems)
-    declared_ids: set[str] | None = None
-    if targets_doc is not None:
-        declared_ids = set()
-        report = _Report(str(files.targets), problems)
-        plan, thresholds, sectors, kpis = _load_targets(targets_doc, report, declared_ids)
-    else:
-        plan, thresholds, sectors, kpis = Plan(""), Thresholds(), {}, {}
-    actuals: list[Actual] = []
-    if actuals_bytes is not None:
-        text = decode(actuals_bytes, str(files.actuals), problems)
-        actuals_doc = None if text is None else parse_toml(text, str(files.actuals), problems)
-        if actuals_doc is not None:
-            # "Unknown KPI" is claimed only against a targets.toml that parsed.
-            actuals = _load_actuals(actuals_doc, _Report(str(files.actuals), problems), kpis, declared_ids)
-    if targets_doc is not None:
+    """The dataset from every file's figures: what needs them all at once (a figure two files
+    record, figures derived from others), then every problem placed on its line."""
+    actuals = per_file[0] if len(per_file) == 1 else [a for figures in per_file for a in figures]
+    kpis = targets.kpis
+    if len(per_file) > 1:
+        problems += across_files(actuals, kpis)
+    if targets.declared_ids is not None:
         from kpi.derive import derive
 
-        kpis, actuals, derived = derive(kpis, actuals, str(files.targets), str(files.actuals), plan.period)
+        only = sources[0][0] if len(sources) == 1 else ""
+        kpis, actuals, derived = derive(kpis, actuals, targets.name, only, targets.plan.period)
         problems += derived
-    del targets_doc, actuals_doc  # the parsed documents go: peak memory stays that of a parse
     if problems:  # only then: a clean run never pays for positions
         from kpi.positions import with_lines
 
-        texts = {}
-        for name, data in ((str(files.targets), targets_bytes), (str(files.actuals), actuals_bytes)):
+        texts = {targets.name: targets.text} if targets.text is not None else {}
+        for name, data in sources:
             if data is not None:
                 try:
                     texts[name] = data.decode("utf-8")
                 except UnicodeDecodeError:
                     continue
         problems[:] = with_lines(problems, texts)
-    return Dataset(plan, thresholds, sectors, kpis, actuals, files.targets, files.actuals)
+    return Dataset(
+        targets.plan, targets.thresholds, targets.sectors, kpis, actuals, targets_path, actuals_paths
+    )
+
+
+def check_actuals(
+    targets: Targets, sources: list[tuple[str, bytes | None]], problems: list[Problem]
+) -> Dataset:
+    """The dataset from checked targets and the actuals files' bytes (name, bytes; None for a
+    file that is not there), every problem added to problems."""
+    per_file = [check_file(targets, name, data, problems) for name, data in sources]
+    return combine(targets, per_file, sources, problems)
+
+
+def check(
+    targets_bytes: bytes | None, actuals_bytes: bytes | None, files: DataFiles, problems: list[Problem]
+) -> Dataset:
+    """The dataset from targets.toml's bytes and one actuals file's."""
+    targets = check_targets(targets_bytes, str(files.targets), problems)
+    name = str(files.actuals[0] if files.actuals else files.default)
+    return check_actuals(targets, [(name, actuals_bytes)], problems)
 
 
 def actuals_from(doc: dict[str, Any], file: str, dataset: Dataset, problems: list[Problem]) -> list[Actual]:

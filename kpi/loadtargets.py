@@ -1,11 +1,13 @@
 """targets.toml checked and built: the plan, the assessment settings, the sectors and the KPIs with
 their targets."""
 
+from pathlib import Path
 from typing import Any
 
 from kpi import schema
 from kpi.fields import (
     ASSESSMENT_FIELDS,
+    FILES_FIELDS,
     KPI_FIELDS,
     KPI_ID,
     PLAN_FIELDS,
@@ -31,7 +33,7 @@ from kpi.problems import did_you_mean
 def _load_targets(
     doc: dict[str, Any], report: _Report, declared_ids: set[str]
 ) -> tuple[Plan, Thresholds, dict[str, Sector], dict[str, Kpi]]:
-    known = {"plan": _table, "assessment": _table, "sectors": _table, "kpi": _array}
+    known = {"plan": _table, "assessment": _table, "files": _table, "sectors": _table, "kpi": _array}
     for key, value in doc.items():
         if key not in known:
             report.add(
@@ -61,6 +63,9 @@ def _load_targets(
         if period is not None and not PLAN_PERIOD.match(period):
             report.add("[plan]", msg('period "{period}" must look like "2021-2025"', period=period))
         plan = Plan(raw_plan["name"], period, raw_plan.get("name_en"), raw_plan.get("lang"))
+    raw_files = doc.get("files")
+    if isinstance(raw_files, dict):
+        plan = plan._replace(**_files(raw_files, report))
 
     thresholds = Thresholds()
     raw_bands = doc.get("assessment")
@@ -121,6 +126,45 @@ def _load_targets(
             first_index[kpi.id] = index
         _check_derivations(kpis, first_index, report)
     return plan, thresholds, sectors, kpis
+
+
+def _files(raw: dict[str, Any], report: _Report) -> dict[str, Any]:
+    """[files]: the actuals patterns (each checked) and record_to, which must be a file they name."""
+    from kpi.datafiles import matches, pattern_problem
+
+    if not report.fields(raw, FILES_FIELDS, (), "[files]"):
+        return {}
+    given = raw.get("actuals", ())
+    patterns = [given] if isinstance(given, str) else list(given)
+    sound = []
+    for pattern in patterns:
+        wrong = pattern_problem(pattern)
+        if wrong is None:
+            sound.append(pattern)
+        else:
+            report.add("[files]", msg("actuals {problem}", problem=wrong))
+    out: dict[str, Any] = {"actuals": tuple(sound) if "actuals" in raw else ()}
+    record_to = raw.get("record_to")
+    if record_to is not None:
+        wrong = pattern_problem(record_to)
+        listed = out["actuals"] or ("actuals.toml",)
+        if wrong is not None:
+            report.add("[files]", msg("record_to {problem}", problem=wrong))
+        elif any(c in record_to for c in "*?["):
+            report.add("[files]", msg('record_to "{file}" must name one file, not a pattern', file=record_to))
+        elif not matches(Path(record_to), Path(), listed):
+            report.add(
+                "[files]",
+                msg(
+                    'record_to "{file}" is not one of the actuals files ({patterns}): '
+                    "a figure written there would not count",
+                    file=record_to,
+                    patterns=", ".join(listed),
+                ),
+            )
+        else:
+            out["record_to"] = record_to
+    return out
 
 
 def _check_derivations(kpis: dict[str, Kpi], first_index: dict[str, int], report: _Report) -> None:

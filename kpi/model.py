@@ -28,6 +28,10 @@ class Plan(NamedTuple):
     period: str | None = None
     name_en: str | None = None
     lang: str | None = None  # the language its reports are read in, when the plan says
+    # [files]: the actuals files' patterns, relative to targets.toml (() when not declared:
+    # actuals.toml beside it), and the file kpi record writes to.
+    actuals: tuple[str, ...] = ()
+    record_to: str | None = None
 
     def label(self, lang: str) -> str:
         return (self.name_en or self.name) if lang == "en" else self.name
@@ -123,6 +127,7 @@ class Actual(NamedTuple):
     plan_period: Period | None = None  # that plan's period; default the figure's year
     change: float | None = None  # "tăng 9,3% so với năm 2022": 0.093
     change_from: str | None = None  # "2022", or "same period last year"
+    file: str = ""  # the actuals file it is in, as problems name it ("": not from a file)
 
     @property
     def start(self) -> date:
@@ -142,7 +147,7 @@ class Dataset:
     kpis: dict[str, Kpi]
     actuals: list[Actual]
     targets_path: "Path | None" = None
-    actuals_path: "Path | None" = None
+    actuals_paths: "tuple[Path, ...]" = ()  # the actuals files it was read from
     _by_kpi: dict[str, list[Actual]] | None = field(default=None, repr=False)
 
     def actuals_by_kpi(self) -> dict[str, list[Actual]]:

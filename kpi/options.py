@@ -110,7 +110,13 @@ def data_options(f: F) -> F:
         help="Folder holding targets.toml and actuals.toml. "
         "Default: the current folder or the nearest parent with a targets.toml.",
     )(f)
-    f = click.option("--actuals", type=click.Path(path_type=Path), help="The actuals file.")(f)
+    f = click.option(
+        "--actuals",
+        type=click.Path(path_type=Path),
+        multiple=True,
+        help="An actuals file; give it once per file. Default: what [files] in targets.toml names, "
+        "else actuals.toml beside it.",
+    )(f)
     f = click.option("--targets", type=click.Path(path_type=Path), help="The targets file.")(f)
     return f
 

@@ -129,6 +129,11 @@ def _parse(text: str, what: Message) -> dict[str, Any]:
         ) from None
 
 
+def tables_of(text: str) -> list[Any]:
+    """The [[actual]] tables of an actuals file's text."""
+    return _actuals(_parse(text, msg("the file")))
+
+
 def _check_form(text: str, doc: dict[str, Any]) -> list[Any]:
     """The document's actuals, refusing any that are not [[actual]] tables."""
     raw = _actuals(doc)

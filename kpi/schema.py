@@ -36,6 +36,10 @@ ASSESSMENT: dict[str, Field] = {
     "base_period": ("period", "The period progress is measured from (cagr's base year)."),
     "grade_without_target": ("boolean", "Grade a KPI by its trend even without a target."),
 }
+FILES: dict[str, Field] = {
+    "actuals": ("globs", 'The actuals files, relative to targets.toml: "actuals/*.toml" or a list of them.'),
+    "record_to": ("text", "The file kpi record and kpi import add figures to, one the actuals name."),
+}
 SECTOR: dict[str, Field] = {
     "name": ("text", "The sector's name."),
     "name_en": ("text", "The sector's name in English."),
@@ -114,6 +118,12 @@ def _property(kind: Kind, description: str) -> dict[str, Any]:
             "fraction": {"type": "number", "minimum": 0},
             "share": {"type": "number", "exclusiveMinimum": 0, "maximum": 10},
             "change_from": {"type": "string", "pattern": f"^([0-9]{{4}}|{SAME_PERIOD})$"},
+            "globs": {
+                "anyOf": [
+                    {"type": "string", "pattern": r"\S"},
+                    {"type": "array", "items": {"type": "string", "pattern": r"\S"}, "minItems": 1},
+                ]
+            },
             "target": {"$ref": "#/definitions/target"},
             "targets": {"type": "array", "items": {"$ref": "#/definitions/target"}},
         }
@@ -140,6 +150,7 @@ def targets_schema() -> dict[str, Any]:
         "properties": {
             "plan": _object(PLAN, REQUIRED["plan"], "The plan."),
             "assessment": _object(ASSESSMENT, (), "How attainment becomes a traffic light."),
+            "files": _object(FILES, (), "Where the plan's figures are: one or several actuals files."),
             "sectors": {
                 "type": "object",
                 "description": "One table per sector; the key is the sector's id.",

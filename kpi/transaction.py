@@ -8,10 +8,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, NamedTuple, TypeVar
 
+from kpi.datafiles import DataFiles
 from kpi.errors import KpiError
 from kpi.i18n import msg
+from kpi.model import Plan
 from kpi.problems import Problem
 
 T = TypeVar("T")
@@ -58,3 +60,84 @@ def rewrite(path: Path, change: Callable[[str], tuple[str | None, T]], timeout: 
             return result
     except (RecordError, WriteError) as exc:
         raise KpiError(msg("{file}: {problem}", file=name, problem=exc.args[0])) from None
+
+
+class Destination(NamedTuple):
+    """Where kpi record and kpi import add figures, and the plan's other actuals files, whose
+    figures the new ones must agree with."""
+
+    path: Path
+    others: tuple[Path, ...] = ()
+
+
+def destination(files: DataFiles, plan: Plan) -> Destination:
+    """The file named by --actuals, else [files] record_to, else the plan's one actuals file;
+    never a file the plan does not read (its figures would not count)."""
+    from kpi.datafiles import Pattern, matches
+    from kpi.errors import UsageProblem
+    from kpi.loader import actuals_files
+
+    declared = plan.actuals
+    base = files.targets.parent
+    if len(files.actuals) > 1:
+        raise UsageProblem(msg("figures are added to one file: give --actuals once"), "--actuals")
+    if files.actuals:
+        path = files.actuals[0]
+        if declared and not matches(path, base, declared):
+            raise UsageProblem(
+                msg(
+                    "{file} is not one of the plan's actuals files ({patterns} in {targets}); "
+                    "a figure written there would not count",
+                    file=str(path),
+                    patterns=", ".join(declared),
+                    targets=str(files.targets),
+                ),
+                "--actuals",
+            )
+    elif plan.record_to is not None:
+        path = base / plan.record_to
+    elif not declared:
+        path = files.default
+    elif len(declared) == 1 and Pattern(declared[0]).literal:
+        path = base / declared[0]
+    else:
+        raise UsageProblem(
+            msg(
+                "the plan has several actuals files ({patterns}); name the one to add to with "
+                "--actuals FILE, or set record_to under [files] in {targets}",
+                patterns=", ".join(declared),
+                targets=str(files.targets),
+            ),
+            "--actuals",
+        )
+    if not declared:  # the plan is the files given (or actuals.toml): nothing else to agree with
+        return Destination(path)
+    plan_files = [p for p, _required in actuals_files(files._replace(actuals=()), plan, [])]
+    return Destination(path, tuple(p for p in plan_files if not _same(p, path)))
+
+
+def _same(a: Path, b: Path) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def other_tables(dest: Destination) -> list[tuple[str, list[Any]]]:
+    """The [[actual]] tables of the plan's other actuals files, each with its file's name; a file
+    that cannot be read or parsed ends the run (kpi validate says more)."""
+    from kpi.datafiles import ReadError, read_regular
+    from kpi.record import RecordError, tables_of
+
+    out = []
+    for path in dest.others:
+        try:
+            text = read_regular(path).decode("utf-8")
+            out.append((str(path), tables_of(text)))
+        except (ReadError, UnicodeDecodeError, RecordError):
+            raise KpiError(
+                msg("{file} cannot be read; kpi validate says why; nothing was changed", file=str(path))
+            ) from None
+    return out

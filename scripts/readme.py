@@ -39,6 +39,7 @@ KINDS = {
     "change_from": 'a year, or "same period last year"',
     "target": "{ period, value, … }",
     "targets": "list of { period, value, … }",
+    "globs": "file pattern, or list of them",
 }
 
 
@@ -46,8 +47,9 @@ def fields(table: str) -> str:
     sys.path.insert(0, str(ROOT))
     from kpi import schema
 
-    definition = {"plan": schema.PLAN, "assessment": schema.ASSESSMENT, "sector": schema.SECTOR,
-                  "kpi": schema.KPI, "target": schema.TARGET, "actual": schema.ACTUAL}[table]  # fmt: skip
+    definition = {"plan": schema.PLAN, "assessment": schema.ASSESSMENT, "files": schema.FILES,
+                  "sector": schema.SECTOR, "kpi": schema.KPI, "target": schema.TARGET,
+                  "actual": schema.ACTUAL}[table]  # fmt: skip
     required = schema.REQUIRED.get(table, ())
     rows = ["| key | value | required | meaning |", "|---|---|---|---|"]
     for key, (kind, meaning) in definition.items():

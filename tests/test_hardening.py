@@ -61,14 +61,16 @@ def test_a_forged_cache_entry_is_never_unpickled(
 ) -> None:
     monkeypatch.setattr(cache, "CACHE_MIN_BYTES", 0)
     first, _ = load(locate(data_dir=data_dir))
-    [entry] = private_cache.glob("*.pickle")
-    content_key = entry.read_bytes().split(b"\n")[0]
+    found = list(private_cache.glob("*.pickle"))
+    assert len(found) == 2  # targets.toml's entry and actuals.toml's
+    keys = {entry: entry.read_bytes().split(b"\n")[0] for entry in found}
     marker = tmp_path / "pwned"
     (tmp_path / "pwned.src").write_text("x")
     # What an attacker can compute (the content key) followed by a pickle that runs code,
     # with and without a made-up MAC.
     for forged in (b"", b"\0" * 32):
-        entry.write_bytes(content_key + b"\n" + forged + pickle.dumps(Boom(str(marker))))
+        for entry, content_key in keys.items():
+            entry.write_bytes(content_key + b"\n" + forged + pickle.dumps(Boom(str(marker))))
         again, problems = load(locate(data_dir=data_dir))
         assert not marker.exists(), "a forged entry was unpickled"
         assert problems == [] and again.actuals == first.actuals

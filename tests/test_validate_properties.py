@@ -132,7 +132,7 @@ def test_the_fast_path_accepts_and_rejects_exactly_what_the_general_path_does(
 
     tables = [{k: v for k, v in t.items() if v is not None} for t in tables]
     text = tomli_w.dumps({"actual": tables}).encode()
-    files = DataFiles(Path("targets.toml"), Path("actuals.toml"), True)
+    files = DataFiles(Path("targets.toml"), (Path("actuals.toml"),), Path("actuals.toml"))
     results = []
     for fast in (True, False):
         loadactuals.FAST_PATH = fast

@@ -76,7 +76,7 @@ from kpi.options import (
 @output_option
 def status(
     targets: Path | None,
-    actuals: Path | None,
+    actuals: tuple[Path, ...],
     data_dir: Path | None,
     as_of: date | None,
     fmt: str,
@@ -145,7 +145,7 @@ def _review(dataset: Dataset, kpis: list[Kpi], when: date, fmt: str, output: Pat
 @output_option
 def gap(
     targets: Path | None,
-    actuals: Path | None,
+    actuals: tuple[Path, ...],
     data_dir: Path | None,
     as_of: date | None,
     fmt: str,
@@ -185,7 +185,7 @@ def gap(
 @output_option
 def show(
     targets: Path | None,
-    actuals: Path | None,
+    actuals: tuple[Path, ...],
     data_dir: Path | None,
     as_of: date | None,
     fmt: str,
@@ -216,7 +216,7 @@ def show(
 @output_option
 def list_(
     targets: Path | None,
-    actuals: Path | None,
+    actuals: tuple[Path, ...],
     data_dir: Path | None,
     sectors: tuple[str, ...],
     fmt: str,
@@ -250,7 +250,7 @@ def list_(
 @output_option
 def report(
     targets: Path | None,
-    actuals: Path | None,
+    actuals: tuple[Path, ...],
     data_dir: Path | None,
     as_of: date | None,
     fmt: str,

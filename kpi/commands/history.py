@@ -52,7 +52,7 @@ from kpi.options import (
 @output_option
 def diff(
     targets: Path | None,
-    actuals: Path | None,
+    actuals: tuple[Path, ...],
     data_dir: Path | None,
     revisions: tuple[str, ...],
     from_: date | None,
@@ -126,7 +126,7 @@ def _versions(
     to: date | None,
     as_of: date | None,
     targets: Path | None,
-    actuals: Path | None,
+    actuals: tuple[Path, ...],
     data_dir: Path | None,
 ) -> Versions:
     """The two datasets and dates compared, the title saying which, and the JSON's from/to."""
@@ -165,18 +165,22 @@ def _versions(
 def _dataset_at(revision: str, files: DataFiles) -> Dataset:
     """The dataset as committed at the revision (a file missing then: no figures, or an error
     for targets.toml)."""
-    from kpi.gitfiles import GitError, show
-    from kpi.loader import check
+    from kpi.gitfiles import GitError, files_at, show
+    from kpi.loader import actuals_at, check_actuals, check_targets
 
+    problems: list[Problem] = []
     try:
         targets_bytes = show(revision, files.targets)
-        actuals_bytes = show(revision, files.actuals)
+        if targets_bytes is None:
+            fail(
+                msg("{file} did not exist at {revision}", file=str(files.targets), revision=revision), code=2
+            )
+        targets = check_targets(targets_bytes, str(files.targets), problems)
+        paths = actuals_at(files, targets.plan, lambda: files_at(revision, files.targets.resolve().parent))
+        sources = [(str(path), show(revision, path)) for path in paths]
     except GitError as exc:
         fail(exc.args[0], code=2)
-    if targets_bytes is None:
-        fail(msg("{file} did not exist at {revision}", file=str(files.targets), revision=revision), code=2)
-    problems: list[Problem] = []
-    dataset = check(targets_bytes, actuals_bytes, files, problems)
+    dataset = check_actuals(targets, sources, problems)
     errors = [p for p in problems if not p.warning]
     if errors:
         print_problems(errors)

@@ -12,9 +12,9 @@ from kpi.i18n import msg, tr
 
 # The core is imported inside the commands: `kpi --help` needs none of it.
 if TYPE_CHECKING:
-    from kpi.loader import DataFiles
     from kpi.model import Dataset, Kpi
     from kpi.problems import Problem
+    from kpi.transaction import Destination
 
 from kpi.commands.shared import (
     fail,
@@ -107,7 +107,7 @@ from kpi.options import (
 @lang_option
 def record(
     targets: Path | None,
-    actuals: Path | None,
+    actuals: tuple[Path, ...],
     data_dir: Path | None,
     kpi_id: str,
     value: float,
@@ -142,16 +142,18 @@ def record(
           --source "Báo cáo tổng kết 2024" --published 2024-12-28
     """
     from kpi import record as rec
+    from kpi.transaction import destination
 
     files = resolve_files(targets, actuals, data_dir)
-    not_the_targets(files)
     dataset = load_plan(files)
+    dest = destination(files, dataset.plan)
+    not_the_targets(files.targets, dest.path)
     kpi = get_kpi(dataset, kpi_id)
     _check_period(period)
     if delete:
         _delete_only(value)
         _delete_figure(
-            files, kpi_id, period, published, kpi.measure == "flow", dry_run, lock_timeout, cumulative
+            dest, kpi_id, period, published, kpi.measure == "flow", dry_run, lock_timeout, cumulative
         )
         return
     if value is None:
@@ -166,9 +168,9 @@ def record(
     entry = rec.Entry(
         kpi_id, period, value, source or "", quote, estimated, published, derived, note, extra, cumulative
     )
-    done = _record(files, entry, kpi, dataset, replace, published, source is None, dry_run, lock_timeout)
+    done = _record(dest, entry, kpi, dataset, replace, published, source is None, dry_run, lock_timeout)
     if done is not None:
-        _say_recorded(dataset, kpi, done.entry, done.raw, done.replaced, done.changed, done.revised, files)
+        _say_recorded(dataset, kpi, done, dest)
         _warn_dates(done.entry, dataset)
 
 
@@ -201,7 +203,7 @@ def _delete_only(value: float | None) -> None:
 
 
 def _record(
-    files: DataFiles,
+    dest: Destination,
     entry: Any,
     kpi: Kpi,
     dataset: Dataset,
@@ -215,7 +217,7 @@ def _record(
     printed, for --dry-run: then None)."""
     from kpi import record as rec
     from kpi.i18n import _
-    from kpi.transaction import rewrite
+    from kpi.transaction import other_tables, rewrite
 
     given = set(_given("source", "quote", "estimated", "published", "derived", "note", "cumulative"))
     flow = kpi.measure == "flow"
@@ -224,9 +226,10 @@ def _record(
         checked, before, changed = rec.corrected(old, entry, flow, replace, published, given)
         if not checked.source and no_source:
             raise click.MissingParameter(param_hint="'--source'", param_type="option")
-        _check_figure(checked, dataset, files)
+        _check_figure(checked, dataset, dest)
         done = rec.change(old, checked, flow, replace, published, before, changed)
-        _check_with_the_rest(done.was, done.raw, kpi, dataset, files)
+        others = other_tables(dest)
+        _check_with_the_rest(done.was, done.raw, kpi, dataset, dest, others)
         if not dry_run:
             return done.text, done
         if before is not None:
@@ -236,7 +239,7 @@ def _record(
         click.echo(rec.block(checked), nl=False)
         return None, None
 
-    return rewrite(files.actuals, change, timeout)
+    return rewrite(dest.path, change, timeout)
 
 
 def _warn_dates(entry: Any, dataset: Dataset) -> None:
@@ -253,12 +256,12 @@ def _warn_dates(entry: Any, dataset: Dataset) -> None:
         say(_("warning: {message}").format(message=tr(odd)), err=True)
 
 
-def _check_figure(entry: Any, dataset: Dataset, files: DataFiles) -> None:
+def _check_figure(entry: Any, dataset: Dataset, dest: Destination) -> None:
     """Record accepts exactly what validate accepts: admission's rules, each problem with a
     field blamed on the option that gave the value."""
     from kpi.admission import entry_problems
 
-    refusals = entry_problems(entry, dataset, str(files.actuals))
+    refusals = entry_problems(entry, dataset, str(dest.path))
     for refusal in refusals:
         if refusal.alone is not None and refusal.field is not None:
             raise click.BadParameter(tr(refusal.alone), param_hint=RECORD_OPTION.get(refusal.field))
@@ -268,7 +271,12 @@ def _check_figure(entry: Any, dataset: Dataset, files: DataFiles) -> None:
 
 
 def _check_with_the_rest(
-    old: list[Any], new: list[Any], kpi: Kpi, dataset: Dataset, files: DataFiles
+    old: list[Any],
+    new: list[Any],
+    kpi: Kpi,
+    dataset: Dataset,
+    dest: Destination,
+    others: list[tuple[str, list[Any]]],
 ) -> None:
     """What validate would say of the KPI's figures with the new one that it did not say before
     (a month overlapping a quarter, a stated change contradicting a figure): a new error refuses
@@ -276,17 +284,17 @@ def _check_with_the_rest(
     from kpi.admission import new_problems
     from kpi.i18n import _
 
-    fresh, warnings = new_problems(old, new, [kpi.id], dataset, str(files.actuals))
+    fresh, warnings = new_problems(old, new, [kpi.id], dataset, str(dest.path), others=others)
     if fresh:
         for error in fresh:
-            say(msg("{file}: {problem}", file=str(files.actuals), problem=error), err=True)
+            say(msg("{file}: {problem}", file=str(dest.path), problem=error), err=True)
         fail(msg("the figure was not recorded"))
     for warning in warnings:
         say(_("warning: {message}").format(message=warning), err=True)
 
 
 def _delete_figure(
-    files: DataFiles,
+    dest: Destination,
     kpi_id: str,
     period: str,
     published: date | None,
@@ -307,7 +315,7 @@ def _delete_figure(
             return None, removed
         return new, removed
 
-    removed = rewrite(files.actuals, change, timeout)
+    removed = rewrite(dest.path, change, timeout)
     if dry_run:
         return
     when = removed.get("published")
@@ -317,32 +325,26 @@ def _delete_figure(
             period=period,
             value=_shown_value(removed.get("value")),
             published="" if when is None else " (" + _("published {date}").format(date=when) + ")",
-            file=files.actuals,
+            file=dest.path,
         )
     )
 
 
-def _say_recorded(
-    dataset: Dataset,
-    kpi: Kpi,
-    entry: Any,
-    raw: list[Any],
-    replaced: dict[str, Any] | None,
-    changed: list[str],
-    revised: dict[str, Any] | None,
-    files: DataFiles,
-) -> None:
+def _say_recorded(dataset: Dataset, kpi: Kpi, done: Any, dest: Destination) -> None:
     from kpi import display
     from kpi.assess import assess_kpi
     from kpi.derive import derive
     from kpi.i18n import _
     from kpi.loader import actuals_from
     from kpi.output.words import LIGHT_SYMBOL, status_word
+    from kpi.transaction import other_tables
 
-    # The KPI's figures (and its source's, for a growth KPI) with what follows from them: the
-    # targets a plan share gives, the earlier figures a stated change gives.
+    entry, replaced, changed, revised = done.entry, done.replaced, done.changed, done.revised
+    # The KPI's figures in every file (and its source's, for a growth KPI) with what follows from
+    # them: the targets a plan share gives, the earlier figures a stated change gives.
     own: list[Problem] = []
     related = {kpi.id, kpi.derived_from}
+    raw = [t for _file, tables in other_tables(dest) for t in tables] + done.raw
     mine = actuals_from(
         {"actual": [r for r in raw if isinstance(r, dict) and r.get("kpi") in related]}, "", dataset, own
     )
@@ -355,7 +357,7 @@ def _say_recorded(
                 kpi=kpi.id,
                 period=entry.period,
                 value=_shown_value(replaced.get("value")),
-                file=files.actuals,
+                file=dest.path,
                 fields=", ".join(changed) or "–",
             )
         )
@@ -383,7 +385,7 @@ def _say_recorded(
             kpi=kpi.id,
             period=entry.period,
             value=display.value(entry.value),
-            file=files.actuals,
+            file=dest.path,
             light=LIGHT_SYMBOL[result.light],
             status=status_word(result.status),
         )

@@ -43,7 +43,7 @@ from kpi.options import (
 @lang_option
 def validate(
     targets: Path | None,
-    actuals: Path | None,
+    actuals: tuple[Path, ...],
     data_dir: Path | None,
     fmt: str,
     strict: bool,

@@ -45,7 +45,7 @@ def print_problems(problems: Sequence[Problem]) -> None:
         click.echo(printable(problem.text()), err=True)
 
 
-def resolve_files(targets: Path | None, actuals: Path | None, data_dir: Path | None) -> DataFiles:
+def resolve_files(targets: Path | None, actuals: tuple[Path, ...], data_dir: Path | None) -> DataFiles:
     from kpi.loader import DataFilesNotFound, locate
 
     try:
@@ -54,7 +54,7 @@ def resolve_files(targets: Path | None, actuals: Path | None, data_dir: Path | N
         fail(exc.args[0])
 
 
-def load_valid(targets: Path | None, actuals: Path | None, data_dir: Path | None) -> Dataset:
+def load_valid(targets: Path | None, actuals: tuple[Path, ...], data_dir: Path | None) -> Dataset:
     """Load the data; on any problem print them all and exit 1."""
     from kpi.loader import load
 
@@ -68,15 +68,15 @@ def load_valid(targets: Path | None, actuals: Path | None, data_dir: Path | None
     return dataset
 
 
-def not_the_targets(files: DataFiles) -> None:
+def not_the_targets(targets: Path, actuals: Path) -> None:
     """Figures are added to the actuals file, never to targets.toml (a usage error)."""
-    if same_file(files.targets, files.actuals):
+    if same_file(targets, actuals):
         raise click.UsageError(
             tr(
                 msg(
                     "--targets and --actuals are the same file ({file}); "
                     "a figure belongs in the actuals file",
-                    file=str(files.targets),
+                    file=str(targets),
                 )
             )
         )

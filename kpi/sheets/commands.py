@@ -23,11 +23,11 @@ from kpi.commands.shared import (
 from kpi.i18n import language, msg, tr
 
 if TYPE_CHECKING:
-    from kpi.loader import DataFiles
     from kpi.model import Dataset
     from kpi.sheets.importer import Outcome
     from kpi.sheets.layout import Layout
     from kpi.sheets.read import Sheet
+    from kpi.transaction import Destination
 from kpi.options import CONTEXT, KpiCommand, as_of_option, data_options, lang_option, sector_option
 
 
@@ -90,7 +90,7 @@ def _need_openpyxl() -> None:
 @lang_option
 def import_(
     targets: Path | None,
-    actuals: Path | None,
+    actuals: tuple[Path, ...],
     data_dir: Path | None,
     file: Path,
     sheet: str | None,
@@ -122,17 +122,20 @@ def import_(
     except LayoutError as exc:
         raise click.BadParameter(tr(exc.args[0]), param_hint="--map") from None
     files = resolve_files(targets, actuals, data_dir)
-    not_the_targets(files)
     if sheet is not None and file.suffix.lower() == ".csv":
         raise click.BadParameter(
             tr(msg("a CSV file has no sheets; --sheet is for workbooks")), param_hint="--sheet"
         )
     data = _read_input(file)
+    from kpi.transaction import destination
+
     dataset = load_plan(files)
+    dest = destination(files, dataset.plan)
+    not_the_targets(files.targets, dest.path)
     table, found = _sheet(file, data, sheet, mapping, header_row)
-    outcome = _import(files, str(file), table, found, dataset, notation, dry_run, lock_timeout)
+    outcome = _import(dest, str(file), table, found, dataset, notation, dry_run, lock_timeout)
     if outcome is not None:
-        _say_imported(outcome, files, dry_run)
+        _say_imported(outcome, dest.path, dry_run)
 
 
 def _sheet(
@@ -162,7 +165,7 @@ def _sheet(
 
 
 def _import(
-    files: DataFiles,
+    dest: Destination,
     label: str,
     table: Sheet,
     found: Layout,
@@ -176,11 +179,18 @@ def _import(
     from kpi import record as rec
     from kpi.i18n import _, ngettext
     from kpi.sheets import importer
-    from kpi.transaction import rewrite
+    from kpi.transaction import other_tables, rewrite
 
     def change(old: str) -> tuple[str | None, Outcome | None]:
         outcome = importer.check(
-            label, table, found, dataset, old, str(files.actuals), notation and notation.lower()
+            label,
+            table,
+            found,
+            dataset,
+            old,
+            str(dest.path),
+            notation and notation.lower(),
+            other_tables(dest),
         )
         for warning in outcome.warnings:
             say(_("warning: {message}").format(message=warning), err=True)
@@ -197,7 +207,7 @@ def _import(
             say(
                 _(
                     "{file}: no new figures ({blank} rows without a value, {known} already in {actuals})"
-                ).format(file=label, blank=outcome.blank, known=outcome.known, actuals=files.actuals)
+                ).format(file=label, blank=outcome.blank, known=outcome.known, actuals=dest.path)
             )
             return None, None
         if dry_run:
@@ -205,10 +215,10 @@ def _import(
             return None, outcome
         return outcome.text, outcome
 
-    return rewrite(files.actuals, change, timeout)
+    return rewrite(dest.path, change, timeout)
 
 
-def _say_imported(outcome: Outcome, files: DataFiles, dry_run: bool) -> None:
+def _say_imported(outcome: Outcome, actuals: Path, dry_run: bool) -> None:
     """One line: what was (or would be) imported, the revisions, and the KPIs whose status moved."""
     from kpi.i18n import ngettext
 
@@ -222,9 +232,7 @@ def _say_imported(outcome: Outcome, files: DataFiles, dry_run: bool) -> None:
             else ngettext("imported {n} figure", "imported {n} figures", figures)
         ).format(n=figures)
         + " "
-        + ngettext("for {n} KPI into {file}", "for {n} KPIs into {file}", kpis).format(
-            n=kpis, file=files.actuals
-        )
+        + ngettext("for {n} KPI into {file}", "for {n} KPIs into {file}", kpis).format(n=kpis, file=actuals)
     ]
     if outcome.known:
         parts.append(
@@ -294,7 +302,7 @@ def _workbook_path(output: Path) -> Path:
 @lang_option
 def template(
     targets: Path | None,
-    actuals: Path | None,
+    actuals: tuple[Path, ...],
     data_dir: Path | None,
     sectors: tuple[str, ...],
     period: str | None,
@@ -334,7 +342,7 @@ def template(
 @lang_option
 def export(
     targets: Path | None,
-    actuals: Path | None,
+    actuals: tuple[Path, ...],
     data_dir: Path | None,
     as_of: date | None,
     sectors: tuple[str, ...],

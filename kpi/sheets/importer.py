@@ -48,8 +48,11 @@ def check(
     old_text: str,
     actuals: str,
     notation: str | None,
+    others: list[tuple[str, list[Any]]] | None = None,
 ) -> Outcome:
-    """Every problem of the sheet (as lines), or the new text of actuals.toml with its figures."""
+    """Every problem of the sheet (as lines), or the new text of actuals.toml with its figures;
+    others are the plan's other actuals files (name, tables), whose figures count as known."""
+    others = others or []
     from kpi.record import RecordError
 
     units = {k.id: k.unit for k in dataset.kpis.values()}
@@ -103,7 +106,9 @@ def check(
         )
     except RecordError as exc:
         return Outcome([], None, 0, [f"{actuals}: {tr(exc.args[0])}"], [], read.blank)
-    revisions, known = _duplicates(rows, old_raw, dataset, actuals, problems)
+    labelled = [(f"{other} actual[{k}]", t) for other, tables in others for k, t in enumerate(tables, 1)]
+    labelled += [(f"{actuals} actual[{n}]", t) for n, t in enumerate(old_raw, 1)]
+    revisions, known = _duplicates(rows, labelled, dataset, problems)
     rows = [row for row in rows if row.number not in known]
     warnings = [line(label, sheet, w) for w in read.warnings]
     problems = sorted(sheet_problems, key=_order) + sorted(problems, key=_order)
@@ -123,12 +128,13 @@ def check(
         row = rows[n - first_new]
         return f"{where(sheet, row.refs.get('period', row.refs['value']))} ({_what(row)})"
 
-    fresh, also = new_problems(old_raw, raw, {e.kpi for e in entries}, dataset, actuals, name)
+    fresh, also = new_problems(old_raw, raw, {e.kpi for e in entries}, dataset, actuals, name, others)
     warnings += [f"{label}: {w}" for w in also]
     if fresh:
         lines = [f"{label}: {e}" for e in fresh]
         return Outcome(rows, None, revisions, lines, warnings, read.blank, len(known))
-    changed = status_changes(dataset, old_raw, raw)
+    everywhere = [t for _other, tables in others for t in tables]
+    changed = status_changes(dataset, everywhere + old_raw, everywhere + raw)
     return Outcome(rows, text, revisions, [], warnings, read.blank, len(known), changed)
 
 
@@ -168,20 +174,20 @@ def status_changes(dataset: Dataset, old: list[Any], new: list[Any]) -> int:
 
 
 def _duplicates(
-    rows: list[Row], old_raw: list[Any], dataset: Dataset, actuals: str, problems: list[RowProblem]
+    rows: list[Row], labelled: list[tuple[str, Any]], dataset: Dataset, problems: list[RowProblem]
 ) -> tuple[int, set[int]]:
     """Refuse a figure already known (in the file or higher up the sheet) unless it is a revision:
     it and every figure for its period have a published date, and it is published last. Returns
     how many rows are revisions, and the rows that repeat a known figure exactly (skipped)."""
     flow = {k.id: k.measure == "flow" for k in dataset.kpis.values()}
     known: dict[Any, list[tuple[str, date | None, object, object]]] = {}
-    for n, raw in enumerate(old_raw, 1):
+    for label, raw in labelled:
         key = span_of(raw, isinstance(raw, dict) and flow.get(str(raw.get("kpi")), False))
         if key is not None:
             published = raw.get("published")
             known.setdefault(key, []).append(
                 (
-                    f"{actuals} actual[{n}]",
+                    label,
                     published if isinstance(published, date) else None,
                     raw.get("value"),
                     raw,

@@ -1,0 +1,215 @@
+"""A plan whose figures are in several actuals files: [files] actuals, --actuals given often,
+duplicates across files, and the one file kpi record and kpi import write to."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kpi.datafiles import expand, matches
+from tests.conftest import TARGETS, run
+
+FIGURE = '[[actual]]\nkpi = "telecom.fiber"\nperiod = "{period}"\nvalue = {value}\nsource = "{source}"\n'
+
+
+def figure(period: str, value: float, source: str = "report", published: str | None = None) -> str:
+    text = FIGURE.format(period=period, value=value, source=source)
+    return text + (f"published = {published}\n" if published else "") + "\n"
+
+
+@pytest.fixture
+def plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """targets.toml naming actuals.toml and units/*.toml; three files of figures."""
+    (tmp_path / "targets.toml").write_text(
+        '[files]\nactuals = ["actuals.toml", "units/*.toml"]\n\n' + TARGETS, encoding="utf-8"
+    )
+    (tmp_path / "units").mkdir()
+    (tmp_path / "actuals.toml").write_text(figure("2022", 65), encoding="utf-8")
+    (tmp_path / "units" / "hanoi.toml").write_text(figure("2023", 70, "hn"), encoding="utf-8")
+    (tmp_path / "units" / "danang.toml").write_text(figure("2021", 61, "dn"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def values(*args: str) -> dict[str, float]:
+    result = run("show", "telecom.fiber", "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return {a["period"]: a["value"] for a in json.loads(result.output)["actuals"]}
+
+
+def test_the_figures_of_every_file_the_patterns_name_count(plan: Path) -> None:
+    assert values() == {"2021": 61, "2022": 65, "2023": 70}
+    result = run("validate")
+    assert result.exit_code == 0 and "3 actuals" in result.output
+
+
+def test_each_pattern_finds_its_files_sorted_and_never_a_hidden_one(plan: Path) -> None:
+    (plan / "units" / ".#hanoi.toml").write_text("not = [toml", encoding="utf-8")
+    (plan / "units" / "sub").mkdir()
+    (plan / "units" / "sub" / "deep.toml").write_text("not = [toml", encoding="utf-8")
+    found = [
+        (path.relative_to(plan).as_posix(), pattern) for path, pattern in expand(plan, ("units/*.toml",))
+    ]
+    assert found == [("units/danang.toml", "units/*.toml"), ("units/hanoi.toml", "units/*.toml")]
+    assert run("validate").exit_code == 0  # a wildcard never crosses a / nor names a dot file
+    assert matches(plan / "units" / "x.toml", plan, ("units/*.toml",))
+    assert not matches(plan / "units" / "sub" / "deep.toml", plan, ("units/*.toml",))
+    assert not matches(plan / "units" / ".x.toml", plan, ("units/*.toml",))
+    assert matches(plan / "units" / ".x.toml", plan, ("units/.*.toml",))
+
+
+def test_every_problem_names_its_own_file(plan: Path) -> None:
+    (plan / "units" / "hanoi.toml").write_text(figure("2023", 170), encoding="utf-8")
+    result = run("validate")
+    assert result.exit_code == 1
+    assert result.output.startswith(str(Path("units") / "hanoi.toml") + ":4:1: actual[1]"), result.output
+
+
+def test_a_figure_two_files_record_is_a_duplicate_naming_both(plan: Path) -> None:
+    (plan / "units" / "hanoi.toml").write_text(figure("2023", 70) + figure("2022", 66), encoding="utf-8")
+    result = run("validate")
+    assert result.exit_code == 1
+    [line] = [x for x in result.output.splitlines() if "duplicate" in x]
+    assert line.startswith(str(Path("units") / "hanoi.toml") + ":7:1: actual[2]")
+    assert "duplicate: actuals.toml actual[1] already records this KPI and period" in line
+
+
+def test_the_same_day_in_another_form_in_another_file_is_two_figures_for_one_day(plan: Path) -> None:
+    (plan / "units" / "hanoi.toml").write_text(figure("2022-12", 66), encoding="utf-8")
+    result = run("validate")
+    assert result.exit_code == 1
+    assert 'two figures for one day: actuals.toml actual[1] (period "2022")' in result.output
+
+
+def test_a_revision_in_another_file_is_allowed_when_both_have_their_dates(plan: Path) -> None:
+    (plan / "actuals.toml").write_text(figure("2022", 65, published="2023-02-01"), encoding="utf-8")
+    (plan / "units" / "hanoi.toml").write_text(figure("2022", 66, published="2023-06-01"), encoding="utf-8")
+    assert run("validate").exit_code == 0
+    assert values()["2022"] == 66  # the later revision counts
+
+
+def test_actuals_given_several_times_are_the_plan_s_figures(data_dir: Path) -> None:
+    (data_dir / "more.toml").write_text(figure("2023", 70), encoding="utf-8")
+    args = ["--data-dir", str(data_dir), "--actuals", str(data_dir / "actuals.toml")]
+    both = values(*args, "--actuals", str(data_dir / "more.toml"))
+    assert both["2023"] == 70 and both["2022"] == 65
+    result = run("validate", "--actuals", str(data_dir / "missing.toml"), "--data-dir", str(data_dir))
+    assert result.exit_code == 1 and "missing.toml" in result.output
+
+
+@pytest.mark.parametrize(
+    ("files", "wanted"),
+    [
+        ('actuals = "/srv/kpi/*.toml"', "must be relative to targets.toml"),
+        ('actuals = "units/**/*.toml"', "** is not supported"),
+        ("actuals = []", "must be a file pattern or a non-empty array of them"),
+        ('actuals = ["units/*.toml"]\nrecord_to = "other/x.toml"', 'record_to "other/x.toml" is not one of'),
+        ('actuals = ["units/*.toml"]\nrecord_to = "units/*.toml"', "must name one file, not a pattern"),
+        ('actuals = "units/*.toml"\nrecord = "units/x.toml"', 'unknown key "record"'),
+    ],
+)
+def test_a_wrong_files_table_is_an_error(plan: Path, files: str, wanted: str) -> None:
+    (plan / "targets.toml").write_text(f"[files]\n{files}\n\n{TARGETS}", encoding="utf-8")
+    result = run("validate")
+    assert result.exit_code == 1
+    assert wanted in result.output and "targets.toml" in result.output
+
+
+def test_a_pattern_that_matches_nothing_is_a_warning_and_a_named_file_must_exist(plan: Path) -> None:
+    (plan / "targets.toml").write_text(
+        '[files]\nactuals = "provinces/*.toml"\n\n' + TARGETS, encoding="utf-8"
+    )
+    result = run("validate")
+    assert result.exit_code == 0 and '"provinces/*.toml" matches no file' in result.output
+    (plan / "targets.toml").write_text('[files]\nactuals = "figures.toml"\n\n' + TARGETS, encoding="utf-8")
+    result = run("validate")
+    assert result.exit_code == 1 and "figures.toml" in result.output
+
+
+def test_record_writes_to_record_to(plan: Path) -> None:
+    text = (plan / "targets.toml").read_text(encoding="utf-8")
+    (plan / "targets.toml").write_text(
+        text.replace('"units/*.toml"]\n', '"units/*.toml"]\nrecord_to = "units/hue.toml"\n'), encoding="utf-8"
+    )
+    result = run("record", "telecom.fiber", "74", "--period", "2024", "--source", "hue")
+    assert result.exit_code == 0, result.output
+    assert "units/hue.toml" in result.output
+    assert 'period = "2024"' in (plan / "units" / "hue.toml").read_text(encoding="utf-8")
+    assert values()["2024"] == 74
+
+
+def test_record_with_several_files_and_no_rule_asks_which(plan: Path) -> None:
+    before = {p: p.read_bytes() for p in plan.rglob("*.toml")}
+    result = run("record", "telecom.fiber", "74", "--period", "2024", "--source", "x")
+    assert result.exit_code == 2
+    assert "several actuals files" in result.output and "--actuals" in result.output
+    assert {p: p.read_bytes() for p in plan.rglob("*.toml")} == before
+
+
+def test_record_writes_to_actuals_given_only_when_the_plan_reads_it(plan: Path) -> None:
+    result = run(
+        "record", "telecom.fiber", "74", "--period", "2024", "--source", "x", "--actuals", "units/hue.toml"
+    )
+    assert result.exit_code == 0, result.output
+    assert values()["2024"] == 74
+    result = run(
+        "record", "telecom.fiber", "75", "--period", "2025", "--source", "x", "--actuals", "elsewhere.toml"
+    )
+    assert result.exit_code == 2 and "would not count" in result.output
+    assert not (plan / "elsewhere.toml").exists()
+    twice = ["--actuals", "actuals.toml", "--actuals", "units/hue.toml"]
+    result = run("record", "telecom.fiber", "75", "--period", "2025", "--source", "x", *twice)
+    assert result.exit_code == 2 and "give --actuals once" in result.output
+
+
+def test_record_refuses_a_figure_another_file_already_records(plan: Path) -> None:
+    hanoi = plan / "units" / "hanoi.toml"
+    before = hanoi.read_bytes()
+    result = run(
+        "record", "telecom.fiber", "66", "--period", "2022", "--source", "x", "--actuals", str(hanoi)
+    )
+    assert result.exit_code == 1
+    assert "duplicate: actuals.toml: actual[1] already records this KPI and period" in result.output
+    assert hanoi.read_bytes() == before
+
+
+def test_record_s_status_counts_the_other_files(plan: Path) -> None:
+    # 2025's figure (in another file) reaches the target: without it the KPI would await one.
+    (plan / "units" / "danang.toml").write_text(figure("2025", 85), encoding="utf-8")
+    hanoi = ["--actuals", "units/hanoi.toml"]
+    result = run("record", "telecom.fiber", "71", "--period", "2023-06", "--source", "x", *hanoi)
+    assert result.exit_code == 0, result.output
+    assert "status now ✔ achieved" in result.output, result.output
+
+
+def test_import_skips_what_another_file_holds_and_refuses_what_contradicts_it(plan: Path) -> None:
+    sheet = plan / "in.csv"
+    sheet.write_text("kpi,period,value,source\ntelecom.fiber,2022,65,report\n", encoding="utf-8")
+    result = run("import", str(sheet), "--actuals", "units/hanoi.toml")
+    assert result.exit_code == 0, result.output
+    assert "no new figures" in result.output
+    sheet.write_text("kpi,period,value,source\ntelecom.fiber,2022,66,other\n", encoding="utf-8")
+    before = (plan / "units" / "hanoi.toml").read_bytes()
+    result = run("import", str(sheet), "--actuals", "units/hanoi.toml")
+    assert result.exit_code == 1 and "actuals.toml actual[1]" in result.output
+    assert (plan / "units" / "hanoi.toml").read_bytes() == before
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_diff_at_a_git_revision_reads_the_files_committed_then(plan: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=plan, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "figures")
+    (plan / "units" / "hue.toml").write_text(figure("2024", 80), encoding="utf-8")
+    result = run("diff", "HEAD", "--format", "json", "--as-of", "2025-01-01")
+    assert result.exit_code == 0, result.output
+    # Only the new file's figure is new: the committed units/*.toml were read at HEAD too.
+    figures = json.loads(result.output)["figures"]
+    assert [(f["period"], f["before"], f["after"]["value"]) for f in figures] == [("2024", None, 80)]
