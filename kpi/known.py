@@ -30,7 +30,10 @@ def known_actuals(actuals: Iterable[Actual], as_of: date) -> list[Actual]:
     A figure is known once published; without a publication date, once its period has ended.
     """
     known = [a for a in actuals if (a.published or a.period.end) <= as_of]
-    if len({(a.date, a.start) for a in known}) == len(known):  # no revisions: the common case
+    # No two figures for one day, so no revisions: the common case.
+    if len({a.period.end for a in known}) == len(known) or len({(a.date, a.start) for a in known}) == len(
+        known
+    ):
         known.sort(key=_known_order)
         return known
     latest: dict[tuple[date, date], Actual] = {}
@@ -125,6 +128,8 @@ def milestone_verdict(kpi: Kpi, target: Target, known: Sequence[Actual]) -> Verd
 
 def _revised(actuals: Sequence[Actual], as_of: date) -> frozenset[str]:
     """The periods with more than one figure known at as_of: the one counted is a revision."""
+    if len({a.period.end for a in actuals}) == len(actuals):  # no two figures for one day
+        return frozenset()
     seen: dict[tuple[date, date], int] = {}
     for a in actuals:
         if (a.published or a.period.end) <= as_of:

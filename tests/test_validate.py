@@ -260,3 +260,13 @@ def test_files_found_from_the_working_folder_are_named_from_it(
     result = run("validate", "--lang", "en")
     assert result.exit_code == 1
     assert result.output.startswith(str(Path("..") / ".." / "actuals.toml") + ":"), result.output
+
+
+def test_a_plan_period_that_is_not_one_is_reported_with_its_figures_checked(data_dir: Path) -> None:
+    (data_dir / "targets.toml").write_text(
+        edit(TARGETS, 'period = "2021-2025"', 'period = "2021/2025"'), encoding="utf-8"
+    )
+    result = run("validate", "--data-dir", str(data_dir))
+    assert result.exit_code == 1
+    assert 'period "2021/2025" must look like "2021-2025"' in result.output
+    assert "Traceback" not in result.output
