@@ -120,7 +120,8 @@ def new_problems(
         mine = [raws[n - 1] for n in places]
         figures = actuals_from({"actual": mine}, file, dataset, problems)
         if not [p for p in problems if not p.warning]:
-            problems += derive(kpis, figures, file, "", dataset.plan.period)[2]
+            own = [f for f in figures if f.org is None]  # derived figures are the plan's own
+            problems += derive(kpis, own, file, "", dataset.plan.period)[2]
 
         def named(text: str) -> str:
             # The checks saw only these KPIs' tables: actual[3] there is the file's places[2].

@@ -89,13 +89,10 @@ def when_problems(a: Actual, plan_period: str | None, today: date) -> list[Messa
     2024-07), one that has not begun, or a publication before the period began."""
     found = []
     first, last = _plan_years(plan_period)
-    if plan_period:
-        if a.period.end.year < first or a.period.start.year > last:
-            found.append(
-                msg(
-                    "period {period} is far outside the plan's {plan}", period=a.period.text, plan=plan_period
-                )
-            )
+    if plan_period and (a.period.end.year < first or a.period.start.year > last):
+        found.append(
+            msg("period {period} is far outside the plan's {plan}", period=a.period.text, plan=plan_period)
+        )
     if a.period.start > today:
         found.append(msg("period {period} has not begun yet (today is {today})", period=a.period.text,
                          today=today))  # fmt: skip

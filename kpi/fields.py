@@ -112,6 +112,30 @@ def _globs(value: object) -> str | None:
     return msg("a file pattern or a non-empty array of them")
 
 
+def _ids(value: object) -> str | None:
+    """A non-empty array of ids."""
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return None
+    return msg("a non-empty array of ids")
+
+
+def _aggregate(value: object) -> str | None:
+    """How a KPI combines across units: "sum", "none", { ratio = [num, den], factor } or { mean }."""
+    if value in ("sum", "none"):
+        return None
+    wanted = msg('"sum", "none", {{ ratio = ["kpi", "kpi"], factor = 100 }} or {{ mean = "kpi" }}')
+    if not isinstance(value, dict):
+        return wanted
+    if set(value) <= {"ratio", "factor"} and "ratio" in value:
+        ratio, factor = value["ratio"], value.get("factor", 1)
+        pair = isinstance(ratio, list) and len(ratio) == 2 and all(isinstance(k, str) for k in ratio)
+        if pair and _is_number(factor) and _finite(factor) and factor > 0:
+            return None
+    if set(value) == {"mean"} and isinstance(value["mean"], str):
+        return None
+    return wanted
+
+
 def _one_of(*choices: str) -> Checker:
     if len(choices) == 1:
         wanted = msg('"{a}"', a=choices[0])
@@ -146,6 +170,9 @@ def checkers(fields: dict[str, schema.Field]) -> dict[str, Checker]:
         "target": _table,
         "targets": _array,
         "globs": _globs,
+        "org_id": _string,
+        "org_ids": _ids,
+        "aggregate": _aggregate,
     }
     return {
         key: _one_of(*kind) if isinstance(kind, tuple) else by_kind[kind] for key, (kind, _) in fields.items()
@@ -159,6 +186,15 @@ ASSESSMENT_FIELDS = checkers(schema.ASSESSMENT)
 
 
 FILES_FIELDS = checkers(schema.FILES)
+
+
+ORG_FIELDS = checkers(schema.ORG)
+
+
+MERGE_FIELDS = checkers(schema.MERGE)
+
+
+RENAME_FIELDS = checkers(schema.RENAME)
 
 
 SECTOR_FIELDS = checkers(schema.SECTOR)
@@ -188,6 +224,9 @@ class _Report:
 
     def add(self, path: str | None, message: Message) -> None:
         self.problems.append(Problem(self.file, message, path))
+
+    def warn(self, path: str | None, message: Message) -> None:
+        self.problems.append(Problem(self.file, message, path, warning=True))
 
     def fields(
         self,

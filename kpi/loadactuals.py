@@ -16,9 +16,10 @@ from kpi.fields import (
     _Report,
     bounds_problem,
 )
-from kpi.i18n import msg
+from kpi.i18n import Message, msg
 from kpi.model import Actual, Kpi
-from kpi.periods import PeriodError, parse_period
+from kpi.orgs import NO_ORGS, Orgs
+from kpi.periods import Period, PeriodError, parse_period
 from kpi.problems import Problem, did_you_mean
 
 # The fast path for sound [[actual]] tables repeats the general checks inline (10^5 figures load
@@ -29,7 +30,7 @@ FAST_PATH = True
 # stops kpi at import until the fast path is told of it.
 _FAST_FIELDS = (
     "kpi", "period", "value", "source", "estimated", "published", "quote", "derived", "note",
-    "position", "cumulative", "plan_share", "plan_period", "change", "change_from", "file",
+    "position", "cumulative", "plan_share", "plan_period", "change", "change_from", "file", "org",
 )  # fmt: skip
 if Actual._fields != _FAST_FIELDS:
     raise ImportError(f"kpi.loadactuals: the fast path's fields {_FAST_FIELDS} are not Actual's")
@@ -42,6 +43,7 @@ def _load_actuals(
     kpis: dict[str, Kpi],
     declared_ids: set[str] | None,
     file: str = "",
+    orgs: Orgs = NO_ORGS,
 ) -> list[Actual]:
     for key in doc:
         if key != "actual":
@@ -96,13 +98,15 @@ def _load_actuals(
                 day: tuple[Any, ...] | None = None
                 if period is not None:
                     day = (
-                        (kpi.id, period.end) if kpi.measure == "level" else (kpi.id, period.end, period.start)
+                        (kpi.id, None, period.end)
+                        if kpi.measure == "level"
+                        else (kpi.id, None, period.end, period.start)
                     )
                 if day is not None and period is not None and day not in seen:
                     seen[day] = [(index, period_text, published)]
                     # The fields in _FAST_FIELDS' order, without the keyword binding's cost.
                     fields = (kpi.id, period, float(value), source, estimated, published, quote,
-                              derived, note, index, False, None, None, None, None, file)  # fmt: skip
+                              derived, note, index, False, None, None, None, None, file, None)  # fmt: skip
                     actuals.append(_new(Actual, fields))
                     continue
         if not isinstance(raw, dict):
@@ -125,6 +129,14 @@ def _load_actuals(
             if wrong is not None:
                 report.add(path, msg("value {value} {problem}", value=_fmt(value), problem=wrong))
                 ok = False
+        org = raw.get("org")
+        if isinstance(org, str) and org == orgs.root:
+            org = None  # the root's figures are the plan's own: one series, however written
+        elif isinstance(org, str):
+            wrong = _org_problem(org, checked, orgs)
+            if wrong is not None:
+                report.add(path, wrong)
+                ok = False
         if checked is not None and isinstance(kpi_id, str):
             flow = kpi is not None and kpi.measure == "flow"
             start = (
@@ -132,7 +144,7 @@ def _load_actuals(
                 if flow and raw.get("cumulative") is True
                 else checked.start
             )
-            entry: tuple[Any, ...] = (kpi_id, checked.end, start) if flow else (kpi_id, checked.end)
+            entry: tuple[Any, ...] = (kpi_id, org, checked.end, start) if flow else (kpi_id, org, checked.end)
             published = raw.get("published")
             earlier = seen.get(entry, [])
             revision = (
@@ -189,16 +201,51 @@ def _load_actuals(
                 plan_share=float(raw["plan_share"]) if "plan_share" in raw else None,
                 plan_period=plan_period,
                 change=float(change) if change is not None else None,
+                org=org if isinstance(org, str) else None,
             )
         )
     return actuals
+
+
+def _org_problem(org: str, period: Period | None, orgs: Orgs) -> Message | None:
+    """An org a figure cannot be for: unknown, or not valid on its period's last day (with the
+    units that were: its predecessors, or its successor)."""
+    unit = orgs.units.get(org)
+    if unit is None:
+        if not orgs.units:
+            return msg('unknown org "{org}": the plan declares no [[org]]', org=org)
+        return msg('unknown org "{org}"{hint}', org=org, hint=did_you_mean(org, orgs.units))
+    if period is None or unit.valid_on(period.end):
+        return None
+    created, ended = orgs.merged_into(org), orgs.merged_from(org)
+    hint: Message | str
+    if created is not None and period.end < created.day:
+        hint = msg(
+            "; it was formed on {day} from {units}: record the figure for them",
+            day=created.day,
+            units=", ".join(created.sources),
+        )
+    elif ended is not None and period.end >= ended.day:
+        hint = msg(
+            "; it was merged into {unit} on {day}: record the figure for it", unit=ended.into, day=ended.day
+        )
+    else:
+        hint = ""
+    return msg(
+        'org "{org}" is not valid on {day}, the last day of period {period}{hint}',
+        org=org,
+        day=period.end,
+        period=period.text,
+        hint=hint,
+    )
 
 
 # The [[actual]] keys the model keeps as the file writes them (the rest are converted above).
 PLAIN_KEYS = tuple(
     key
     for key in schema.ACTUAL
-    if key in Actual._fields and key not in ("kpi", "period", "value", "plan_share", "plan_period", "change")
+    if key in Actual._fields
+    and key not in ("kpi", "period", "value", "plan_share", "plan_period", "change", "org")
 )
 
 
@@ -296,7 +343,8 @@ def across_files(actuals: list[Actual], kpis: dict[str, Kpi]) -> list[Problem]:
     seen: dict[tuple[Any, ...], list[Actual]] = {}
     for a in actuals:
         kpi = kpis.get(a.kpi)
-        key = (a.kpi, a.period.end, a.start) if kpi is not None and kpi.measure == "flow" else (a.kpi, a.date)
+        flow = kpi is not None and kpi.measure == "flow"
+        key = (a.kpi, a.org, a.period.end, a.start) if flow else (a.kpi, a.org, a.date)
         earlier = seen.get(key)
         if earlier is None:
             seen[key] = [a]

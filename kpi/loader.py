@@ -37,11 +37,13 @@ from kpi.loadactuals import (
     _load_actuals,
     across_files,
 )
+from kpi.loadorgs import load_orgs
 from kpi.loadtargets import (
     _load_targets,
 )
 from kpi.model import Actual, Dataset, Kpi, Plan, Sector, Thresholds
-from kpi.problems import Problem
+from kpi.orgs import NO_ORGS, Orgs
+from kpi.problems import Problem, did_you_mean
 
 # The loader's API: what the rest of kpi reads the data files with.
 __all__ = [
@@ -71,6 +73,8 @@ class Targets(NamedTuple):
     declared_ids: set[str] | None  # every KPI id written (None: targets.toml did not parse)
     name: str
     text: str | None  # for placing problems on their lines
+    orgs: Orgs = NO_ORGS
+    orgs_text: tuple[str, str] | None = None  # the orgs file's name and text, when there is one
 
 
 def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Problem]]:
@@ -180,8 +184,12 @@ def actuals_at(files: DataFiles, plan: Plan, committed: Callable[[], list[Path]]
     return out
 
 
-def check_targets(data: bytes | None, name: str, problems: list[Problem]) -> Targets:
-    """targets.toml's bytes (from disk, or from git) checked, every problem added to problems."""
+def check_targets(
+    data: bytes | None, name: str, problems: list[Problem], read: Callable[[str], bytes | None] | None = None
+) -> Targets:
+    """targets.toml's bytes (from disk, or from git) checked, every problem added to problems;
+    read(path) gives the bytes of a file it names ([files] orgs), relative to it (default: from
+    disk, beside it)."""
     doc = None
     text = None if data is None else decode(data, name, problems)
     if text is not None:
@@ -189,8 +197,55 @@ def check_targets(data: bytes | None, name: str, problems: list[Problem]) -> Tar
     if doc is None:
         return Targets(Plan(""), Thresholds(), {}, {}, None, name, text)
     declared_ids: set[str] = set()
-    plan, thresholds, sectors, kpis = _load_targets(doc, _Report(name, problems), declared_ids)
-    return Targets(plan, thresholds, sectors, kpis, declared_ids, name, text)
+    report = _Report(name, problems)
+    plan, thresholds, sectors, kpis = _load_targets(doc, report, declared_ids)
+    orgs, orgs_text = NO_ORGS, None
+    if plan.orgs is None:
+        orgs = load_orgs(doc, report)
+    else:
+        orgs, orgs_text = _orgs_file(plan.orgs, name, doc, problems, read)
+    return Targets(plan, thresholds, sectors, kpis, declared_ids, name, text, orgs, orgs_text)
+
+
+def _orgs_file(
+    relative: str,
+    targets: str,
+    doc: dict[str, Any],
+    problems: list[Problem],
+    read: Callable[[str], bytes | None] | None,
+) -> tuple[Orgs, tuple[str, str] | None]:
+    """The organisations of the file [files] orgs names (never with [[org]] tables of its own)."""
+    path = Path(targets).parent / relative
+    name = str(path)
+    if any(key in doc for key in ("org", "merge", "rename")):
+        problems.append(
+            Problem(
+                targets,
+                msg("[[org]] tables are in {file} ([files] orgs) and here; keep one place", file=name),
+            )
+        )
+    if read is None:
+        data = read_bytes(path, problems)
+    else:
+        data = read(relative)
+        if data is None:
+            problems.append(Problem(name, msg("file not found")))
+    text = None if data is None else decode(data, name, problems)
+    orgs_doc = None if text is None else parse_toml(text, name, problems)
+    if orgs_doc is None or text is None:
+        return NO_ORGS, None
+    report = _Report(name, problems)
+    for key in orgs_doc:
+        if key not in ("org", "merge", "rename"):
+            report.add(
+                None,
+                msg(
+                    'unknown top-level key "{key}"{hint}',
+                    key=key,
+                    hint=did_you_mean(key, ["org", "merge", "rename"]),
+                ),
+            )
+    return load_orgs(orgs_doc, report), (name, text)
 
 
 def check_file(targets: Targets, name: str, data: bytes | None, problems: list[Problem]) -> list[Actual]:
@@ -203,7 +258,7 @@ def check_file(targets: Targets, name: str, data: bytes | None, problems: list[P
     if doc is None:
         return []
     # "Unknown KPI" is claimed only against a targets.toml that parsed.
-    return _load_actuals(doc, _Report(name, problems), targets.kpis, targets.declared_ids, name)
+    return _load_actuals(doc, _Report(name, problems), targets.kpis, targets.declared_ids, name, targets.orgs)
 
 
 def combine(
@@ -217,6 +272,11 @@ def combine(
     """The dataset from every file's figures: what needs them all at once (a figure two files
     record, figures derived from others), then every problem placed on its line."""
     actuals = per_file[0] if len(per_file) == 1 else [a for figures in per_file for a in figures]
+    # The units' figures stay apart: everything below (derived figures, the assessment) reads
+    # the plan's own series, which roll-ups complete.
+    units = [a for a in actuals if a.org is not None] if targets.orgs.units else []
+    if units:
+        actuals = [a for a in actuals if a.org is None]
     kpis = targets.kpis
     if len(per_file) > 1:
         problems += across_files(actuals, kpis)
@@ -230,6 +290,8 @@ def combine(
         from kpi.positions import with_lines
 
         texts = {targets.name: targets.text} if targets.text is not None else {}
+        if targets.orgs_text is not None:
+            texts[targets.orgs_text[0]] = targets.orgs_text[1]
         for name, data in sources:
             if data is not None:
                 try:
@@ -238,7 +300,15 @@ def combine(
                     continue
         problems[:] = with_lines(problems, texts)
     return Dataset(
-        targets.plan, targets.thresholds, targets.sectors, kpis, actuals, targets_path, actuals_paths
+        targets.plan,
+        targets.thresholds,
+        targets.sectors,
+        kpis,
+        actuals,
+        targets_path,
+        actuals_paths,
+        targets.orgs,
+        units,
     )
 
 
@@ -262,4 +332,4 @@ def check(
 
 def actuals_from(doc: dict[str, Any], file: str, dataset: Dataset, problems: list[Problem]) -> list[Actual]:
     """Check and build the [[actual]] tables of an already parsed document."""
-    return _load_actuals(doc, _Report(file, problems), dataset.kpis, set(dataset.kpis))
+    return _load_actuals(doc, _Report(file, problems), dataset.kpis, set(dataset.kpis), file, dataset.orgs)

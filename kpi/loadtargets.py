@@ -26,21 +26,30 @@ from kpi.fields import (
     bounds_problem,
 )
 from kpi.i18n import msg
-from kpi.model import Kpi, Plan, Sector, Target, Thresholds
+from kpi.model import Aggregate, Kpi, Plan, Sector, Target, Thresholds
 from kpi.problems import did_you_mean
 
 
 def _load_targets(
     doc: dict[str, Any], report: _Report, declared_ids: set[str]
 ) -> tuple[Plan, Thresholds, dict[str, Sector], dict[str, Kpi]]:
-    known = {"plan": _table, "assessment": _table, "files": _table, "sectors": _table, "kpi": _array}
+    known = {
+        "plan": _table,
+        "assessment": _table,
+        "files": _table,
+        "sectors": _table,
+        "kpi": _array,
+        "org": _array,
+        "merge": _array,
+        "rename": _array,
+    }
     for key, value in doc.items():
         if key not in known:
             report.add(
                 None, msg('unknown top-level key "{key}"{hint}', key=key, hint=did_you_mean(key, known))
             )
         elif (wanted := known[key](value)) is not None:
-            hint = msg(" (write [[kpi]] tables)") if key == "kpi" else ""
+            hint = msg(" (write [[{key}]] tables)", key=key) if known[key] is _array else ""
             report.add(
                 None,
                 msg(
@@ -73,7 +82,12 @@ def _load_targets(
         on_track = float(raw_bands.get("on_track", thresholds.on_track))
         acceleration = float(raw_bands.get("acceleration_needed", thresholds.acceleration_needed))
         base = _period(report, "[assessment]", raw_bands.get("base_period"), "base_period")
-        if not 0 <= acceleration <= on_track:
+        coverage = float(raw_bands.get("min_coverage", thresholds.min_coverage))
+        if not 0 < coverage <= 1:
+            report.add(
+                "[assessment]", msg("min_coverage {value} must be above 0 and at most 1", value=str(coverage))
+            )
+        elif not 0 <= acceleration <= on_track:
             report.add(
                 "[assessment]",
                 msg(
@@ -89,6 +103,7 @@ def _load_targets(
                 raw_bands.get("method", "linear"),
                 base,
                 raw_bands.get("grade_without_target", False),
+                coverage,
             )
 
     sectors: dict[str, Sector] = {}
@@ -125,6 +140,7 @@ def _load_targets(
             kpis[kpi.id] = kpi
             first_index[kpi.id] = index
         _check_derivations(kpis, first_index, report)
+        _check_aggregates(kpis, first_index, report)
     return plan, thresholds, sectors, kpis
 
 
@@ -144,6 +160,13 @@ def _files(raw: dict[str, Any], report: _Report) -> dict[str, Any]:
         else:
             report.add("[files]", msg("actuals {problem}", problem=wrong))
     out: dict[str, Any] = {"actuals": tuple(sound) if "actuals" in raw else ()}
+    orgs = raw.get("orgs")
+    if orgs is not None:
+        wrong = pattern_problem(orgs)
+        if wrong is not None:
+            report.add("[files]", msg("orgs {problem}", problem=wrong))
+        else:
+            out["orgs"] = orgs
     record_to = raw.get("record_to")
     if record_to is not None:
         wrong = pattern_problem(record_to)
@@ -165,6 +188,35 @@ def _files(raw: dict[str, Any], report: _Report) -> dict[str, Any]:
         else:
             out["record_to"] = record_to
     return out
+
+
+# Units that name a share or a rank: summing them across units is almost always a mistake.
+_NOT_SUMMED = ("%", "%/năm", "hạng", "nhóm", "điểm")
+
+
+def _check_aggregates(kpis: dict[str, Kpi], first_index: dict[str, int], report: _Report) -> None:
+    """A ratio's or mean's KPIs exist; a sum of percentages or ranks is flagged."""
+    for kpi in list(kpis.values()):
+        path = f'kpi "{kpi.id}" (kpi[{first_index[kpi.id]}])'
+        for other in kpi.aggregate.kpis:
+            if other not in kpis:
+                report.add(
+                    path,
+                    msg(
+                        'aggregate names an unknown KPI "{kpi}"{hint}',
+                        kpi=other,
+                        hint=did_you_mean(other, kpis),
+                    ),
+                )
+        if kpi.aggregate.rule == "sum" and (kpi.unit in _NOT_SUMMED or kpi.unit.startswith("%")):
+            report.warn(
+                path,
+                msg(
+                    'aggregate = "sum" adds up "{unit}" across units; a share is a ratio of sums '
+                    '({{ ratio = ["num", "den"], factor = 100 }}) and a rank does not combine',
+                    unit=kpi.unit,
+                ),
+            )
 
 
 def _check_derivations(kpis: dict[str, Kpi], first_index: dict[str, int], report: _Report) -> None:
@@ -358,4 +410,15 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
         measure=raw.get("measure", "level"),
         derived_from=raw.get("derived_from"),
         formula=raw.get("formula"),
+        aggregate=_aggregate(raw.get("aggregate")),
+        basis=raw.get("basis"),
     )
+
+
+def _aggregate(raw: object) -> Aggregate:
+    """The aggregate a KPI writes (its type already checked), as the model holds it."""
+    if isinstance(raw, dict) and "ratio" in raw:
+        return Aggregate("ratio", tuple(raw["ratio"]), float(raw.get("factor", 1)))
+    if isinstance(raw, dict):
+        return Aggregate("mean", (raw["mean"],))
+    return Aggregate("sum") if raw == "sum" else Aggregate()

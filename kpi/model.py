@@ -16,6 +16,8 @@ from kpi.periods import Period
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from kpi.orgs import Orgs
+
 Direction = Literal["up", "down"]
 Trend = Literal["linear", "compound"]
 Method = Literal["linear", "compound", "cagr"]
@@ -32,6 +34,7 @@ class Plan(NamedTuple):
     # actuals.toml beside it), and the file kpi record writes to.
     actuals: tuple[str, ...] = ()
     record_to: str | None = None
+    orgs: str | None = None  # [files] orgs: the file of [[org]] tables, relative to targets.toml
 
     def label(self, lang: str) -> str:
         return (self.name_en or self.name) if lang == "en" else self.name
@@ -46,6 +49,9 @@ class Thresholds(NamedTuple):
     method: Method = "linear"
     base_period: Period | None = None  # cagr's base year; default the first trend point's
     grade_without_target: bool = False
+    # The share of units with a figure below which a combined value is partial: shown with its
+    # coverage, never graded as if complete.
+    min_coverage: float = 1.0
 
 
 class Sector(NamedTuple):
@@ -73,6 +79,17 @@ class Target(NamedTuple):
         return self.period.end
 
 
+class Aggregate(NamedTuple):
+    """How a KPI's figures for units combine into their parent's, independent of how a flow's
+    periods add up: a sum (counts, amounts), a ratio of two sums (a percentage is Σnumerators /
+    Σdenominators, never a sum or a plain mean of percentages), a weighted mean, or none (ranks,
+    indices and growth rates never combine by accident)."""
+
+    rule: Literal["sum", "ratio", "mean", "none"] = "none"
+    kpis: tuple[str, ...] = ()  # ratio: (numerator, denominator); mean: (weight,)
+    factor: float = 1.0  # ratio: 100 for a percentage
+
+
 class Kpi(NamedTuple):
     id: str
     sector: str
@@ -96,6 +113,8 @@ class Kpi(NamedTuple):
     measure: Measure = "level"
     derived_from: str | None = None  # formula = "growth": year-on-year growth of that KPI, in %
     formula: str | None = None
+    aggregate: Aggregate = Aggregate()
+    basis: str | None = None  # "units": counts units, so its series breaks at a merge
 
     def label(self, lang: str) -> str:
         return (self.name_en or self.name) if lang == "en" else self.name
@@ -128,6 +147,7 @@ class Actual(NamedTuple):
     change: float | None = None  # "tăng 9,3% so với năm 2022": 0.093
     change_from: str | None = None  # "2022", or "same period last year"
     file: str = ""  # the actuals file it is in, as problems name it ("": not from a file)
+    org: str | None = None  # the unit it is for (an Orgs id); None: the plan's root, the country
 
     @property
     def start(self) -> date:
@@ -148,6 +168,9 @@ class Dataset:
     actuals: list[Actual]
     targets_path: "Path | None" = None
     actuals_paths: "tuple[Path, ...]" = ()  # the actuals files it was read from
+    orgs: "Orgs" = field(default_factory=lambda: _no_orgs())
+    # The figures for units below the root ([[actual]] org = ...); actuals holds the root's.
+    unit_actuals: list[Actual] = field(default_factory=list)
     _by_kpi: dict[str, list[Actual]] | None = field(default=None, repr=False)
 
     def actuals_by_kpi(self) -> dict[str, list[Actual]]:
@@ -158,3 +181,9 @@ class Dataset:
                 grouped.setdefault(actual.kpi, []).append(actual)
             self._by_kpi = grouped
         return self._by_kpi
+
+
+def _no_orgs() -> "Orgs":
+    from kpi.orgs import NO_ORGS
+
+    return NO_ORGS

@@ -41,13 +41,17 @@ class Entry:
     note: str | None = None
     extra: tuple[tuple[str, Any], ...] = ()  # keys kept from a replaced table (plan_share, change...)
     cumulative: bool = False
+    org: str | None = None  # the unit the figure is for; None: the plan's own
 
     def table(self) -> dict[str, Any]:
         """The entry as a TOML table, in the order of the documented format; defaults left out."""
         # Whole numbers as TOML integers, while a float holds them exactly (below 2**53).
         exact = float(self.value).is_integer() and abs(self.value) < 2**53
         value: float | int = int(self.value) if exact else float(self.value)
-        table: dict[str, Any] = {"kpi": self.kpi, "period": self.period, "value": value}
+        table: dict[str, Any] = {"kpi": self.kpi}
+        if self.org is not None:
+            table["org"] = self.org
+        table |= {"period": self.period, "value": value}
         if self.estimated:
             table["estimated"] = True
         if self.published is not None:
@@ -79,7 +83,7 @@ def merged(entry: Entry, before: dict[str, Any], given: set[str]) -> tuple[Entry
             fields[name] = before[name]
         elif name not in given:
             fields[name] = Entry.__dataclass_fields__[name].default
-    known = {"kpi", "period", "value", "cumulative", *FIELDS}
+    known = {"kpi", "org", "period", "value", "cumulative", *FIELDS}
     extra = {k: v for k, v in before.items() if k not in known}
     extra.update(entry.extra)  # plan_share, change...: those given now replace those before
     new = Entry(
@@ -88,6 +92,7 @@ def merged(entry: Entry, before: dict[str, Any], given: set[str]) -> tuple[Entry
         entry.value,
         extra=tuple(extra.items()),
         cumulative=entry.cumulative if "cumulative" in given else before.get("cumulative") is True,
+        org=entry.org,
         **fields,
     )
     after = new.table()
@@ -161,10 +166,12 @@ def _span(period: str, cumulative: bool, flow: bool) -> tuple[date, date | None]
     return parsed.end, parsed.end.replace(month=1, day=1) if cumulative else parsed.start
 
 
-def _same(raw: object, kpi: str, period: str, cumulative: bool = False, flow: bool = False) -> bool:
-    """An existing table for the KPI whose figure covers the same span (for a level: ends on the
-    same day: the loader's rule)."""
-    if not isinstance(raw, dict) or raw.get("kpi") != kpi:
+def _same(
+    raw: object, kpi: str, period: str, cumulative: bool = False, flow: bool = False, org: str | None = None
+) -> bool:
+    """An existing table for the KPI and unit whose figure covers the same span (for a level: ends
+    on the same day: the loader's rule)."""
+    if not isinstance(raw, dict) or raw.get("kpi") != kpi or raw.get("org") != org:
         return False
     theirs = raw.get("period")
     try:
@@ -186,11 +193,17 @@ def _published(raw: dict[str, Any]) -> date | None:
 
 
 def find(
-    raws: list[Any], kpi: str, period: str, published: date | None, flow: bool, cumulative: bool = False
+    raws: list[Any],
+    kpi: str,
+    period: str,
+    published: date | None,
+    flow: bool,
+    cumulative: bool = False,
+    org: str | None = None,
 ) -> int | None:
-    """The index of the figure for the KPI and period: the revision published on published, else
-    the latest one."""
-    same = [n for n, raw in enumerate(raws) if _same(raw, kpi, period, cumulative, flow)]
+    """The index of the figure for the KPI, unit and period: the revision published on published,
+    else the latest one."""
+    same = [n for n, raw in enumerate(raws) if _same(raw, kpi, period, cumulative, flow, org)]
     if not same:
         return None
     if published is not None:
@@ -219,7 +232,9 @@ def append(old: str, entry: Entry, flow: bool = False) -> tuple[str, list[Any], 
     if not raw or raw[-1] != entry.table():
         raise RecordError(msg("the new entry did not land as its own [[actual]] table; nothing was changed"))
     same = [
-        (n, r) for n, r in enumerate(raw[:-1], 1) if _same(r, entry.kpi, entry.period, entry.cumulative, flow)
+        (n, r)
+        for n, r in enumerate(raw[:-1], 1)
+        if _same(r, entry.kpi, entry.period, entry.cumulative, flow, entry.org)
     ]
     if not same:
         return new, raw, None
@@ -285,8 +300,8 @@ def append_many(old: str, entries: Sequence[Entry]) -> tuple[str, list[Any], lis
     return new, raw, old_raw
 
 
-def span_of(raw: object, flow: bool) -> tuple[str, date, date | None] | None:
-    """A table's (kpi, end, start) key: figures with the same key are one figure or its
+def span_of(raw: object, flow: bool) -> tuple[str, Any, date, date | None] | None:
+    """A table's (kpi, org, end, start) key: figures with the same key are one figure or its
     revisions. None for a table too broken to say (validate reports it)."""
     if (
         not isinstance(raw, dict)
@@ -295,7 +310,7 @@ def span_of(raw: object, flow: bool) -> tuple[str, date, date | None] | None:
     ):
         return None
     try:
-        return (raw["kpi"], *_span(raw["period"], raw.get("cumulative") is True, flow))
+        return (raw["kpi"], raw.get("org"), *_span(raw["period"], raw.get("cumulative") is True, flow))
     except PeriodError:
         return None
 
@@ -320,7 +335,7 @@ def replace(
     published, else the latest), its parsed actuals, and the table replaced (None when there was
     none, and the entry is appended instead)."""
     old_raw = _check_form(old, _parse(old, msg("the existing file")))
-    index = find(old_raw, entry.kpi, entry.period, published, flow, entry.cumulative)
+    index = find(old_raw, entry.kpi, entry.period, published, flow, entry.cumulative, entry.org)
     if index is None:
         new, raw, _revised = append(old, entry, flow)
         return new, raw, None
@@ -330,20 +345,32 @@ def replace(
 
 
 def existing(
-    old: str, kpi: str, period: str, published: date | None, flow: bool, cumulative: bool = False
+    old: str,
+    kpi: str,
+    period: str,
+    published: date | None,
+    flow: bool,
+    cumulative: bool = False,
+    org: str | None = None,
 ) -> dict[str, Any] | None:
     """The table the figure would replace (the revision published on published, else the latest)."""
     raws = _check_form(old, _parse(old, msg("the existing file"))) if old else []
-    index = find(raws, kpi, period, published, flow, cumulative)
+    index = find(raws, kpi, period, published, flow, cumulative, org)
     return None if index is None else raws[index]
 
 
 def delete(
-    old: str, kpi: str, period: str, published: date | None, flow: bool, cumulative: bool = False
+    old: str,
+    kpi: str,
+    period: str,
+    published: date | None,
+    flow: bool,
+    cumulative: bool = False,
+    org: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The new text without the figure's table (every other byte kept), and the table removed."""
     old_raw = _check_form(old, _parse(old, msg("the existing file")))
-    index = find(old_raw, kpi, period, published, flow, cumulative)
+    index = find(old_raw, kpi, period, published, flow, cumulative, org)
     if index is None:
         when = "" if published is None else msg(" published on {date}", date=published)
         raise RecordError(
@@ -354,7 +381,7 @@ def delete(
                 published=when,
             )
         )
-    same = [n for n, r in enumerate(old_raw) if _same(r, kpi, period, cumulative, flow)]
+    same = [n for n, r in enumerate(old_raw) if _same(r, kpi, period, cumulative, flow, org)]
     if published is None and len(same) > 1:
         raise RecordError(
             msg(
@@ -401,7 +428,11 @@ def corrected(
 ) -> tuple[Entry, dict[str, Any] | None, list[str]]:
     """For a replace, the entry merged with the table it corrects (the fields not given kept),
     that table, and the keys that change; else the entry as it is."""
-    before = existing(old, entry.kpi, entry.period, published, flow, entry.cumulative) if replace_it else None
+    before = (
+        existing(old, entry.kpi, entry.period, published, flow, entry.cumulative, entry.org)
+        if replace_it
+        else None
+    )
     if before is None:
         return entry, None, []
     merged_entry, changed = merged(entry, before, given)

@@ -35,10 +35,36 @@ ASSESSMENT: dict[str, Field] = {
     "method": (METHODS, "How progress is judged: linear, compound or Open SDG's cagr."),
     "base_period": ("period", "The period progress is measured from (cagr's base year)."),
     "grade_without_target": ("boolean", "Grade a KPI by its trend even without a target."),
+    "min_coverage": ("fraction", "Share of units with a figure for a combined value to be graded (1.0)."),
 }
 FILES: dict[str, Field] = {
     "actuals": ("globs", 'The actuals files, relative to targets.toml: "actuals/*.toml" or a list of them.'),
     "record_to": ("text", "The file kpi record and kpi import add figures to, one the actuals name."),
+    "orgs": ("text", "A file of [[org]], [[merge]] and [[rename]] tables, relative to targets.toml."),
+}
+ORG: dict[str, Field] = {
+    "id": ("org_id", "Unique id, e.g. hai-phong; a unit keeps it through a rename."),
+    "name": ("text", "The unit's name (its current one)."),
+    "name_en": ("text", "The unit's name in English."),
+    "parent": ("org_id", "The id of the unit it belongs to; none for the root (the country)."),
+    "valid_from": ("date", "The unit's first day, when it has not always existed."),
+    "valid_until": ("date", 'The unit\'s last day ("đến hết ngày 30/6/2025").'),
+    "code": ("text", "An official code, when a source gives one."),
+    "note": ("string", "Anything a reader should know."),
+}
+MERGE: dict[str, Field] = {
+    "date": ("date", "The first day of the unit merged into (2025-07-01)."),
+    "from": ("org_ids", "The units merged: each is valid until the day before."),
+    "into": ("org_id", "The unit they become: valid from the date."),
+    "source": ("text", "The document that decides the merge."),
+    "quote": ("text", "The fragment of the source stating it."),
+}
+RENAME: dict[str, Field] = {
+    "org": ("org_id", "The unit renamed: its id and its figures stay."),
+    "date": ("date", "The first day of the new name."),
+    "from": ("text", "The name until the day before."),
+    "source": ("text", "The document that decides the rename."),
+    "quote": ("text", "The fragment of the source stating it."),
 }
 SECTOR: dict[str, Field] = {
     "name": ("text", "The sector's name."),
@@ -67,6 +93,11 @@ KPI: dict[str, Field] = {
     "measure": (("level", "flow"), "level: a state at a date; flow: an amount over a period (revenue)."),
     "derived_from": ("kpi_id", "The KPI this one is computed from (with formula)."),
     "formula": (("growth",), "growth: year-on-year growth of derived_from, in %."),
+    "aggregate": (
+        "aggregate",
+        'How units combine: "sum", { ratio = ["num", "den"], factor = 100 }, { mean = "weight" }, "none".',
+    ),
+    "basis": (("units",), 'units: the KPI counts units ("59 provinces"); its series breaks at a merge.'),
     "min": ("number", "The smallest value a figure can take."),
     "max": ("number", "The largest value a figure can take."),
     "baseline": ("target", "The starting point: a period and value before the first target."),
@@ -90,6 +121,7 @@ ACTUAL: dict[str, Field] = {
     "plan_period": ("period", "The plan period plan_share refers to (default: the figure's year)."),
     "change": ("number", "The stated change: 0.12 for up 12 %."),
     "change_from": ("change_from", 'What the change compares with: a year, or "same period last year".'),
+    "org": ("org_id", "The unit the figure is for (an [[org]] id); none: the whole plan's."),
 }
 REQUIRED = {
     "plan": ("name",),
@@ -97,7 +129,11 @@ REQUIRED = {
     "target": ("period", "value"),
     "kpi": ("id", "sector", "name", "unit"),
     "actual": ("kpi", "period", "value", "source"),
+    "org": ("id", "name"),
+    "merge": ("date", "from", "into", "source"),
+    "rename": ("org", "date", "from", "source"),
 }
+ORG_ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
 def _property(kind: Kind, description: str) -> dict[str, Any]:
@@ -122,6 +158,33 @@ def _property(kind: Kind, description: str) -> dict[str, Any]:
                 "anyOf": [
                     {"type": "string", "pattern": r"\S"},
                     {"type": "array", "items": {"type": "string", "pattern": r"\S"}, "minItems": 1},
+                ]
+            },
+            "org_id": {"type": "string", "pattern": ORG_ID},
+            "org_ids": {"type": "array", "items": {"type": "string", "pattern": ORG_ID}, "minItems": 1},
+            "aggregate": {
+                "anyOf": [
+                    {"enum": ["sum", "none"]},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "ratio": {
+                                "type": "array",
+                                "items": {"type": "string"},
+                                "minItems": 2,
+                                "maxItems": 2,
+                            },
+                            "factor": {"type": "number"},
+                        },
+                        "required": ["ratio"],
+                        "additionalProperties": False,
+                    },
+                    {
+                        "type": "object",
+                        "properties": {"mean": {"type": "string"}},
+                        "required": ["mean"],
+                        "additionalProperties": False,
+                    },
                 ]
             },
             "target": {"$ref": "#/definitions/target"},
@@ -158,6 +221,21 @@ def targets_schema() -> dict[str, Any]:
                 "additionalProperties": {"$ref": "#/definitions/sector"},
             },
             "kpi": {"type": "array", "description": "The KPIs.", "items": {"$ref": "#/definitions/kpi"}},
+            "org": {
+                "type": "array",
+                "description": "The organisations figures come from.",
+                "items": _object(ORG, REQUIRED["org"], "A unit."),
+            },
+            "merge": {
+                "type": "array",
+                "description": "Units merged into one.",
+                "items": _object(MERGE, REQUIRED["merge"], "A merge."),
+            },
+            "rename": {
+                "type": "array",
+                "description": "Units renamed.",
+                "items": _object(RENAME, REQUIRED["rename"], "A rename."),
+            },
         },
         "required": ["plan"],
         "additionalProperties": False,

@@ -184,6 +184,19 @@ def starter_files(lang: Lang, today: date, example: bool) -> dict[str, bytes]:
     }
 
 
+def with_orgs(files: dict[str, bytes], name: str) -> dict[str, bytes]:
+    """The files with a bundled organisation file beside them, named by [files] orgs in
+    targets.toml (right after the [plan] table)."""
+    data = (resources.files("kpi") / "orgfiles" / f"{name}.toml").read_bytes()
+    targets = files["targets.toml"]
+    table = f'[files]\norgs = "{name}.toml"\n\n'.encode()
+    at = min(
+        (i for i in (targets.find(b"\n[assessment]"), targets.find(b"\n[sectors")) if i >= 0), default=-1
+    )
+    targets = targets[: at + 1] + table + targets[at + 1 :] if at >= 0 else targets + b"\n" + table
+    return {**files, "targets.toml": targets, f"{name}.toml": data}
+
+
 def create_new(path: Path, data: bytes) -> None:
     """Write a file that must not exist yet: linked into place whole, never over another file."""
     check_writable(path)

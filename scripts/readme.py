@@ -40,6 +40,9 @@ KINDS = {
     "target": "{ period, value, … }",
     "targets": "list of { period, value, … }",
     "globs": "file pattern, or list of them",
+    "org_id": "organisation id",
+    "org_ids": "list of organisation ids",
+    "aggregate": '"sum", "none", { ratio = [...], factor } or { mean = "..." }',
 }
 
 

@@ -62,6 +62,7 @@ from kpi.options import (
     "--derived", is_flag=True, help="Computed from a stated change, not stated itself (say how in --note)."
 )
 @click.option("--note", help="Anything a reader should know about the figure.")
+@click.option("--org", help="The unit the figure is for (an [[org]] id); default: the plan's own figure.")
 @click.option(
     "--cumulative",
     is_flag=True,
@@ -118,6 +119,7 @@ def record(
     published: date | None,
     derived: bool,
     note: str | None,
+    org: str | None,
     cumulative: bool,
     plan_share: float | None,
     plan_period: str | None,
@@ -150,10 +152,12 @@ def record(
     not_the_targets(files.targets, dest.path)
     kpi = get_kpi(dataset, kpi_id)
     _check_period(period)
+    if org == dataset.orgs.root:
+        org = None  # the root's figures are the plan's own
     if delete:
         _delete_only(value)
         _delete_figure(
-            dest, kpi_id, period, published, kpi.measure == "flow", dry_run, lock_timeout, cumulative
+            dest, kpi_id, period, published, kpi.measure == "flow", dry_run, lock_timeout, cumulative, org
         )
         return
     if value is None:
@@ -166,7 +170,18 @@ def record(
     )
     extra = tuple((k, v) for k, v in stated if v is not None)
     entry = rec.Entry(
-        kpi_id, period, value, source or "", quote, estimated, published, derived, note, extra, cumulative
+        kpi_id,
+        period,
+        value,
+        source or "",
+        quote,
+        estimated,
+        published,
+        derived,
+        note,
+        extra,
+        cumulative,
+        org,
     )
     done = _record(dest, entry, kpi, dataset, replace, published, source is None, dry_run, lock_timeout)
     if done is not None:
@@ -302,13 +317,14 @@ def _delete_figure(
     dry_run: bool,
     timeout: float,
     cumulative: bool = False,
+    org: str | None = None,
 ) -> None:
     from kpi import record as rec
     from kpi.i18n import _
     from kpi.transaction import rewrite
 
     def change(old: str) -> tuple[str | None, dict[str, Any]]:
-        new, removed = rec.delete(old, kpi_id, period, published, flow, cumulative)
+        new, removed = rec.delete(old, kpi_id, period, published, flow, cumulative, org)
         if dry_run:
             click.echo("# " + _("would delete:"))
             click.echo(rec.block_of(removed), nl=False)
@@ -321,7 +337,7 @@ def _delete_figure(
     when = removed.get("published")
     say(
         _("deleted {kpi} {period} = {value}{published} from {file}").format(
-            kpi=kpi_id,
+            kpi=kpi_id if org is None else f"{kpi_id} ({org})",
             period=period,
             value=_shown_value(removed.get("value")),
             published="" if when is None else " (" + _("published {date}").format(date=when) + ")",
@@ -349,12 +365,15 @@ def _say_recorded(dataset: Dataset, kpi: Kpi, done: Any, dest: Destination) -> N
         {"actual": [r for r in raw if isinstance(r, dict) and r.get("kpi") in related]}, "", dataset, own
     )
     kpis = {k: dataset.kpis[k] for k in related if k in dataset.kpis}
+    # The plan's own series: a unit's figure changes the plan's status only through it.
+    mine = [a for a in mine if a.org is None]
     kpis, mine, _warnings = derive(kpis, mine, "", "", dataset.plan.period)
     result = assess_kpi(kpis[kpi.id], [a for a in mine if a.kpi == kpi.id], date.today(), dataset.thresholds)
+    shown = kpi.id if entry.org is None else f"{kpi.id} ({entry.org})"
     if replaced is not None:
         say(
             _("replaced {kpi} {period} = {value} in {file}; changed: {fields}").format(
-                kpi=kpi.id,
+                kpi=shown,
                 period=entry.period,
                 value=_shown_value(replaced.get("value")),
                 file=dest.path,
@@ -368,7 +387,7 @@ def _say_recorded(dataset: Dataset, kpi: Kpi, done: Any, dest: Destination) -> N
             change = " (" + display.localize(f"{(entry.value / before - 1) * 100:+.1f}") + " %)"
         say(
             _("revised {kpi} {period}: {old} → {new}{change}").format(
-                kpi=kpi.id,
+                kpi=shown,
                 period=entry.period,
                 old=_shown_value(before),
                 new=display.value(entry.value),
@@ -382,7 +401,7 @@ def _say_recorded(dataset: Dataset, kpi: Kpi, done: Any, dest: Destination) -> N
     )
     say(
         template.format(
-            kpi=kpi.id,
+            kpi=shown,
             period=entry.period,
             value=display.value(entry.value),
             file=dest.path,
@@ -402,7 +421,7 @@ RECORD_OPTION |= {"quote": "--quote", "note": "--note", "published": "--publishe
 RECORD_OPTION |= {"plan_share": "--plan-share", "plan_period": "--plan-period", "change": "--change"}
 
 
-RECORD_OPTION |= {"change_from": "--change-from", "cumulative": "--cumulative"}
+RECORD_OPTION |= {"change_from": "--change-from", "cumulative": "--cumulative", "org": "--org"}
 
 
 def _shown_value(value: object) -> str:

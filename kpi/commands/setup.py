@@ -77,8 +77,14 @@ def validate(
 @click.command(cls=KpiCommand, context_settings=CONTEXT)
 @click.argument("folder", metavar="[DIR]", required=False, type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True, help="Write a small complete plan with real figures to try kpi on.")
+@click.option(
+    "--orgs",
+    type=click.Choice(["vn-provinces"]),
+    help="Also write a bundled organisation file and name it in targets.toml: vn-provinces is Viet Nam's "
+    "63 former and 34 current provincial units, with the 2025 merges.",
+)
 @lang_option
-def init(folder: Path | None, example: bool, lang: str | None) -> None:
+def init(folder: Path | None, example: bool, orgs: str | None, lang: str | None) -> None:
     """Start a plan: a commented targets.toml, an empty actuals.toml and their JSON Schemas.
 
     Existing files are never overwritten. The comments are in the language in effect.
@@ -87,14 +93,17 @@ def init(folder: Path | None, example: bool, lang: str | None) -> None:
     Examples:
       kpi init my-plan --lang vi
       kpi init try-kpi --example
+      kpi init provinces --orgs vn-provinces
     """
     from kpi.atomic import WriteError
     from kpi.schema import schema_files
-    from kpi.starter import starter_files, write_all
+    from kpi.starter import starter_files, with_orgs, write_all
 
     target = folder or Path(".")
     lang_now = language()
     files = starter_files(lang_now, date.today(), example)
+    if orgs is not None:
+        files = with_orgs(files, orgs)
     files.update({f"schema/{name}": data for name, data in schema_files().items()})
     taken = [name for name in files if os.path.lexists(target / name)]
     if taken:

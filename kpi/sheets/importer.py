@@ -158,7 +158,7 @@ def status_changes(dataset: Dataset, old: list[Any], new: list[Any]) -> int:
     statuses = []
     for raws in (old, new):
         mine = [r for r in raws if isinstance(r, dict) and r.get("kpi") in ids]
-        figures = actuals_from({"actual": mine}, "", dataset, [])
+        figures = [a for a in actuals_from({"actual": mine}, "", dataset, []) if a.org is None]
         derived_kpis, derived, _problems = derive(kpis, figures, "", "", dataset.plan.period)
         by_kpi: dict[str, list[Any]] = {}
         for a in derived:

@@ -1,0 +1,226 @@
+"""[[org]], [[merge]] and [[rename]] checked and built into the organisation tree (kpi/orgs.py)."""
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from kpi import schema
+from kpi.fields import MERGE_FIELDS, ORG_FIELDS, RENAME_FIELDS, _kind, _Report
+from kpi.i18n import msg
+from kpi.orgs import NO_ORGS, Merge, Org, Orgs
+from kpi.problems import did_you_mean
+
+ORG_ID = re.compile(schema.ORG_ID.rstrip("$") + r"\Z")
+ONE_DAY = timedelta(days=1)
+
+
+def load_orgs(doc: dict[str, Any], report: _Report) -> Orgs:
+    """The tree from a document's [[org]], [[merge]] and [[rename]] tables (none: NO_ORGS, a
+    plan whose figures are all the plan's own)."""
+    units: dict[str, Org] = {}
+    for index, raw in enumerate(_tables(doc, "org", report), 1):
+        unit = _org(raw, index, report)
+        if unit is None:
+            continue
+        if unit.id in units:
+            where = f'org "{unit.id}" (org[{index}])'
+            report.add(
+                where, msg("duplicate org id: already declared at org[{n}]", n=str(units[unit.id].position))
+            )
+            continue
+        units[unit.id] = unit
+    merges = [
+        m for n, raw in enumerate(_tables(doc, "merge", report), 1) if (m := _merge(raw, n, units, report))
+    ]
+    units = _with_merges(units, merges, report)
+    for n, raw in enumerate(_tables(doc, "rename", report), 1):
+        _rename(raw, n, units, report)
+    if not units:
+        return NO_ORGS
+    roots = [u for u in units.values() if u.parent is None]
+    for unit in units.values():
+        if unit.parent is not None and unit.parent not in units:
+            report.add(
+                _where(unit),
+                msg(
+                    'parent "{parent}" is not a declared org{hint}',
+                    parent=unit.parent,
+                    hint=did_you_mean(unit.parent, units),
+                ),
+            )
+    _cycles(units, report)
+    if len(roots) != 1:
+        names = ", ".join(f'"{u.id}"' for u in roots) or msg("none")
+        report.add(
+            "[[org]]",
+            msg(
+                "the orgs need exactly one root, an org without a parent (the country); found {roots}",
+                roots=names,
+            ),
+        )
+        return NO_ORGS if not roots else Orgs(units, roots[0].id, tuple(merges))
+    return Orgs(units, roots[0].id, tuple(merges))
+
+
+def _tables(doc: dict[str, Any], key: str, report: _Report) -> list[dict[str, Any]]:
+    raw = doc.get(key, [])
+    if not isinstance(raw, list):
+        report.add(
+            None, msg('"{key}" must be an array of [[{key}]] tables, not {found}', key=key, found=_kind(raw))
+        )
+        return []
+    out = []
+    for n, table in enumerate(raw, 1):
+        if isinstance(table, dict):
+            out.append(table)
+        else:
+            report.add(f"{key}[{n}]", msg("must be a table, not {found}", found=_kind(table)))
+    return out
+
+
+def _where(unit: Org) -> str:
+    return f'org "{unit.id}" (org[{unit.position}])'
+
+
+def _org(raw: dict[str, Any], index: int, report: _Report) -> Org | None:
+    org_id = raw.get("id")
+    path = f'org "{org_id}" (org[{index}])' if isinstance(org_id, str) else f"org[{index}]"
+    if not report.fields(raw, ORG_FIELDS, schema.REQUIRED["org"], path):
+        return None
+    ok = True
+    for key in ("id", "parent"):
+        value = raw.get(key)
+        if value is not None and not ORG_ID.match(value):
+            report.add(path, msg('{key} "{id}" must use only a-z, 0-9, "_", "." and "-"', key=key, id=value))
+            ok = False
+    start, end = raw.get("valid_from"), raw.get("valid_until")
+    if start is not None and end is not None and end < start:
+        report.add(path, msg("valid_until {until} is before valid_from {start}", until=end, start=start))
+        ok = False
+    if raw.get("parent") == org_id:
+        report.add(path, msg("an org cannot be its own parent"))
+        ok = False
+    if not ok:
+        return None
+    return Org(
+        id=raw["id"],
+        name=raw["name"],
+        parent=raw.get("parent"),
+        name_en=raw.get("name_en"),
+        valid_from=start,
+        valid_until=end,
+        code=raw.get("code"),
+        position=index,
+    )
+
+
+def _merge(raw: dict[str, Any], index: int, units: dict[str, Org], report: _Report) -> Merge | None:
+    path = f"merge[{index}]"
+    if isinstance(raw.get("into"), str):
+        path = f'merge[{index}] (into "{raw["into"]}")'
+    if not report.fields(raw, MERGE_FIELDS, schema.REQUIRED["merge"], path):
+        return None
+    ok = True
+    for org in [*raw["from"], raw["into"]]:
+        if org not in units:
+            report.add(path, msg('unknown org "{org}"{hint}', org=org, hint=did_you_mean(org, units)))
+            ok = False
+    if raw["into"] in raw["from"]:
+        report.add(path, msg('"{org}" cannot be merged into itself', org=raw["into"]))
+        ok = False
+    if len(set(raw["from"])) != len(raw["from"]):
+        report.add(path, msg('"from" names an org twice'))
+        ok = False
+    if not ok:
+        return None
+    return Merge(raw["date"], tuple(raw["from"]), raw["into"], raw["source"], raw.get("quote"))
+
+
+def _with_merges(units: dict[str, Org], merges: list[Merge], report: _Report) -> dict[str, Org]:
+    """The units with the validity each merge implies: a predecessor's last day is the day before
+    the merge, the successor's first day the merge's date; written dates must agree."""
+    merged: dict[str, int] = {}
+    for n, merge in enumerate(merges, 1):
+        path = f'merge[{n}] (into "{merge.into}")'
+        last = merge.day - ONE_DAY
+        for org in merge.sources:
+            if org in merged:
+                report.add(
+                    path, msg('"{org}" is merged twice: also by merge[{n}]', org=org, n=str(merged[org]))
+                )
+                continue
+            merged[org] = n
+            unit = units[org]
+            if unit.valid_until is not None and unit.valid_until != last:
+                report.add(
+                    _where(unit),
+                    msg(
+                        "valid_until {until} disagrees with merge[{n}]: merged on {day}, its last day is "
+                        "{last}",
+                        until=unit.valid_until,
+                        n=str(n),
+                        day=merge.day,
+                        last=last,
+                    ),
+                )
+            elif unit.valid_from is not None and unit.valid_from > last:
+                report.add(
+                    path, msg('"{org}" is not valid on {last}, the day before the merge', org=org, last=last)
+                )
+            else:
+                units[org] = unit._replace(valid_until=last)
+        successor = units[merge.into]
+        if successor.valid_from is not None and successor.valid_from != merge.day:
+            report.add(
+                _where(successor),
+                msg(
+                    "valid_from {start} disagrees with merge[{n}], which creates it on {day}",
+                    start=successor.valid_from,
+                    n=str(n),
+                    day=merge.day,
+                ),
+            )
+        elif successor.valid_until is not None and successor.valid_until < merge.day:
+            report.add(
+                path,
+                msg('"{org}" is not valid on {day}, the day of the merge', org=merge.into, day=merge.day),
+            )
+        else:
+            units[merge.into] = successor._replace(valid_from=merge.day)
+    return units
+
+
+def _rename(raw: dict[str, Any], index: int, units: dict[str, Org], report: _Report) -> None:
+    path = f"rename[{index}]"
+    if not report.fields(raw, RENAME_FIELDS, schema.REQUIRED["rename"], path):
+        return
+    unit = units.get(raw["org"])
+    if unit is None:
+        report.add(
+            path, msg('unknown org "{org}"{hint}', org=raw["org"], hint=did_you_mean(raw["org"], units))
+        )
+        return
+    if not unit.valid_on(raw["date"]):
+        report.add(
+            path, msg('"{org}" is not valid on {day}, the day of the rename', org=unit.id, day=raw["date"])
+        )
+        return
+    until = raw["date"] - ONE_DAY
+    units[unit.id] = unit._replace(former_names=(*unit.former_names, (until, raw["from"])))
+
+
+def _cycles(units: dict[str, Org], report: _Report) -> None:
+    """A chain of parents that comes back to where it began."""
+    reported: set[str] = set()
+    for unit in units.values():
+        chain = [unit.id]
+        parent = unit.parent
+        while parent is not None and parent in units and parent not in chain:
+            chain.append(parent)
+            parent = units[parent].parent
+        if parent is not None and parent in chain and parent not in reported:
+            loop = chain[chain.index(parent) :]
+            reported.update(loop)
+            report.add(
+                _where(units[parent]), msg("parents form a cycle: {chain}", chain=" → ".join([*loop, parent]))
+            )
