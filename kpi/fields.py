@@ -197,6 +197,9 @@ MERGE_FIELDS = checkers(schema.MERGE)
 RENAME_FIELDS = checkers(schema.RENAME)
 
 
+UNIT_TARGET_FIELDS = checkers(schema.UNIT_TARGET)
+
+
 SECTOR_FIELDS = checkers(schema.SECTOR)
 
 

@@ -37,11 +37,11 @@ from kpi.loadactuals import (
     _load_actuals,
     across_files,
 )
-from kpi.loadorgs import load_orgs
+from kpi.loadorgs import load_orgs, load_unit_targets
 from kpi.loadtargets import (
     _load_targets,
 )
-from kpi.model import Actual, Dataset, Kpi, Plan, Sector, Thresholds
+from kpi.model import Actual, Dataset, Kpi, Plan, Sector, Target, Thresholds
 from kpi.orgs import NO_ORGS, Orgs
 from kpi.problems import Problem, did_you_mean
 
@@ -75,6 +75,7 @@ class Targets(NamedTuple):
     text: str | None  # for placing problems on their lines
     orgs: Orgs = NO_ORGS
     orgs_text: tuple[str, str] | None = None  # the orgs file's name and text, when there is one
+    unit_targets: dict[tuple[str, str], tuple[Target, ...]] | None = None
 
 
 def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Problem]]:
@@ -204,7 +205,8 @@ def check_targets(
         orgs = load_orgs(doc, report)
     else:
         orgs, orgs_text = _orgs_file(plan.orgs, name, doc, problems, read)
-    return Targets(plan, thresholds, sectors, kpis, declared_ids, name, text, orgs, orgs_text)
+    unit_targets = load_unit_targets(doc, kpis, orgs, report) if "target" in doc else {}
+    return Targets(plan, thresholds, sectors, kpis, declared_ids, name, text, orgs, orgs_text, unit_targets)
 
 
 def _orgs_file(
@@ -272,20 +274,28 @@ def combine(
     """The dataset from every file's figures: what needs them all at once (a figure two files
     record, figures derived from others), then every problem placed on its line."""
     actuals = per_file[0] if len(per_file) == 1 else [a for figures in per_file for a in figures]
-    # The units' figures stay apart: everything below (derived figures, the assessment) reads
-    # the plan's own series, which roll-ups complete.
-    units = [a for a in actuals if a.org is not None] if targets.orgs.units else []
-    if units:
-        actuals = [a for a in actuals if a.org is None]
     kpis = targets.kpis
     if len(per_file) > 1:
         problems += across_files(actuals, kpis)
+    # The units' figures stay apart: everything below (derived figures, the assessment) reads
+    # the plan's own series, which the units' roll-ups complete.
+    units = [a for a in actuals if a.org is not None] if targets.orgs.units else []
+    if units:
+        actuals = [a for a in actuals if a.org is None]
     if targets.declared_ids is not None:
         from kpi.derive import derive
 
         only = sources[0][0] if len(sources) == 1 else ""
         kpis, actuals, derived = derive(kpis, actuals, targets.name, only, targets.plan.period)
         problems += derived
+    rollup = None
+    if units and targets.declared_ids is not None:
+        from kpi.rollup import Rollup, national
+
+        rollup = Rollup(kpis, targets.orgs, actuals, units, targets.thresholds.min_coverage)
+        added, disagreements = national(rollup)
+        actuals = [*actuals, *added]
+        problems += disagreements
     if problems:  # only then: a clean run never pays for positions
         from kpi.positions import with_lines
 
@@ -309,6 +319,8 @@ def combine(
         actuals_paths,
         targets.orgs,
         units,
+        targets.unit_targets or {},
+        rollup,
     )
 
 

@@ -1,12 +1,24 @@
 """[[org]], [[merge]] and [[rename]] checked and built into the organisation tree (kpi/orgs.py)."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from kpi import schema
-from kpi.fields import MERGE_FIELDS, ORG_FIELDS, RENAME_FIELDS, _kind, _Report
+from kpi.fields import (
+    MERGE_FIELDS,
+    ORG_FIELDS,
+    RENAME_FIELDS,
+    UNIT_TARGET_FIELDS,
+    _finite,
+    _fmt,
+    _kind,
+    _period,
+    _Report,
+    bounds_problem,
+)
 from kpi.i18n import msg
+from kpi.model import Kpi, Target
 from kpi.orgs import NO_ORGS, Merge, Org, Orgs
 from kpi.problems import did_you_mean
 
@@ -224,3 +236,72 @@ def _cycles(units: dict[str, Org], report: _Report) -> None:
             report.add(
                 _where(units[parent]), msg("parents form a cycle: {chain}", chain=" → ".join([*loop, parent]))
             )
+
+
+def load_unit_targets(
+    doc: dict[str, Any], kpis: dict[str, Kpi], orgs: Orgs, report: _Report
+) -> dict[tuple[str, str], tuple[Target, ...]]:
+    """The [[target]] tables: targets set for units, by (KPI, unit), in date order."""
+    out: dict[tuple[str, str], list[Target]] = {}
+    seen: dict[tuple[str, str, date], int] = {}
+    for index, raw in enumerate(_tables(doc, "target", report), 1):
+        kpi_id, org = raw.get("kpi"), raw.get("org")
+        path = f'target[{index}] (kpi "{kpi_id}", org "{org}")'
+        if not report.fields(raw, UNIT_TARGET_FIELDS, schema.REQUIRED["unit_target"], path):
+            continue
+        kpi_id, org = str(kpi_id), str(org)  # checked just above
+        period = _period(report, path, raw["period"])
+        kpi = kpis.get(kpi_id)
+        if kpi is None:
+            report.add(path, msg('unknown KPI "{kpi}"{hint}', kpi=kpi_id, hint=did_you_mean(kpi_id, kpis)))
+            continue
+        if org == orgs.root:
+            report.add(
+                path, msg("the plan's own target is the KPI's targets = [...]; [[target]] is for units")
+            )
+            continue
+        if org not in orgs.units:
+            report.add(path, msg('unknown org "{org}"{hint}', org=org, hint=did_you_mean(org, orgs.units)))
+            continue
+        if period is None:
+            continue
+        # A target set before a merger for a later year stays: its successor's is the sum.
+        unit = orgs.units[org]
+        if unit.valid_from is not None and period.end < unit.valid_from:
+            report.add(
+                path,
+                msg('org "{org}" is not valid on {day}, the last day of period {period}{hint}',
+                    org=org, day=period.end, period=period.text, hint=""),
+            )  # fmt: skip
+            continue
+        value, stretch = raw["value"], raw.get("stretch")
+        wrong = bounds_problem(kpi, float(value)) if _finite(value) else msg("must be a finite number")
+        if wrong is not None:
+            report.add(path, msg("value {value} {problem}", value=_fmt(value), problem=wrong))
+            continue
+        if stretch is not None and kpi.sign * (stretch - value) <= 0:
+            report.add(
+                path,
+                msg(
+                    "stretch {stretch} must lie beyond its value {value}",
+                    stretch=_fmt(stretch),
+                    value=_fmt(value),
+                ),
+            )
+            continue
+        key = (kpi.id, org, period.end)
+        if key in seen:
+            report.add(
+                path,
+                msg(
+                    "duplicate: target[{n}] already sets this KPI's target for the unit and period",
+                    n=str(seen[key]),
+                ),
+            )
+            continue
+        seen[key] = index
+        out.setdefault((kpi.id, org), []).append(
+            Target(period, float(value), None if stretch is None else float(stretch), raw["source"],
+                   raw.get("quote"), raw.get("note"), bool(raw.get("derived", False)))
+        )  # fmt: skip
+    return {key: tuple(sorted(targets, key=lambda t: t.date)) for key, targets in out.items()}

@@ -42,6 +42,7 @@ def _load_targets(
         "org": _array,
         "merge": _array,
         "rename": _array,
+        "target": _array,
     }
     for key, value in doc.items():
         if key not in known:
@@ -208,6 +209,14 @@ def _check_aggregates(kpis: dict[str, Kpi], first_index: dict[str, int], report:
                         hint=did_you_mean(other, kpis),
                     ),
                 )
+        if kpi.org_targets == "inherit" and kpi.aggregate.rule == "sum":
+            report.add(
+                path,
+                msg(
+                    "org_targets = \"inherit\" on a sum: the plan's target for the total is no unit's "
+                    "target; set units' targets with [[target]] tables"
+                ),
+            )
         if kpi.aggregate.rule == "sum" and (kpi.unit in _NOT_SUMMED or kpi.unit.startswith("%")):
             report.warn(
                 path,
@@ -412,6 +421,7 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
         formula=raw.get("formula"),
         aggregate=_aggregate(raw.get("aggregate")),
         basis=raw.get("basis"),
+        org_targets=raw.get("org_targets"),
     )
 
 

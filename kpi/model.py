@@ -9,7 +9,7 @@ annotations NamedTuple compiles each one at import, which cost more than all the
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from kpi.periods import Period
 
@@ -115,6 +115,7 @@ class Kpi(NamedTuple):
     formula: str | None = None
     aggregate: Aggregate = Aggregate()
     basis: str | None = None  # "units": counts units, so its series breaks at a merge
+    org_targets: str | None = None  # "inherit": units without a target are judged on the plan's
 
     def label(self, lang: str) -> str:
         return (self.name_en or self.name) if lang == "en" else self.name
@@ -171,6 +172,9 @@ class Dataset:
     orgs: "Orgs" = field(default_factory=lambda: _no_orgs())
     # The figures for units below the root ([[actual]] org = ...); actuals holds the root's.
     unit_actuals: list[Actual] = field(default_factory=list)
+    # The targets set for units ([[target]] kpi, org, ...), by (KPI, unit), in date order.
+    unit_targets: dict[tuple[str, str], tuple[Target, ...]] = field(default_factory=dict)
+    rollup: Any = field(default=None, repr=False)  # kpi.rollup.Rollup, when units have figures
     _by_kpi: dict[str, list[Actual]] | None = field(default=None, repr=False)
 
     def actuals_by_kpi(self) -> dict[str, list[Actual]]:

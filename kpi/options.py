@@ -180,6 +180,15 @@ def report_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
     return add
 
 
+def org_option(f: F) -> F:
+    return click.option(
+        "--org",
+        metavar="ID",
+        help="One unit's view (an [[org]] id): its figures, reported, combined from its units or "
+        "derived from its predecessors, against its targets.",
+    )(f)
+
+
 def sector_option(f: F) -> F:
     return click.option(
         "--sector",

@@ -80,6 +80,11 @@ TARGET: dict[str, Field] = {
     "note": ("string", "Anything a reader should know."),
     "derived": ("boolean", "Computed from what the source states, not stated itself."),
 }
+UNIT_TARGET: dict[str, Field] = {
+    "kpi": ("kpi_id", "The KPI the target is for."),
+    "org": ("org_id", "The unit the target is set for (an [[org]] id)."),
+    **TARGET,
+}
 KPI: dict[str, Field] = {
     "id": ("kpi_id", "Unique id, e.g. telecom.fiber_households."),
     "sector": ("sector_id", "The id of a sector in [sectors]."),
@@ -98,6 +103,7 @@ KPI: dict[str, Field] = {
         'How units combine: "sum", { ratio = ["num", "den"], factor = 100 }, { mean = "weight" }, "none".',
     ),
     "basis": (("units",), 'units: the KPI counts units ("59 provinces"); its series breaks at a merge.'),
+    "org_targets": (("inherit",), "inherit: a unit without its own target is judged against the plan's."),
     "min": ("number", "The smallest value a figure can take."),
     "max": ("number", "The largest value a figure can take."),
     "baseline": ("target", "The starting point: a period and value before the first target."),
@@ -132,6 +138,7 @@ REQUIRED = {
     "org": ("id", "name"),
     "merge": ("date", "from", "into", "source"),
     "rename": ("org", "date", "from", "source"),
+    "unit_target": ("kpi", "org", "period", "value", "source"),
 }
 ORG_ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -235,6 +242,11 @@ def targets_schema() -> dict[str, Any]:
                 "type": "array",
                 "description": "Units renamed.",
                 "items": _object(RENAME, REQUIRED["rename"], "A rename."),
+            },
+            "target": {
+                "type": "array",
+                "description": "Targets set for units.",
+                "items": _object(UNIT_TARGET, REQUIRED["unit_target"], "A unit's target."),
             },
         },
         "required": ["plan"],

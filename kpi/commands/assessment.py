@@ -39,6 +39,7 @@ from kpi.options import (
     data_options,
     formats_option,
     lang_option,
+    org_option,
     output_option,
     report_options,
     sector_option,
@@ -73,6 +74,15 @@ from kpi.options import (
     is_flag=True,
     help="The end-of-term review: every target with its verdict (achieved, missed, no figure yet).",
 )
+@org_option
+@click.option(
+    "--by",
+    type=click.Choice(["org"]),
+    help="org: one row per unit (with --kpi: one KPI across units, then the plan's own row).",
+)
+@click.option("--level", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --by org: the units this many steps below the root (1: provinces).")  # fmt: skip
+@click.option("--kpi", "kpi_id", shell_complete=complete_kpi, help="With --by org: this KPI across units.")
 @output_option
 def status(
     targets: Path | None,
@@ -87,6 +97,10 @@ def status(
     show_all: bool,
     fail_on: str | None,
     review: bool,
+    org: str | None,
+    by: str | None,
+    level: int,
+    kpi_id: str | None,
     output: Path | None,
 ) -> None:
     """Traffic lights: a summary per sector, then one row per KPI.
@@ -102,12 +116,16 @@ def status(
       kpi status --as-of 2024-12-31 --format json
       kpi status --format svg -o status.svg    # for slides
       kpi status --review --as-of 2026-03-31   # end of term: achieved / missed per target
+      kpi status --by org --kpi telecom.fiber_households   # one KPI across provinces
     """
     from kpi.output.render import render_status
     from kpi.reports import status_report
 
-    dataset = load_valid(targets, actuals, data_dir)
+    dataset = load_valid(targets, actuals, data_dir, org)
     when = as_of or date.today()
+    if by is not None or kpi_id is not None:
+        _by_org(dataset, when, level, kpi_id, fmt, output)
+        return
     if review:
         _review(dataset, pick_kpis(dataset, sectors), when, fmt, output)
         return
@@ -121,6 +139,26 @@ def status(
     )
     if r.failed:
         sys.exit(1)
+
+
+def _by_org(
+    dataset: Dataset, when: date, level: int, kpi_id: str | None, fmt: str, output: Path | None
+) -> None:
+    """kpi status --by org: every unit's lights, or with --kpi one KPI across units."""
+    from kpi.orgview import kpi_rows, summaries, units_at
+    from kpi.output.orgtable import OrgView, render_orgs
+    from kpi.reports import get_kpi
+
+    if fmt == "svg":
+        raise click.BadParameter(
+            tr(msg("--by org is a table: table, json, csv or markdown")), param_hint="--format"
+        )
+    units = units_at(dataset, when, level)
+    kpi = get_kpi(dataset, kpi_id) if kpi_id is not None else None
+    rows = kpi_rows(dataset, kpi, when, units) if kpi is not None else []
+    sums = summaries(dataset, when, units) if kpi is None else []
+    view = keep(OrgView(dataset, kpi, rows, sums, language(), when))
+    to_output(output, lambda out: render_orgs(view, fmt, out))
 
 
 def _review(dataset: Dataset, kpis: list[Kpi], when: date, fmt: str, output: Path | None) -> None:
@@ -142,6 +180,7 @@ def _review(dataset: Dataset, kpis: list[Kpi], when: date, fmt: str, output: Pat
 @sector_option
 @click.option("--milestone", metavar="PERIOD", help="Measure gaps to the target for this period.")
 @click.option("--all", "show_all", is_flag=True, help="Also list the KPIs that have met their target.")
+@org_option
 @output_option
 def gap(
     targets: Path | None,
@@ -153,6 +192,7 @@ def gap(
     sectors: tuple[str, ...],
     milestone: str | None,
     show_all: bool,
+    org: str | None,
     output: Path | None,
 ) -> None:
     """Shortfalls against the milestone targets, largest relative gap first.
@@ -169,7 +209,7 @@ def gap(
     from kpi.output.render import render_gap
     from kpi.reports import gap_report
 
-    dataset = load_valid(targets, actuals, data_dir)
+    dataset = load_valid(targets, actuals, data_dir, org)
     when = as_of or date.today()
     r = keep(gap_report(dataset, when, sectors, milestone, show_all))
     to_output(
@@ -182,6 +222,7 @@ def gap(
 @report_options(("table", "json", "markdown"))
 @click.option("--milestone", metavar="PERIOD", help="Assess against the target for this period.")
 @click.argument("kpi_id", shell_complete=complete_kpi)
+@org_option
 @output_option
 def show(
     targets: Path | None,
@@ -192,6 +233,7 @@ def show(
     lang: str | None,
     milestone: str | None,
     kpi_id: str,
+    org: str | None,
     output: Path | None,
 ) -> None:
     """One KPI in full: definition, targets and actuals with their sources, and the assessment.
@@ -203,7 +245,7 @@ def show(
     from kpi.output.show import render_show
     from kpi.reports import show_report
 
-    dataset = load_valid(targets, actuals, data_dir)
+    dataset = load_valid(targets, actuals, data_dir, org)
     r = keep(show_report(dataset, kpi_id, as_of or date.today(), milestone))
     to_output(output, lambda out: render_show(r.dataset, r.assessment, fmt, language(), out))
 
@@ -213,6 +255,7 @@ def show(
 @sector_option
 @formats_option(FORMATS)
 @lang_option
+@click.option("--orgs", is_flag=True, help="The organisations instead: ids, names, parents and validity.")
 @output_option
 def list_(
     targets: Path | None,
@@ -221,6 +264,7 @@ def list_(
     sectors: tuple[str, ...],
     fmt: str,
     lang: str | None,
+    orgs: bool,
     output: Path | None,
 ) -> None:
     """Sectors and KPIs: ids, names, units, and how many targets and actuals each has.
@@ -232,6 +276,12 @@ def list_(
     from kpi.output.render import render_list
     from kpi.reports import list_report
 
+    if orgs:
+        from kpi.output.orgtable import render_org_list
+
+        dataset = load_valid(targets, actuals, data_dir)
+        to_output(output, lambda out: render_org_list(dataset, fmt, language(), out))
+        return
     r = list_report(load_valid(targets, actuals, data_dir), sectors)
     to_output(output, lambda out: render_list(r.dataset, r.kpis, fmt, language(), out))
 
@@ -247,6 +297,7 @@ def list_(
     type=DateType(periods=True),
     help="Add what changed since this date (the last meeting) to the first page.",
 )
+@org_option
 @output_option
 def report(
     targets: Path | None,
@@ -257,6 +308,7 @@ def report(
     lang: str | None,
     sectors: tuple[str, ...],
     since: date | None,
+    org: str | None,
     output: Path | None,
 ) -> None:
     """A report to share: a first page for the meeting, then per sector the KPI table and a
@@ -277,7 +329,7 @@ def report(
     """
     from kpi.reports import meeting_report
 
-    dataset = load_valid(targets, actuals, data_dir)
+    dataset = load_valid(targets, actuals, data_dir, org)
     r = keep(meeting_report(dataset, as_of or date.today(), language(), sectors, since))
     if fmt != "markdown" and output is None and sys.stdout.isatty():
         output = _new_file_name(Path(f"kpi-report-{r.as_of.isoformat()}.{fmt}"))

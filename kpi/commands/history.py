@@ -33,6 +33,7 @@ from kpi.options import (
     DateType,
     KpiCommand,
     data_options,
+    org_option,
     output_option,
     report_options,
     sector_option,
@@ -49,6 +50,7 @@ from kpi.options import (
 @report_options(("table", "json", "markdown"))
 @sector_option
 @click.option("--fail-on-worse", is_flag=True, help="Exit 1 when any KPI's light got worse (for CI).")
+@org_option
 @output_option
 def diff(
     targets: Path | None,
@@ -62,6 +64,7 @@ def diff(
     lang: str | None,
     sectors: tuple[str, ...],
     fail_on_worse: bool,
+    org: str | None,
     output: Path | None,
 ) -> None:
     """What changed: between two dates (--from, --to) for the same files, or between the files
@@ -83,6 +86,10 @@ def diff(
     before, after, old_date, new_date, title, sides = _versions(
         revisions, from_, to, as_of, targets, actuals, data_dir
     )
+    if org is not None:
+        from kpi.orgview import get_org, unit_dataset
+
+        before, after = unit_dataset(before, get_org(before, org)), unit_dataset(after, get_org(after, org))
     result = keep(diff_report(before, after, old_date, new_date, sectors))
     worse = fail_on_worse and result.worse
     if worse:

@@ -164,7 +164,7 @@ def _say_checked(dataset: Dataset, problems: list[Problem], errors: int, warning
     if errors:
         say(_problems_line(errors, found=True), err=True)
     else:
-        recorded = sum(1 for a in dataset.actuals if a.position)
+        recorded = sum(1 for a in dataset.actuals if a.position) + len(dataset.unit_actuals)
         n_kpis, n_sectors = Int(len(dataset.kpis)), Int(len(dataset.sectors))
         say(
             _("ok: {kpis} in {sectors}, {actuals}").format(

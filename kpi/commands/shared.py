@@ -54,8 +54,10 @@ def resolve_files(targets: Path | None, actuals: tuple[Path, ...], data_dir: Pat
         fail(exc.args[0])
 
 
-def load_valid(targets: Path | None, actuals: tuple[Path, ...], data_dir: Path | None) -> Dataset:
-    """Load the data; on any problem print them all and exit 1."""
+def load_valid(
+    targets: Path | None, actuals: tuple[Path, ...], data_dir: Path | None, org: str | None = None
+) -> Dataset:
+    """Load the data; on any problem print them all and exit 1. With org: that unit's view."""
     from kpi.loader import load
 
     dataset, problems = load(resolve_files(targets, actuals, data_dir))
@@ -65,7 +67,11 @@ def load_valid(targets: Path | None, actuals: tuple[Path, ...], data_dir: Path |
     if errors:
         print_problems(errors)
         fail(_problems_line(len(errors)))
-    return dataset
+    if org is None:
+        return dataset
+    from kpi.orgview import get_org, unit_dataset
+
+    return unit_dataset(dataset, get_org(dataset, org))
 
 
 def not_the_targets(targets: Path, actuals: Path) -> None:

@@ -4,6 +4,7 @@ none. All or nothing: one bad row means no row is imported."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -91,6 +92,13 @@ def check(
             problems.append(RowProblem(ref, number, what, unknown_kpi(kpi_id, dataset)))
     rows: list[Row] = []
     for row in read.rows:
+        if row.entry.org is not None:
+            org, wrong = _org_of(row.entry.org, row.entry.period, dataset)
+            if wrong is not None:
+                ref = row.refs.get("org", row.refs.get("value", f"{row.number}:{row.number}"))
+                problems.append(RowProblem(ref, row.number, _what(row), wrong))
+                continue
+            row = row._replace(entry=replace(row.entry, org=org))
         refused = entry_problems(row.entry, dataset, actuals)
         what = f'kpi "{row.entry.kpi}", period "{row.entry.period}"'
         for refusal in refused:
@@ -136,6 +144,31 @@ def check(
     everywhere = [t for _other, tables in others for t in tables]
     changed = status_changes(dataset, everywhere + old_raw, everywhere + raw)
     return Outcome(rows, text, revisions, [], warnings, read.blank, len(known), changed)
+
+
+def _org_of(written: str, period: str, dataset: Dataset) -> tuple[str | None, Message | None]:
+    """The unit a sheet's org cell names: an id, else a code or a name as it was at the end of
+    the figure's period (so "Hải Phòng" in a 2024 sheet is the former city); None for the root."""
+    from kpi.periods import PeriodError, parse_period
+    from kpi.problems import did_you_mean
+
+    orgs = dataset.orgs
+    if written in orgs.units:
+        return (None if written == orgs.root else written), None
+    try:
+        day = parse_period(period).end
+    except PeriodError:
+        return written, None  # the period's own problem is reported
+    found = orgs.by_name(written, day)
+    if len(found) == 1:
+        return (None if found[0].id == orgs.root else found[0].id), None
+    if found:
+        names = ", ".join(u.id for u in found)
+        return None, msg(
+            'org "{org}" names {units} on {day}; write the id', org=written, units=names, day=day
+        )
+    hint = did_you_mean(written, orgs.units) if orgs.units else ""
+    return None, msg('unknown org "{org}"{hint}', org=written, hint=hint)
 
 
 def _what(row: Row) -> str:

@@ -23,7 +23,19 @@ REQUIRED = schema.REQUIRED["actual"]
 
 
 ENTRY_FIELDS = frozenset(
-    {"kpi", "period", "value", "source", "quote", "estimated", "published", "derived", "note", "cumulative"}
+    {
+        "kpi",
+        "period",
+        "value",
+        "source",
+        "quote",
+        "estimated",
+        "published",
+        "derived",
+        "note",
+        "cumulative",
+        "org",
+    }
 )
 
 
@@ -269,7 +281,9 @@ def read_rows(sheet: Sheet, found: Layout, units: Mapping[str, str], notation: s
                 elif kind == "period":
                     fields[field] = _period(cell)
                 else:
-                    fields[field] = _text(cell).strip() if field in ("kpi", "change_from") else _text(cell)
+                    fields[field] = (
+                        _text(cell).strip() if field in ("kpi", "change_from", "org") else _text(cell)
+                    )
             except ValueError as exc:
                 message = exc.args[0]
                 problems.append(
@@ -309,6 +323,7 @@ def read_rows(sheet: Sheet, found: Layout, units: Mapping[str, str], notation: s
             note=fields.get("note"),
             extra=extra,
             cumulative=fields.get("cumulative", False),
+            org=fields.get("org") or None,  # as written: an id, a code or a name (resolved later)
         )
         unit = _unit_problem(found, cells, number, entry.kpi, units)
         if unit is not None:

@@ -1,0 +1,256 @@
+"""kpi status --by org: one KPI across units (--kpi), or every unit's lights, as a Rich table,
+JSON, CSV or Markdown. Machine formats never import Rich."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import IO, Any, NamedTuple
+
+from kpi import display
+from kpi.i18n import _, set_language
+from kpi.model import Dataset, Kpi
+from kpi.orgview import UnitRow, UnitSummary
+from kpi.output.jsonview import _c, _dump_json
+from kpi.output.tables import _csv, markdown_table
+from kpi.output.words import LIGHT_SYMBOL, status_word
+
+KPI_COLUMNS = (
+    "kpi", "org", "org_name", "period", "value", "basis", "coverage_have", "coverage_expected", "partial",
+    "derived_from", "target_period", "target", "target_basis", "attainment", "status", "light",
+)  # fmt: skip
+SUMMARY_COLUMNS = ("org", "org_name", "green", "amber", "red", "grey", "reported", "kpis")
+
+
+class OrgView(NamedTuple):
+    dataset: Dataset
+    kpi: Kpi | None  # --kpi: that KPI's rows; else every unit's lights
+    rows: Sequence[UnitRow]
+    summaries: Sequence[UnitSummary]
+    lang: str
+    as_of: date
+
+
+def kpi_record(row: UnitRow) -> dict[str, Any]:
+    """A unit's row as JSON holds it: the value whatever its basis, with its coverage."""
+    v = row.value
+    return {
+        "kpi": row.kpi,
+        "org": row.org,
+        "org_name": row.org_name,
+        "period": v.period.text if v else None,
+        "value": _c(v.value) if v else None,
+        "basis": v.basis if v else None,
+        "coverage": {"have": v.have, "expected": v.expected} if v else None,
+        "partial": (not row.graded) if v else None,
+        "derived_from": list(v.derived_from) if v else [],
+        "target": {"period": row.target.period.text, "value": row.target.value} if row.target else None,
+        "target_basis": row.target_basis,
+        "attainment": _c(row.attainment),
+        "status": row.status,
+        "light": row.light,
+        "allocation": _c(row.allocation),
+    }
+
+
+def _flat(record: dict[str, Any]) -> dict[str, Any]:
+    coverage, target = record["coverage"] or {}, record["target"] or {}
+    return {
+        **{k: record[k] for k in ("kpi", "org", "org_name", "period", "value", "basis", "partial")},
+        "coverage_have": coverage.get("have"),
+        "coverage_expected": coverage.get("expected"),
+        "derived_from": ";".join(record["derived_from"]),
+        "target_period": target.get("period"),
+        "target": target.get("value"),
+        **{k: record[k] for k in ("target_basis", "attainment", "status", "light")},
+    }
+
+
+def summary_record(s: UnitSummary) -> dict[str, Any]:
+    return {"org": s.org, "org_name": s.org_name, **s.lights, "reported": s.reported, "kpis": s.kpis}
+
+
+def value_text(row: UnitRow, kpi: Kpi) -> str:
+    """The value as a person reads it: a partial sum of figures that cannot be negative is a
+    lower bound ("≥ 1.234 (31/34)")."""
+    v = row.value
+    if v is None:
+        return "–"
+    text = display.value(v.value, kpi.unit)
+    if v.basis != "reported" and v.have < v.expected:
+        lower = kpi.aggregate.rule == "sum" and v.value >= 0 and kpi.min is not None and kpi.min >= 0
+        text = f"{'≥ ' if lower else ''}{text} ({v.have}/{v.expected})"
+    return text
+
+
+def basis_word(row: UnitRow) -> str:
+    v = row.value
+    if v is None:
+        return ""
+    words = {"reported": _("reported"), "computed": _("computed"), "derived": _("derived")}
+    text = words[v.basis]
+    if v.basis == "derived":
+        text += " (Σ " + " + ".join(v.derived_from) + ")"
+    return text
+
+
+def target_word(row: UnitRow, unit: str) -> str:
+    if row.target is None:
+        return "–"
+    text = display.value(row.target.value, unit)
+    labels = {
+        "own": "",
+        "national": "",
+        "inherited": " " + _("(the plan's)"),
+        "sum_children": " " + _("(sum of units)"),
+    }
+    text += labels.get(row.target_basis or "", "")
+    if row.allocation is not None:
+        text += " · " + _("units' targets = {share} of it").format(share=display.percent(row.allocation))
+    return text
+
+
+def _json(v: OrgView, out: IO[str]) -> None:
+    if v.kpi is not None:
+        _dump_json(
+            {"as_of": v.as_of.isoformat(), "kpi": v.kpi.id, "rows": [kpi_record(r) for r in v.rows]}, out
+        )
+    else:
+        _dump_json({"as_of": v.as_of.isoformat(), "orgs": [summary_record(s) for s in v.summaries]}, out)
+
+
+def _csv_out(v: OrgView, out: IO[str]) -> None:
+    if v.kpi is not None:
+        _csv([_flat(kpi_record(r)) for r in v.rows], KPI_COLUMNS, out)
+    else:
+        _csv([summary_record(s) for s in v.summaries], SUMMARY_COLUMNS, out)
+
+
+def _texts(v: OrgView) -> tuple[list[str], list[list[str]]]:
+    if v.kpi is not None:
+        unit = v.kpi.unit
+        header = [_("Unit"), _("Period"), _("Value"), _("Basis"), _("Target"), _("Attainment"), _("Status")]
+        rows = [
+            [
+                r.org_name,
+                r.value.period.text if r.value else "–",
+                value_text(r, v.kpi),
+                basis_word(r),
+                target_word(r, unit),
+                display.percent(r.attainment),
+                f"{LIGHT_SYMBOL[r.light]} {status_word(r.status)}",
+            ]
+            for r in v.rows
+        ]
+        return header, rows
+    header = [_("Unit"), "●", "▲", "✖", "○", _("Reported")]
+    rows = [
+        [s.org_name, *(str(s.lights[k]) for k in ("green", "amber", "red", "grey")), f"{s.reported}/{s.kpis}"]
+        for s in v.summaries
+    ]
+    return header, rows
+
+
+def _markdown(v: OrgView, out: IO[str]) -> None:
+    header, rows = _texts(v)
+    md = display.markdown_text
+    markdown_table([md(h) for h in header], ([md(c) for c in row] for row in rows), out)
+
+
+def _terminal(v: OrgView, out: IO[str]) -> None:
+    from rich.table import Table
+
+    from kpi.output.console import _text, make_console
+
+    console = make_console(out)
+    header, rows = _texts(v)
+    title = v.kpi.label(v.lang) if v.kpi is not None else v.dataset.plan.label(v.lang)
+    table = Table(title=display.printable(title), header_style="bold")
+    for n, name in enumerate(header):
+        table.add_column(name, justify="left" if n == 0 else "right", overflow="fold")
+    for n, row in enumerate(rows):
+        if v.kpi is not None and n == len(rows) - 1:
+            table.add_section()  # the plan's own row, after the units'
+        table.add_row(*(_text(cell) for cell in row))
+    console.print(table)
+
+
+ORG_FORMATS: dict[str, Callable[[OrgView, IO[str]], None]] = {
+    "json": _json,
+    "csv": _csv_out,
+    "markdown": _markdown,
+    "table": _terminal,
+}
+
+
+def render_orgs(view: OrgView, fmt: str, out: IO[str]) -> None:
+    set_language(view.lang)
+    ORG_FORMATS[fmt](view, out)
+
+
+ORG_LIST_COLUMNS = ("id", "name", "name_en", "parent", "valid_from", "valid_until", "code", "former_names")
+
+
+def org_records(dataset: Dataset) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": u.id,
+            "name": u.name,
+            "name_en": u.name_en,
+            "parent": u.parent,
+            "valid_from": u.valid_from.isoformat() if u.valid_from else None,
+            "valid_until": u.valid_until.isoformat() if u.valid_until else None,
+            "code": u.code,
+            "former_names": [{"until": until.isoformat(), "name": name} for until, name in u.former_names],
+        }
+        for u in dataset.orgs.units.values()
+    ]
+
+
+def render_org_list(dataset: Dataset, fmt: str, lang: str, out: IO[str]) -> None:
+    """kpi list --orgs: every unit, with its parent and the days it is valid."""
+    set_language(lang)
+    records = org_records(dataset)
+    if fmt == "json":
+        merges = [
+            {"date": m.day.isoformat(), "from": list(m.sources), "into": m.into, "source": m.source}
+            for m in dataset.orgs.merges
+        ]
+        _dump_json({"root": dataset.orgs.root or None, "orgs": records, "merges": merges}, out)
+        return
+    if fmt == "csv":
+        flat = [
+            {**r, "former_names": ";".join(f"{n['name']} (→{n['until']})" for n in r["former_names"])}
+            for r in records
+        ]
+        _csv(flat, ORG_LIST_COLUMNS, out)
+        return
+    header = [_("Id"), _("Name"), _("Parent"), _("Valid from"), _("Valid until"), _("Code")]
+    rows = [
+        [
+            r["id"],
+            r["name"] + "".join(f" ({n['name']} → {n['until']})" for n in r["former_names"]),
+            r["parent"] or "",
+            r["valid_from"] or "",
+            r["valid_until"] or "",
+            r["code"] or "",
+        ]
+        for r in records
+    ]
+    if not rows:
+        out.write(_("The plan declares no organisations ([[org]]).") + "\n")
+        return
+    if fmt == "markdown":
+        md = display.markdown_text
+        markdown_table(header, ([md(c) for c in row] for row in rows), out)
+        return
+    from rich.table import Table
+
+    from kpi.output.console import _text, make_console
+
+    table = Table(header_style="bold")
+    for name in header:
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(*(_text(cell) for cell in row))
+    make_console(out).print(table)

@@ -1,0 +1,309 @@
+"""A KPI's value for a unit and period: reported, computed from its units, or derived from the
+units a merge made it from.
+
+1. Reported beats computed: a figure recorded for the unit (the root: the plan's own figure) is
+   used as is (its latest revision).
+2. Computed: otherwise, when the unit has units under it valid at the period's end and the
+   KPI's aggregate allows, their values combine by the rule (a ratio as Σnumerators /
+   Σdenominators). Coverage = units with a value / units valid at the period's end; below the
+   plan's min_coverage the value is partial: shown with its coverage, never graded.
+3. Derived (back-cast): for a unit a merge created and a period that ended before it existed,
+   its predecessors' values combine by the same rule; never for aggregate = "none" or
+   basis = "units" (whose denominator is the number of units). A flow's period that straddles
+   the merge is the predecessors' part before it plus the unit's own part after it.
+
+Computed at read time, never written to the files; every value says which units it combines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Literal, NamedTuple
+
+from kpi.i18n import msg
+from kpi.model import Actual, Kpi
+from kpi.orgs import Orgs
+from kpi.periods import Period
+from kpi.problems import Problem
+
+Basis = Literal["reported", "computed", "derived"]
+Span = tuple[date, date]  # (end, start): one figure's days
+ONE_DAY = timedelta(days=1)
+
+
+class UnitValue(NamedTuple):
+    kpi: str
+    org: str
+    period: Period
+    value: float
+    basis: Basis
+    have: int  # units with a value (1 for a reported figure)
+    expected: int  # units valid at the period's end (1 for a reported figure)
+    derived_from: tuple[str, ...] = ()  # the units combined
+    published: date | None = None  # the latest of what it combines
+    estimated: bool = False
+    figure: Actual | None = None  # the reported figure
+
+    @property
+    def complete(self) -> bool:
+        return self.have >= self.expected
+
+
+def _span(a: Actual) -> Span:
+    return (a.period.end, a.start)
+
+
+def _latest(figures: Iterable[Actual]) -> dict[Span, Actual]:
+    """Each period's latest revision."""
+    out: dict[Span, Actual] = {}
+    for a in figures:
+        span = _span(a)
+        now = out.get(span)
+        if now is None or (now.published or now.period.end) <= (a.published or a.period.end):
+            out[span] = a
+    return out
+
+
+class Rollup:
+    """Values for (KPI, unit, period), each worked out once."""
+
+    def __init__(
+        self,
+        kpis: dict[str, Kpi],
+        orgs: Orgs,
+        national: Sequence[Actual],
+        units: Sequence[Actual],
+        min_coverage: float = 1.0,
+    ) -> None:
+        self.kpis, self.orgs, self.min_coverage = kpis, orgs, min_coverage
+        grouped: dict[tuple[str, str], list[Actual]] = {}
+        for a in national:
+            grouped.setdefault((a.kpi, orgs.root), []).append(a)
+        for a in units:
+            grouped.setdefault((a.kpi, a.org or orgs.root), []).append(a)
+        self.reported = {key: _latest(figures) for key, figures in grouped.items()}
+        self.periods: dict[str, dict[Span, Period]] = {}
+        for (kpi_id, _org), by_span in self.reported.items():
+            self.periods.setdefault(kpi_id, {}).update({span: a.period for span, a in by_span.items()})
+        self._memo: dict[tuple[str, str, Span], UnitValue | None] = {}
+        self._children: dict[tuple[str, date], list[str]] = {}
+
+    def spans(self, kpi: Kpi) -> dict[Span, Period]:
+        """Every period any unit has a figure for, of the KPI and of those it combines."""
+        out = dict(self.periods.get(kpi.id, {}))
+        for other in kpi.aggregate.kpis:
+            out.update(self.periods.get(other, {}))
+        return out
+
+    def children(self, org: str, day: date) -> list[str]:
+        key = (org, day)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = [u.id for u in self.orgs.children(org, day)]
+        return found
+
+    def value(self, kpi_id: str, org: str, span: Span, period: Period) -> UnitValue | None:
+        key = (kpi_id, org, span)
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = None  # a cycle in the data (validate reports it) ends here
+        found = self._work_out(kpi_id, org, span, period)
+        self._memo[key] = found
+        return found
+
+    def _work_out(self, kpi_id: str, org: str, span: Span, period: Period) -> UnitValue | None:
+        kpi = self.kpis.get(kpi_id)
+        if kpi is None:
+            return None
+        figure = self.reported.get((kpi_id, org), {}).get(span)
+        if figure is not None:
+            return UnitValue(
+                kpi_id, org, figure.period, figure.value, "reported", 1, 1, (), figure.published,
+                figure.estimated, figure,
+            )  # fmt: skip
+        unit = self.orgs.units.get(org)
+        if unit is None or kpi.aggregate.rule == "none":
+            return None
+        end, start = span
+        if not unit.valid_on(end):
+            return self._back_cast(kpi, org, span, period)
+        merge = self.orgs.merged_into(org)
+        if kpi.measure == "flow" and merge is not None and start < merge.day <= end:
+            return self._straddling(kpi, org, span, period, merge.day)
+        children = self.children(org, end)
+        if children:
+            return self._combine(kpi, org, span, period, children, "computed")
+        if kpi.aggregate.rule == "ratio":  # a unit's own share, from its own two figures
+            return self._combine(kpi, org, span, period, [org], "computed", own=True)
+        return None
+
+    def _back_cast(self, kpi: Kpi, org: str, span: Span, period: Period) -> UnitValue | None:
+        merge = self.orgs.merged_into(org)
+        if merge is None or span[0] >= merge.day or kpi.basis == "units":
+            return None
+        return self._combine(kpi, org, span, period, list(merge.sources), "derived")
+
+    def _straddling(self, kpi: Kpi, org: str, span: Span, period: Period, day: date) -> UnitValue | None:
+        """A flow's period across the merge: the predecessors' part before, the unit's after."""
+        end, start = span
+        before = self._back_cast(kpi, org, (day - ONE_DAY, start), period)
+        after = self.value(kpi.id, org, (end, day), period)
+        if before is None or after is None:
+            return None
+        return UnitValue(
+            kpi.id, org, period, before.value + after.value, "derived", before.have + after.have,
+            before.expected + after.expected, (*before.derived_from, org),
+            _later(before.published, after.published), before.estimated or after.estimated,
+        )  # fmt: skip
+
+    def _combine(
+        self,
+        kpi: Kpi,
+        org: str,
+        span: Span,
+        period: Period,
+        units: list[str],
+        basis: Basis,
+        own: bool = False,
+    ) -> UnitValue | None:
+        """The units' values combined by the KPI's rule (own: the unit's own numerator and
+        denominator, for a ratio)."""
+        rule = kpi.aggregate
+        total = weight = 0.0
+        have = 0
+        used: list[str] = []
+        published: date | None = None
+        estimated = False
+        for unit in units:
+            if rule.rule == "sum":
+                parts = [self.value(kpi.id, unit, span, period)]
+            elif own:
+                reported = [self.reported.get((k, unit), {}).get(span) for k in rule.kpis]
+                parts = [
+                    None
+                    if a is None
+                    else UnitValue(a.kpi, unit, a.period, a.value, "reported", 1, 1, (), a.published)
+                    for a in reported
+                ]
+            else:  # ratio: (numerator, denominator); mean: (the value, its weight)
+                first = rule.kpis[0] if rule.rule == "ratio" else kpi.id
+                parts = [self.value(first, unit, span, period), self.value(rule.kpis[-1], unit, span, period)]
+            if any(p is None for p in parts):
+                continue
+            values = [p for p in parts if p is not None]
+            if rule.rule == "mean":
+                total += values[0].value * values[1].value
+                weight += values[1].value
+            else:
+                total += values[0].value
+                weight += values[1].value if rule.rule == "ratio" else 0.0
+            used.append(unit)
+            have += all(p.complete for p in values)
+            for p in values:
+                published = _later(published, p.published or p.period.end)
+                estimated = estimated or p.estimated
+        if not used:
+            return None
+        if rule.rule == "ratio":
+            if weight == 0:
+                return None
+            value = total / weight * rule.factor
+        elif rule.rule == "mean":
+            if weight == 0:
+                return None
+            value = total / weight
+        else:
+            value = total
+        if own:
+            used = []  # its own figures: nothing else combined
+        return UnitValue(
+            kpi.id, org, period, value, basis, have, len(units), tuple(used), published, estimated
+        )
+
+    def computed(self, kpi_id: str, org: str, span: Span, period: Period) -> UnitValue | None:
+        """The unit's value from its units alone, whatever it reported."""
+        kpi = self.kpis.get(kpi_id)
+        children = self.children(org, span[0])
+        if kpi is None or kpi.aggregate.rule == "none" or not children:
+            return None
+        return self._combine(kpi, org, span, period, children, "computed")
+
+    def graded(self, value: UnitValue) -> bool:
+        """Whether a value may be graded: reported, or combining enough of its units."""
+        return value.basis == "reported" or value.have >= self.min_coverage * value.expected
+
+    def series(self, kpi: Kpi, org: str) -> list[UnitValue]:
+        """Every value of the KPI for the unit, oldest first."""
+        out = []
+        for span, period in self.spans(kpi).items():
+            found = self.value(kpi.id, org, span, period)
+            if found is not None:
+                out.append(found)
+        # Oldest first; of two ending on one day, the longer last (a flow's year after its half).
+        out.sort(key=lambda v: (v.period.end, -v.period.start.toordinal()))
+        return out
+
+
+def _later(a: date | None, b: date | None) -> date | None:
+    if a is None:
+        return b
+    return a if b is None or a >= b else b
+
+
+def as_actual(value: UnitValue, root: str) -> Actual:
+    """A combined value as a figure of the unit's series (the plan's own, for the root): what
+    the assessment, the tables and the charts read."""
+    return Actual(
+        kpi=value.kpi,
+        period=value.period,
+        value=value.value,
+        source=f"Σ {value.have}/{value.expected}: " + ", ".join(value.derived_from),
+        estimated=value.estimated,
+        published=value.published,
+        derived=True,
+        org=None if value.org == root else value.org,
+    )
+
+
+# How far a reported total may lie from its units' complete sum before validate says so: the
+# rounding of a published figure, not a disagreement.
+TOLERANCE = 0.005
+
+
+def national(rollup: Rollup) -> tuple[list[Actual], list[Problem]]:
+    """The plan's own series completed from its units: a combined value for each period the
+    root did not report (when complete enough to grade), and a warning for each reported one
+    that its units' complete roll-up contradicts."""
+    root = rollup.orgs.root
+    added: list[Actual] = []
+    problems: list[Problem] = []
+    for kpi in rollup.kpis.values():
+        if kpi.aggregate.rule == "none":
+            continue
+        for span, period in sorted(rollup.spans(kpi).items()):
+            reported = rollup.reported.get((kpi.id, root), {}).get(span)
+            if reported is None:
+                found = rollup.value(kpi.id, root, span, period)
+                if found is not None and found.basis != "reported" and rollup.graded(found):
+                    added.append(as_actual(found, root))
+                continue
+            combined = rollup.computed(kpi.id, root, span, period)
+            if combined is None or not combined.complete or not reported.position:
+                continue
+            if abs(combined.value - reported.value) > TOLERANCE * max(abs(reported.value), 1e-9):
+                problems.append(
+                    Problem(
+                        reported.file,
+                        msg(
+                            "the plan's figure {value} differs from its {n} units' combined {combined}; "
+                            "the plan's figure is used",
+                            value=f"{reported.value:g}",
+                            n=str(combined.expected),
+                            combined=f"{combined.value:g}",
+                        ),
+                        f'actual[{reported.position}] (kpi "{kpi.id}", period "{period.text}")',
+                        warning=True,
+                    )
+                )
+    return added, problems
