@@ -214,7 +214,7 @@ ACTUAL_FIELDS = checkers(schema.ACTUAL)
 
 # The keys a plain figure uses: tables with any other go through the full checks.
 ACTUAL_KEYS = frozenset(
-    ("kpi", "period", "value", "estimated", "published", "source", "quote", "derived", "note")
+    ("kpi", "period", "value", "estimated", "published", "source", "quote", "derived", "note", "org")
 )
 
 

@@ -65,6 +65,7 @@ def _load_actuals(
     # has its own published date; otherwise the assessment could not tell which one counts.
     seen: dict[tuple[Any, ...], list[tuple[int, str, date | None]]] = {}
     kpi_of = kpis.get
+    units = orgs.units
     for index, raw in enumerate(raw_actuals, 1):
         # Fast path for the common, sound entry: one pass over its keys, no messages built.
         # Anything unusual falls through to the checks below, which say what is wrong.
@@ -73,6 +74,7 @@ def _load_actuals(
             kpi_id, period_text, value, source = get("kpi"), get("period"), get("value"), get("source")
             quote, note, published = get("quote"), get("note"), get("published")
             estimated, derived = get("estimated", False), get("derived", False)
+            org = get("org")
             kpi = kpi_of(kpi_id) if type(kpi_id) is str else None
             if (
                 kpi is not None
@@ -87,6 +89,7 @@ def _load_actuals(
                 and (published is None or type(published) is date)
                 and type(estimated) is bool
                 and type(derived) is bool
+                and (org is None or type(org) is str)
                 and (kpi.min is None or value >= kpi.min)
                 and (kpi.max is None or value <= kpi.max)
                 and (kpi.trend != "compound" or value > 0)
@@ -95,18 +98,23 @@ def _load_actuals(
                     period = parse_period(period_text)
                 except PeriodError:
                     period = None
+                if org is not None and period is not None:
+                    if org == orgs.root:
+                        org = None  # the plan's own figure, however written
+                    elif (unit := units.get(org)) is None or not unit.valid_on(period.end):
+                        period = None  # the general path says what is wrong
                 day: tuple[Any, ...] | None = None
                 if period is not None:
                     day = (
-                        (kpi.id, None, period.end)
+                        (kpi.id, org, period.end)
                         if kpi.measure == "level"
-                        else (kpi.id, None, period.end, period.start)
+                        else (kpi.id, org, period.end, period.start)
                     )
                 if day is not None and period is not None and day not in seen:
                     seen[day] = [(index, period_text, published)]
                     # The fields in _FAST_FIELDS' order, without the keyword binding's cost.
                     fields = (kpi.id, period, float(value), source, estimated, published, quote,
-                              derived, note, index, False, None, None, None, None, file, None)  # fmt: skip
+                              derived, note, index, False, None, None, None, None, file, org)  # fmt: skip
                     actuals.append(_new(Actual, fields))
                     continue
         if not isinstance(raw, dict):

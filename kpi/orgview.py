@@ -193,8 +193,12 @@ def kpi_rows(dataset: Dataset, kpi: Kpi, as_of: date, units: Sequence[str]) -> l
 def summaries(dataset: Dataset, as_of: date, units: Sequence[str]) -> list[UnitSummary]:
     from kpi.reports import assess_kpis
 
-    ends = [a.period.end for a in dataset.unit_actuals if (a.published or a.period.end) <= as_of]
-    latest = max(ends, default=None)
+    known = [a for a in dataset.unit_actuals if (a.published or a.period.end) <= as_of]
+    latest = max((a.period.end for a in known), default=None)
+    reported: dict[str | None, set[str]] = {}
+    for a in known:
+        if a.period.end == latest:
+            reported.setdefault(a.org, set()).add(a.kpi)
     out = []
     for org in units:
         view = unit_dataset(dataset, org)
@@ -202,12 +206,9 @@ def summaries(dataset: Dataset, as_of: date, units: Sequence[str]) -> list[UnitS
         lights = {light: 0 for light in ("green", "amber", "red", "grey")}
         for result in results:
             lights[result.light] += 1
-        reported = {
-            a.kpi
-            for a in dataset.unit_actuals
-            if a.org == org and a.period.end == latest and (a.published or a.period.end) <= as_of
-        }
         out.append(
-            UnitSummary(org, dataset.orgs.units[org].name_on(as_of), lights, len(reported), len(results))
+            UnitSummary(
+                org, dataset.orgs.units[org].name_on(as_of), lights, len(reported.get(org, ())), len(results)
+            )
         )
     return out

@@ -88,6 +88,7 @@ class Rollup:
             self.periods.setdefault(kpi_id, {}).update({span: a.period for span, a in by_span.items()})
         self._memo: dict[tuple[str, str, Span], UnitValue | None] = {}
         self._children: dict[tuple[str, date], list[str]] = {}
+        self._created = {m.into: m for m in orgs.merges}
 
     def spans(self, kpi: Kpi) -> dict[Span, Period]:
         """Every period any unit has a figure for, of the KPI and of those it combines."""
@@ -128,7 +129,7 @@ class Rollup:
         end, start = span
         if not unit.valid_on(end):
             return self._back_cast(kpi, org, span, period)
-        merge = self.orgs.merged_into(org)
+        merge = self._created.get(org)
         if kpi.measure == "flow" and merge is not None and start < merge.day <= end:
             return self._straddling(kpi, org, span, period, merge.day)
         children = self.children(org, end)
@@ -139,7 +140,7 @@ class Rollup:
         return None
 
     def _back_cast(self, kpi: Kpi, org: str, span: Span, period: Period) -> UnitValue | None:
-        merge = self.orgs.merged_into(org)
+        merge = self._created.get(org)
         if merge is None or span[0] >= merge.day or kpi.basis == "units":
             return None
         return self._combine(kpi, org, span, period, list(merge.sources), "derived")
@@ -170,15 +171,15 @@ class Rollup:
         """The units' values combined by the KPI's rule (own: the unit's own numerator and
         denominator, for a ratio)."""
         rule = kpi.aggregate
+        if rule.rule == "sum":
+            return self._sum(kpi.id, org, span, period, units, basis)
         total = weight = 0.0
         have = 0
         used: list[str] = []
         published: date | None = None
         estimated = False
         for unit in units:
-            if rule.rule == "sum":
-                parts = [self.value(kpi.id, unit, span, period)]
-            elif own:
+            if own:
                 reported = [self.reported.get((k, unit), {}).get(span) for k in rule.kpis]
                 parts = [
                     None
@@ -228,6 +229,37 @@ class Rollup:
         if kpi is None or kpi.aggregate.rule == "none" or not children:
             return None
         return self._combine(kpi, org, span, period, children, "computed")
+
+    def _sum(
+        self, kpi_id: str, org: str, span: Span, period: Period, units: list[str], basis: Basis
+    ) -> UnitValue | None:
+        """_combine for a sum, the common rule, in one tight loop: a back-cast of each of 34
+        units for each period of each KPI adds up to 10^4 of these per report."""
+        memo, value = self._memo, self.value
+        total = 0.0
+        have = 0
+        used: list[str] = []
+        published: date | None = None
+        estimated = False
+        for unit in units:
+            key = (kpi_id, unit, span)
+            part = memo[key] if key in memo else value(kpi_id, unit, span, period)
+            if part is None:
+                continue
+            total += part.value
+            used.append(unit)
+            if part.have >= part.expected:
+                have += 1
+            when = part.published or part.period.end
+            if published is None or when > published:
+                published = when
+            if part.estimated:
+                estimated = True
+        if not used:
+            return None
+        return UnitValue(
+            kpi_id, org, period, total, basis, have, len(units), tuple(used), published, estimated
+        )
 
     def graded(self, value: UnitValue) -> bool:
         """Whether a value may be graded: reported, or combining enough of its units."""

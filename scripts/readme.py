@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 BLOCK = re.compile(r"(<!-- output(?: in ([^:>]+))?: (kpi [^>]*?) -->\n+```\n)(.*?)(```)", re.DOTALL)
 COMMANDS = re.compile(r"(<!-- commands -->\n\n)((?:\|[^\n]*\n)*)")
-FIELDS = re.compile(r"(<!-- fields: ([a-z]+) -->\n\n)((?:\|[^\n]*\n)*)")
+FIELDS = re.compile(r"(<!-- fields: ([a-z_]+) -->\n\n)((?:\|[^\n]*\n)*)")
 KINDS = {
     "text": "text",
     "string": "text (may be empty)",
@@ -52,7 +52,8 @@ def fields(table: str) -> str:
 
     definition = {"plan": schema.PLAN, "assessment": schema.ASSESSMENT, "files": schema.FILES,
                   "sector": schema.SECTOR, "kpi": schema.KPI, "target": schema.TARGET,
-                  "actual": schema.ACTUAL}[table]  # fmt: skip
+                  "actual": schema.ACTUAL, "org": schema.ORG, "merge": schema.MERGE,
+                  "rename": schema.RENAME, "unit_target": schema.UNIT_TARGET}[table]  # fmt: skip
     required = schema.REQUIRED.get(table, ())
     rows = ["| key | value | required | meaning |", "|---|---|---|---|"]
     for key, (kind, meaning) in definition.items():

@@ -252,7 +252,7 @@ def test_units_targets_are_an_allocation_of_the_plan_s_never_added_to_it(tmp_pat
         "--format",
         "markdown",
     )
-    assert "units' targets = 93.0% of it" in table.output
+    assert "The units' targets add up to 93.0% of the plan's target." in table.output
     # Without the plan's own target, the units' make it: every unit has one.
     (folder / "targets.toml").write_text(
         (folder / "targets.toml")

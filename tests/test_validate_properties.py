@@ -118,8 +118,28 @@ ACTUAL_VALUES = st.fixed_dictionaries(
         "derived": st.sampled_from([True, False, 0]),
         "cumulative": st.booleans(),
         "colour": st.just("red"),
+        # The root, a unit, one not valid after 2023, an unknown one, not a string.
+        "org": st.sampled_from(["vn", "a", "b", "zz", 5]),
     },
 )
+
+# Units for the figures above: b ends with 2023.
+ORG_TREE = """
+[[org]]
+id = "vn"
+name = "Việt Nam"
+
+[[org]]
+id = "a"
+name = "A"
+parent = "vn"
+
+[[org]]
+id = "b"
+name = "B"
+parent = "vn"
+valid_until = 2023-12-31
+"""
 
 
 @PROFILE
@@ -138,8 +158,8 @@ def test_the_fast_path_accepts_and_rejects_exactly_what_the_general_path_does(
         loadactuals.FAST_PATH = fast
         try:
             problems: list[Any] = []
-            dataset = loaded(TARGETS.encode(), text, files, problems)
-            results.append((dataset.actuals, sorted(map(str, problems))))
+            dataset = loaded((TARGETS + ORG_TREE).encode(), text, files, problems)
+            results.append((dataset.actuals, dataset.unit_actuals, sorted(map(str, problems))))
         finally:
             loadactuals.FAST_PATH = True
     assert results[0] == results[1]

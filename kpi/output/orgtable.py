@@ -104,10 +104,17 @@ def target_word(row: UnitRow, unit: str) -> str:
         "inherited": " " + _("(the plan's)"),
         "sum_children": " " + _("(sum of units)"),
     }
-    text += labels.get(row.target_basis or "", "")
-    if row.allocation is not None:
-        text += " · " + _("units' targets = {share} of it").format(share=display.percent(row.allocation))
-    return text
+    return text + labels.get(row.target_basis or "", "")
+
+
+def allocation_line(v: OrgView) -> str | None:
+    """Under the rows: the units' targets as a share of the plan's, never added to it."""
+    share = next((r.allocation for r in v.rows if r.allocation is not None), None)
+    if share is None:
+        return None
+    return _("The units' targets add up to {share} of the plan's target.").format(
+        share=display.percent(share)
+    )
 
 
 def _json(v: OrgView, out: IO[str]) -> None:
@@ -129,7 +136,7 @@ def _csv_out(v: OrgView, out: IO[str]) -> None:
 def _texts(v: OrgView) -> tuple[list[str], list[list[str]]]:
     if v.kpi is not None:
         unit = v.kpi.unit
-        header = [_("Unit"), _("Period"), _("Value"), _("Basis"), _("Target"), _("Attainment"), _("Status")]
+        header = [_("Unit"), _("Period"), _("Value"), _("Basis"), _("Target"), _("Att."), _("Status")]
         rows = [
             [
                 r.org_name,
@@ -155,6 +162,9 @@ def _markdown(v: OrgView, out: IO[str]) -> None:
     header, rows = _texts(v)
     md = display.markdown_text
     markdown_table([md(h) for h in header], ([md(c) for c in row] for row in rows), out)
+    line = allocation_line(v)
+    if line is not None:
+        out.write("\n" + md(line) + "\n")
 
 
 def _terminal(v: OrgView, out: IO[str]) -> None:
@@ -164,10 +174,17 @@ def _terminal(v: OrgView, out: IO[str]) -> None:
 
     console = make_console(out)
     header, rows = _texts(v)
+    if v.kpi is not None:  # the basis under the unit's name, as the status table puts the id
+        header = [header[0], *header[1:3], *header[4:]]
+        rows = [
+            [f"{r[0]}\n{r[3]}" if r[3] else r[0], *r[1:3], r[4].replace(" (", "\n(", 1), *r[5:]] for r in rows
+        ]
     title = v.kpi.label(v.lang) if v.kpi is not None else v.dataset.plan.label(v.lang)
-    table = Table(title=display.printable(title), header_style="bold")
+    table = Table(title=display.printable(title), header_style="bold", caption=allocation_line(v))
+    numbers = {2, 3, 4} if v.kpi is not None else set(range(1, len(header)))
     for n, name in enumerate(header):
-        table.add_column(name, justify="left" if n == 0 else "right", overflow="fold")
+        # The unit's name (and basis) folds; figures, periods and the status are never cut.
+        table.add_column(name, justify="right" if n in numbers else "left", overflow="fold", no_wrap=n > 0)
     for n, row in enumerate(rows):
         if v.kpi is not None and n == len(rows) - 1:
             table.add_section()  # the plan's own row, after the units'
