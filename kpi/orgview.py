@@ -38,14 +38,22 @@ def get_org(dataset: Dataset, org: str) -> str:
     )
 
 
-def rollup_of(dataset: Dataset) -> Rollup:
-    """The dataset's roll-up (one without units' figures when it has none)."""
-    if dataset.rollup is None:
-        dataset.rollup = Rollup(
-            dataset.kpis, dataset.orgs, dataset.actuals, [], dataset.thresholds.min_coverage
+def rollup_of(dataset: Dataset, as_of: date | None = None) -> Rollup:
+    """The roll-up of the figures known at as_of (a unit's revision published later does not
+    count yet), made once per date."""
+    if not isinstance(dataset.rollup, dict):
+        dataset.rollup = {} if dataset.rollup is None else {None: dataset.rollup}
+    found: Rollup | None = dataset.rollup.get(as_of)
+    if found is None:
+        # The plan's own figures, without the roll-ups the loader added to its series.
+        stated = [
+            a for a in dataset.actuals if not (a.derived and not a.position and a.source.startswith("Σ "))
+        ]
+        found = Rollup(
+            dataset.kpis, dataset.orgs, stated, dataset.unit_actuals, dataset.thresholds.min_coverage, as_of
         )
-    rollup: Rollup = dataset.rollup
-    return rollup
+        dataset.rollup[as_of] = found
+    return found
 
 
 def targets_for(dataset: Dataset, kpi: Kpi, org: str) -> tuple[tuple[Target, ...], TargetBasis | None]:
@@ -108,12 +116,13 @@ def allocation(dataset: Dataset, kpi: Kpi, target: Target) -> float | None:
     return None if found is None else found.value / target.value
 
 
-def unit_dataset(dataset: Dataset, org: str) -> Dataset:
-    """The plan as the unit sees it: its graded values as figures, its targets on its KPIs."""
+def unit_dataset(dataset: Dataset, org: str, as_of: date | None = None, historical: bool = False) -> Dataset:
+    """The plan as the unit sees it (as known at as_of, else now): its graded values as
+    figures, its targets on its KPIs."""
     orgs = dataset.orgs
     if org == orgs.root:
         return dataset
-    rollup = rollup_of(dataset)
+    rollup = rollup_of(dataset, as_of)
     kpis: dict[str, Kpi] = {}
     actuals: list[Actual] = []
     for kpi in dataset.kpis.values():
@@ -121,7 +130,7 @@ def unit_dataset(dataset: Dataset, org: str) -> Dataset:
         baseline = kpi.baseline if basis in ("national", "inherited") else None
         kpis[kpi.id] = kpi._replace(targets=targets, baseline=baseline)
         for value in rollup.series(kpi, org):
-            if rollup.graded(value):
+            if rollup.graded(value) and not (historical and value.basis == "derived"):
                 actuals.append(value.figure or as_actual(value, orgs.root))
     return replace(dataset, kpis=kpis, actuals=actuals, unit_actuals=[], _by_kpi=None)
 
@@ -152,20 +161,32 @@ class UnitSummary(NamedTuple):
     kpis: int
 
 
-def units_at(dataset: Dataset, as_of: date, level: int = 1) -> list[str]:
-    """The units valid at as_of, level steps below the root, in the order they are declared."""
+def units_at(dataset: Dataset, as_of: date, level: int = 1, historical: bool = False) -> list[str]:
+    """The units valid at as_of, level steps below the root, in the order they are declared
+    (historical: every unit that had begun by then, those a merge ended too)."""
     orgs = dataset.orgs
-    return [u.id for u in orgs.units.values() if u.valid_on(as_of) and orgs.depth(u.id) == level]
+    return [
+        u.id
+        for u in orgs.units.values()
+        if orgs.depth(u.id) == level
+        and (u.valid_on(as_of) or (historical and (u.valid_from is None or u.valid_from <= as_of)))
+    ]
 
 
-def kpi_rows(dataset: Dataset, kpi: Kpi, as_of: date, units: Sequence[str]) -> list[UnitRow]:
+def kpi_rows(
+    dataset: Dataset, kpi: Kpi, as_of: date, units: Sequence[str], historical: bool = False
+) -> list[UnitRow]:
     """The KPI for each unit, then the plan's own row (the root) with its coverage."""
-    rollup = rollup_of(dataset)
+    rollup = rollup_of(dataset, as_of)
     rows = []
     for org in [*units, dataset.orgs.root]:
         unit = dataset.orgs.units[org]
         targets, basis = targets_for(dataset, kpi, org)
-        values = [v for v in rollup.series(kpi, org) if (v.published or v.period.end) <= as_of]
+        values = [
+            v
+            for v in rollup.series(kpi, org)
+            if (v.published or v.period.end) <= as_of and not (historical and v.basis == "derived")
+        ]
         latest = values[-1] if values else None
         graded = [v for v in values if rollup.graded(v)]
         figures = known_actuals([v.figure or as_actual(v, dataset.orgs.root) for v in graded], as_of)
@@ -190,7 +211,9 @@ def kpi_rows(dataset: Dataset, kpi: Kpi, as_of: date, units: Sequence[str]) -> l
     return rows
 
 
-def summaries(dataset: Dataset, as_of: date, units: Sequence[str]) -> list[UnitSummary]:
+def summaries(
+    dataset: Dataset, as_of: date, units: Sequence[str], historical: bool = False
+) -> list[UnitSummary]:
     from kpi.reports import assess_kpis
 
     known = [a for a in dataset.unit_actuals if (a.published or a.period.end) <= as_of]
@@ -201,7 +224,7 @@ def summaries(dataset: Dataset, as_of: date, units: Sequence[str]) -> list[UnitS
             reported.setdefault(a.org, set()).add(a.kpi)
     out = []
     for org in units:
-        view = unit_dataset(dataset, org)
+        view = unit_dataset(dataset, org, as_of, historical)
         results = assess_kpis(view, list(view.kpis.values()), as_of, None)
         lights = {light: 0 for light in ("green", "amber", "red", "grey")}
         for result in results:

@@ -75,13 +75,17 @@ class Rollup:
         national: Sequence[Actual],
         units: Sequence[Actual],
         min_coverage: float = 1.0,
+        as_of: date | None = None,
     ) -> None:
+        """Over the figures known at as_of (each period's latest revision then), else all."""
         self.kpis, self.orgs, self.min_coverage = kpis, orgs, min_coverage
         grouped: dict[tuple[str, str], list[Actual]] = {}
         for a in national:
-            grouped.setdefault((a.kpi, orgs.root), []).append(a)
+            if as_of is None or (a.published or a.period.end) <= as_of:
+                grouped.setdefault((a.kpi, orgs.root), []).append(a)
         for a in units:
-            grouped.setdefault((a.kpi, a.org or orgs.root), []).append(a)
+            if as_of is None or (a.published or a.period.end) <= as_of:
+                grouped.setdefault((a.kpi, a.org or orgs.root), []).append(a)
         self.reported = {key: _latest(figures) for key, figures in grouped.items()}
         self.periods: dict[str, dict[Span, Period]] = {}
         for (kpi_id, _org), by_span in self.reported.items():

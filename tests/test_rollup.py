@@ -424,3 +424,26 @@ def test_import_reads_a_unit_by_id_code_or_name_as_it_was_on_the_figure_s_day(tm
     result = run("import", str(sheet), "--data-dir", str(folder))
     assert result.exit_code == 1
     assert 'org "Hải Phòng" names hai-phong-63, hp-2 on 2024-03-31; write the id' in result.output
+
+
+def test_historical_shows_every_unit_of_its_time_without_back_casts(tmp_path: Path) -> None:
+    figures = fig("t.subs", "2024", 100, "hai-phong-63") + fig("t.subs", "2024", 50, "hai-duong")
+    figures += fig("t.subs", "2024", 70, "ha-noi")
+    folder = plan(tmp_path, MERGER, figures)
+    args = ["status", "--data-dir", str(folder), "--by", "org", "--kpi", "t.subs", "--as-of", "2025-08-01"]
+    result = run(*args, "--historical", "--format", "json")
+    assert result.exit_code == 0, result.output
+    found = {row["org"]: row for row in json.loads(result.output)["rows"]}
+    assert set(found) == {"ha-noi", "hai-phong-63", "hai-duong", "hai-phong", "vn"}
+    assert (found["hai-phong-63"]["value"], found["hai-phong-63"]["basis"]) == (100, "reported")
+    assert found["hai-phong"]["value"] is None  # no back-cast on the boundaries of the time
+    assert found["vn"]["value"] == 220
+
+
+def test_a_unit_s_revision_counts_from_the_day_it_was_published(tmp_path: Path) -> None:
+    first = fig("t.subs", "2024", 100, "a").replace('source = "s"', 'source = "s"\npublished = 2025-01-10')
+    second = fig("t.subs", "2024", 120, "a").replace('source = "s"', 'source = "s"\npublished = 2025-03-01')
+    folder = plan(tmp_path, TWO, first + second + fig("t.subs", "2024", 50, "b"))
+    assert rows(folder, "t.subs", "2025-02-01")["a"]["value"] == 100
+    assert rows(folder, "t.subs", "2025-02-01")["vn"]["value"] == 150
+    assert rows(folder, "t.subs", "2025-04-01")["vn"]["value"] == 170

@@ -83,6 +83,12 @@ from kpi.options import (
 @click.option("--level", type=click.IntRange(min=1), default=1, show_default=True,
               help="With --by org: the units this many steps below the root (1: provinces).")  # fmt: skip
 @click.option("--kpi", "kpi_id", shell_complete=complete_kpi, help="With --by org: this KPI across units.")
+@click.option(
+    "--historical",
+    is_flag=True,
+    help="With --by org: every unit on the boundaries of its time (those a merge ended too), "
+    "without back-cast values.",
+)
 @output_option
 def status(
     targets: Path | None,
@@ -101,6 +107,7 @@ def status(
     by: str | None,
     level: int,
     kpi_id: str | None,
+    historical: bool,
     output: Path | None,
 ) -> None:
     """Traffic lights: a summary per sector, then one row per KPI.
@@ -121,10 +128,10 @@ def status(
     from kpi.output.render import render_status
     from kpi.reports import status_report
 
-    dataset = load_valid(targets, actuals, data_dir, org)
     when = as_of or date.today()
-    if by is not None or kpi_id is not None:
-        _by_org(dataset, when, level, kpi_id, fmt, output)
+    dataset = load_valid(targets, actuals, data_dir, org, when)
+    if by is not None or kpi_id is not None or historical:
+        _by_org(dataset, when, (level, historical), kpi_id, fmt, output)
         return
     if review:
         _review(dataset, pick_kpis(dataset, sectors), when, fmt, output)
@@ -142,7 +149,7 @@ def status(
 
 
 def _by_org(
-    dataset: Dataset, when: date, level: int, kpi_id: str | None, fmt: str, output: Path | None
+    dataset: Dataset, when: date, how: tuple[int, bool], kpi_id: str | None, fmt: str, output: Path | None
 ) -> None:
     """kpi status --by org: every unit's lights, or with --kpi one KPI across units."""
     from kpi.orgview import kpi_rows, summaries, units_at
@@ -153,10 +160,11 @@ def _by_org(
         raise click.BadParameter(
             tr(msg("--by org is a table: table, json, csv or markdown")), param_hint="--format"
         )
-    units = units_at(dataset, when, level)
+    level, historical = how
+    units = units_at(dataset, when, level, historical)
     kpi = get_kpi(dataset, kpi_id) if kpi_id is not None else None
-    rows = kpi_rows(dataset, kpi, when, units) if kpi is not None else []
-    sums = summaries(dataset, when, units) if kpi is None else []
+    rows = kpi_rows(dataset, kpi, when, units, historical) if kpi is not None else []
+    sums = summaries(dataset, when, units, historical) if kpi is None else []
     view = keep(OrgView(dataset, kpi, rows, sums, language(), when))
     to_output(output, lambda out: render_orgs(view, fmt, out))
 
@@ -209,8 +217,8 @@ def gap(
     from kpi.output.render import render_gap
     from kpi.reports import gap_report
 
-    dataset = load_valid(targets, actuals, data_dir, org)
     when = as_of or date.today()
+    dataset = load_valid(targets, actuals, data_dir, org, when)
     r = keep(gap_report(dataset, when, sectors, milestone, show_all))
     to_output(
         output, lambda out: render_gap(r.dataset, r.results, fmt, language(), when, out, r.without_data)
@@ -245,7 +253,7 @@ def show(
     from kpi.output.show import render_show
     from kpi.reports import show_report
 
-    dataset = load_valid(targets, actuals, data_dir, org)
+    dataset = load_valid(targets, actuals, data_dir, org, as_of or date.today())
     r = keep(show_report(dataset, kpi_id, as_of or date.today(), milestone))
     to_output(output, lambda out: render_show(r.dataset, r.assessment, fmt, language(), out))
 
@@ -329,7 +337,7 @@ def report(
     """
     from kpi.reports import meeting_report
 
-    dataset = load_valid(targets, actuals, data_dir, org)
+    dataset = load_valid(targets, actuals, data_dir, org, as_of or date.today())
     r = keep(meeting_report(dataset, as_of or date.today(), language(), sectors, since))
     if fmt != "markdown" and output is None and sys.stdout.isatty():
         output = _new_file_name(Path(f"kpi-report-{r.as_of.isoformat()}.{fmt}"))

@@ -89,7 +89,8 @@ def diff(
     if org is not None:
         from kpi.orgview import get_org, unit_dataset
 
-        before, after = unit_dataset(before, get_org(before, org)), unit_dataset(after, get_org(after, org))
+        before = unit_dataset(before, get_org(before, org), old_date)
+        after = unit_dataset(after, get_org(after, org), new_date)
     result = keep(diff_report(before, after, old_date, new_date, sectors))
     worse = fail_on_worse and result.worse
     if worse:

@@ -55,9 +55,14 @@ def resolve_files(targets: Path | None, actuals: tuple[Path, ...], data_dir: Pat
 
 
 def load_valid(
-    targets: Path | None, actuals: tuple[Path, ...], data_dir: Path | None, org: str | None = None
+    targets: Path | None,
+    actuals: tuple[Path, ...],
+    data_dir: Path | None,
+    org: str | None = None,
+    as_of: date | None = None,
 ) -> Dataset:
-    """Load the data; on any problem print them all and exit 1. With org: that unit's view."""
+    """Load the data; on any problem print them all and exit 1. With org: that unit's view, as
+    known at as_of."""
     from kpi.loader import load
 
     dataset, problems = load(resolve_files(targets, actuals, data_dir))
@@ -71,7 +76,7 @@ def load_valid(
         return dataset
     from kpi.orgview import get_org, unit_dataset
 
-    return unit_dataset(dataset, get_org(dataset, org))
+    return unit_dataset(dataset, get_org(dataset, org), as_of)
 
 
 def not_the_targets(targets: Path, actuals: Path) -> None:
