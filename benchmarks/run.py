@@ -196,7 +196,10 @@ class Job:
             self.argv, cwd=self.cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         assert proc.stdout is not None and proc.stderr is not None
-        proc.stdout.read()
+        # Read and dropped as it comes: held here, 10^2 MB of JSON would grow this process, and
+        # a child forked later counts this process's pages in its peak RSS.
+        while proc.stdout.read(1 << 20):
+            pass
         _, status, usage = os.wait4(proc.pid, 0)
         self.times.append(time.perf_counter() - start)
         code = os.waitstatus_to_exitcode(status)

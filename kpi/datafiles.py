@@ -116,7 +116,7 @@ def matches(path: Path, base: Path, patterns: tuple[str, ...]) -> bool:
     return False
 
 
-def expand(base: Path, patterns: tuple[str, ...]) -> list[tuple[Path, str]]:
+def expand(base: Path, patterns: tuple[str, ...], matched: set[str] | None = None) -> list[tuple[Path, str]]:
     """The files the patterns name, each pattern's matches sorted, a file named twice kept once
     (in the first pattern's place); with the pattern that found it. A literal pattern is kept
     whether or not its file exists (reading it says); a wildcard never names a hidden file
@@ -129,6 +129,8 @@ def expand(base: Path, patterns: tuple[str, ...]) -> list[tuple[Path, str]]:
         else:
             found = sorted(p for p in base.glob(pattern) if p.is_file() and matches(p, base, (pattern,)))
         for path in found:
+            if matched is not None and (not Pattern(pattern).literal or os.path.lexists(path)):
+                matched.add(pattern)
             key = os.path.normcase(os.path.realpath(path))
             if key not in seen:
                 seen.add(key)

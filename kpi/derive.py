@@ -159,6 +159,32 @@ def derive(
     return kpis, [*actuals, *added, *grown], problems
 
 
+def unit_conflicts(kpis: dict[str, Kpi], units: Sequence[Actual]) -> list[Problem]:
+    """A unit's flow figures that overlap without either containing the other, as for the
+    plan's own (the unit's figures are otherwise not derived from)."""
+    problems: list[Problem] = []
+    by_series: dict[tuple[str, str | None], list[Actual]] = {}
+    for a in units:
+        kpi = kpis.get(a.kpi)
+        if kpi is not None and kpi.measure == "flow":
+            by_series.setdefault((a.kpi, a.org), []).append(a)
+    for figures in by_series.values():
+        for a, b in conflicts(figures):
+            problems.append(
+                Problem(
+                    b.file,
+                    msg(
+                        "overlaps {figure} (period {other}) without either containing the other; "
+                        "kpi cannot tell how much of each to count",
+                        figure=_other(a, b),
+                        other=a.period.text,
+                    ),
+                    _path(b),
+                )
+            )
+    return problems
+
+
 def _early_revisions(figures: Sequence[Actual], file: str, problems: list[Problem]) -> None:
     """A revised figure published before its period ended is an estimate, or a mistake."""
     if len({a.period.end for a in figures}) == len(figures):  # no two for one day: no revisions

@@ -123,7 +123,8 @@ def _aggregate(value: object) -> str | None:
     """How a KPI combines across units: "sum", "none", { ratio = [num, den], factor } or { mean }."""
     if value in ("sum", "none"):
         return None
-    wanted = msg('"sum", "none", {{ ratio = ["kpi", "kpi"], factor = 100 }} or {{ mean = "kpi" }}')
+    wanted = msg('"sum", "none", {ratio} or {mean}', ratio='{ ratio = ["kpi", "kpi"], factor = 100 }',
+                 mean='{ mean = "kpi" }')  # fmt: skip
     if not isinstance(value, dict):
         return wanted
     if set(value) <= {"ratio", "factor"} and "ratio" in value:
@@ -166,6 +167,7 @@ def checkers(fields: dict[str, schema.Field]) -> dict[str, Checker]:
         "sector_id": _string,
         "fraction": _number,  # its range is checked with the rest of [assessment]
         "share": _number,
+        "coverage": _number,  # its range is checked with the rest of [assessment]
         "change_from": _string,
         "target": _table,
         "targets": _array,

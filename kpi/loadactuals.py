@@ -145,6 +145,16 @@ def _load_actuals(
             if wrong is not None:
                 report.add(path, wrong)
                 ok = False
+            stated = [key for key in ("plan_share", "plan_period", "change", "change_from") if key in raw]
+            if stated:
+                report.add(
+                    path,
+                    msg(
+                        "\"{key}\" is for the plan's own figures; a unit's figure states its value",
+                        key=stated[0],
+                    ),
+                )
+                ok = False
         if checked is not None and isinstance(kpi_id, str):
             flow = kpi is not None and kpi.measure == "flow"
             start = (

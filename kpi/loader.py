@@ -94,6 +94,8 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
     cached = with_actuals and targets_bytes is not None and cache.wanted(targets_bytes, share=4)
     targets_key = cache.key([targets_bytes], [name]) if cached else b""
     hit = cache.load(cache.slot("targets", files.targets), targets_key) if cached else None
+    if hit is not None and not _orgs_unchanged(files, hit[0]):
+        hit = None  # the file of units it names changed: check both again
     if hit is not None:
         targets, warnings = hit
         problems += warnings
@@ -107,6 +109,8 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
     if not cached and with_actuals and targets_bytes is not None:
         cached = cache.wanted(targets_bytes, *(data for _name, data in sources))
         targets_key = cache.key([targets_bytes], [name]) if cached else b""
+    # Each actuals file is checked against the units too: their file's text is in its key.
+    units_key = targets_key + (targets.orgs_text[1].encode("utf-8") if targets.orgs_text else b"")
     if cached and hit is None and not problems:
         cache.store(cache.slot("targets", files.targets), targets_key, (targets, []))
     per_file = []
@@ -114,7 +118,7 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
         if not cached or data is None:
             per_file.append(check_file(targets, file, data, problems))
             continue
-        where, file_key = cache.slot("actuals", path, files.targets), cache.key([targets_key, data], [file])
+        where, file_key = cache.slot("actuals", path, files.targets), cache.key([units_key, data], [file])
         found = cache.load(where, file_key)
         if found is not None:
             figures, warnings = found
@@ -127,6 +131,17 @@ def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Pro
         per_file.append(figures)
     dataset = combine(targets, per_file, sources, problems, files.targets, _paths(paths))
     return dataset, problems
+
+
+def _orgs_unchanged(files: DataFiles, targets: "Targets") -> bool:
+    """Whether the file of units a cached targets.toml names still holds what it was checked with."""
+    if targets.plan.orgs is None:
+        return True
+    try:
+        data = read_regular(files.targets.parent / targets.plan.orgs)
+    except ReadError:
+        return False
+    return targets.orgs_text is not None and data == targets.orgs_text[1].encode("utf-8")
 
 
 def _paths(paths: list[tuple[Path, bool]]) -> tuple[Path, ...]:
@@ -149,13 +164,21 @@ def actuals_files(files: DataFiles, plan: Plan, problems: list[Problem]) -> list
     """The actuals files, each with whether it must exist: those given with --actuals, else those
     [files] actuals names (a literal name must exist; a pattern may match nothing yet, with a
     warning), else actuals.toml, which may be missing (a plan without figures)."""
-    if files.actuals:
-        return [(path, True) for path in files.actuals]
+    if files.actuals:  # each file once, however it is named
+        seen: set[str] = set()
+        given = []
+        for path in files.actuals:
+            key = os.path.normcase(os.path.realpath(path))
+            if key not in seen:
+                seen.add(key)
+                given.append((path, True))
+        return given
     if not plan.actuals:
         return [(files.default, False)]
-    found = expand(files.targets.parent, plan.actuals)
+    matched: set[str] = set()
+    found = expand(files.targets.parent, plan.actuals, matched)
     for pattern in plan.actuals:
-        if not any(by == pattern for _path, by in found):
+        if pattern not in matched and not Pattern(pattern).literal:
             problems.append(
                 Problem(
                     str(files.targets),
@@ -290,11 +313,18 @@ def combine(
         problems += derived
     rollup = None
     if units and targets.declared_ids is not None:
-        from kpi.rollup import Rollup, national
+        from kpi.derive import unit_conflicts
+        from kpi.rollup import Rollup, national, revision_eves
 
+        problems += unit_conflicts(kpis, units)
         rollup = Rollup(kpis, targets.orgs, actuals, units, targets.thresholds.min_coverage)
         added, disagreements = national(rollup)
-        actuals = [*actuals, *added]
+        # Before each later revision of a unit's figure, the plan's total as it then was: a
+        # revision of the total, published when its part was, so --as-of replays it.
+        for day in revision_eves(units):
+            earlier = Rollup(kpis, targets.orgs, actuals, units, targets.thresholds.min_coverage, day)
+            added += national(earlier)[0]
+        actuals = [*actuals, *dict.fromkeys(added)]
         problems += disagreements
     if problems:  # only then: a clean run never pays for positions
         from kpi.positions import with_lines

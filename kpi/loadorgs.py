@@ -61,6 +61,10 @@ def load_orgs(doc: dict[str, Any], report: _Report) -> Orgs:
                 ),
             )
     _cycles(units, report)
+    _within_parents(units, report)
+    for n, merge in enumerate(merges, 1):
+        if any(u in (merge.into, *merge.sources) for u in (r.id for r in roots)):
+            report.add(f'merge[{n}] (into "{merge.into}")', msg("the root (the country) is never merged"))
     if len(roots) != 1:
         names = ", ".join(f'"{u.id}"' for u in roots) or msg("none")
         report.add(
@@ -152,9 +156,17 @@ def _with_merges(units: dict[str, Org], merges: list[Merge], report: _Report) ->
     """The units with the validity each merge implies: a predecessor's last day is the day before
     the merge, the successor's first day the merge's date; written dates must agree."""
     merged: dict[str, int] = {}
+    formed: dict[str, int] = {}
     for n, merge in enumerate(merges, 1):
         path = f'merge[{n}] (into "{merge.into}")'
         last = merge.day - ONE_DAY
+        if merge.into in formed:  # one unit is formed once; say all its predecessors there
+            report.add(
+                path,
+                msg('"{org}" is already formed by merge[{n}]', org=merge.into, n=str(formed[merge.into])),
+            )
+            continue
+        formed[merge.into] = n
         for org in merge.sources:
             if org in merged:
                 report.add(
@@ -219,6 +231,36 @@ def _rename(raw: dict[str, Any], index: int, units: dict[str, Org], report: _Rep
         return
     until = raw["date"] - ONE_DAY
     units[unit.id] = unit._replace(former_names=(*unit.former_names, (until, raw["from"])))
+
+
+def _within_parents(units: dict[str, Org], report: _Report) -> None:
+    """A unit exists only while its parent does: a figure for it would otherwise belong to no one."""
+    for unit in units.values():
+        parent = units.get(unit.parent) if unit.parent is not None else None
+        if parent is None:
+            continue
+        if parent.valid_until is not None and (
+            unit.valid_until is None or unit.valid_until > parent.valid_until
+        ):
+            report.add(
+                _where(unit),
+                msg(
+                    'is valid after its parent "{parent}" ends ({day})',
+                    parent=parent.id,
+                    day=parent.valid_until,
+                ),
+            )
+        elif parent.valid_from is not None and (
+            unit.valid_from is None or unit.valid_from < parent.valid_from
+        ):
+            report.add(
+                _where(unit),
+                msg(
+                    'is valid before its parent "{parent}" begins ({day})',
+                    parent=parent.id,
+                    day=parent.valid_from,
+                ),
+            )
 
 
 def _cycles(units: dict[str, Org], report: _Report) -> None:

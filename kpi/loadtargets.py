@@ -199,8 +199,10 @@ def _check_aggregates(kpis: dict[str, Kpi], first_index: dict[str, int], report:
     """A ratio's or mean's KPIs exist; a sum of percentages or ranks is flagged."""
     for kpi in list(kpis.values()):
         path = f'kpi "{kpi.id}" (kpi[{first_index[kpi.id]}])'
+        if kpi.id in kpi.aggregate.kpis:
+            report.add(path, msg("aggregate names the KPI itself; a ratio or mean combines other KPIs"))
         for other in kpi.aggregate.kpis:
-            if other not in kpis:
+            if other not in kpis and other != kpi.id:
                 report.add(
                     path,
                     msg(

@@ -76,19 +76,33 @@ class Orgs(NamedTuple):
         return n
 
     def by_name(self, name: str, day: date) -> list[Org]:
-        """The units valid on day whose id, code or name (as it was on that day) is name."""
+        """The units valid on day whose id, code or name is name: the name it had that day first,
+        else any of its names ("Huế" for Thừa Thiên Huế in 2024), with or without "Tỉnh",
+        "Thành phố" or "TP" before it."""
         wanted = _folded(name)
+        valid = [u for u in self.units.values() if u.valid_on(day)]
+        exact = [
+            u for u in valid if wanted in {_folded(u.id), _folded(u.code or ""), _folded(u.name_on(day))}
+        ]
+        if exact:
+            return exact
         return [
             u
-            for u in self.units.values()
-            if u.valid_on(day)
-            and wanted
-            in {_folded(u.id), _folded(u.code or ""), _folded(u.name_on(day)), _folded(u.name_en or "")}
+            for u in valid
+            if wanted in {_folded(n) for n in (u.name, u.name_en or "", *(n for _d, n in u.former_names))}
         ]
 
 
+_KINDS = ("tỉnh ", "thành phố ", "tp. ", "tp ")
+
+
 def _folded(text: str) -> str:
-    return " ".join(text.casefold().split())
+    """A name as compared: case and spacing aside, without the unit's kind before it."""
+    folded = " ".join(text.casefold().split())
+    for kind in _KINDS:
+        if folded.startswith(kind):
+            return folded[len(kind) :]
+    return folded
 
 
 NO_ORGS = Orgs({}, "")

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Literal, NamedTuple
 
-from kpi.assess import assess_kpi
+from kpi.assess import Assessment, assess_kpi
 from kpi.known import known_actuals
 from kpi.model import Actual, Dataset, Kpi, Target
 from kpi.rollup import Rollup, UnitValue, as_actual
@@ -43,7 +43,12 @@ def rollup_of(dataset: Dataset, as_of: date | None = None) -> Rollup:
     count yet), made once per date."""
     if not isinstance(dataset.rollup, dict):
         dataset.rollup = {} if dataset.rollup is None else {None: dataset.rollup}
-    found: Rollup | None = dataset.rollup.get(as_of)
+    cache = dataset.rollup
+    if "known" not in cache:  # the day the last figure became known
+        cache["known"] = max((a.published or a.period.end for a in dataset.unit_actuals), default=None)
+    if as_of is not None and (cache["known"] is None or cache["known"] <= as_of):
+        as_of = None  # every figure is known by then: the roll-up the load made serves
+    found: Rollup | None = cache.get(as_of)
     if found is None:
         # The plan's own figures, without the roll-ups the loader added to its series.
         stated = [
@@ -52,7 +57,7 @@ def rollup_of(dataset: Dataset, as_of: date | None = None) -> Rollup:
         found = Rollup(
             dataset.kpis, dataset.orgs, stated, dataset.unit_actuals, dataset.thresholds.min_coverage, as_of
         )
-        dataset.rollup[as_of] = found
+        cache[as_of] = found
     return found
 
 
@@ -88,7 +93,7 @@ def _summed(dataset: Dataset, kpi: Kpi, org: str, seen: set[str]) -> tuple[Targe
     out = []
     for end, period in sorted(periods.items()):
         units = [u.id for u in orgs.children(org, end)]
-        if not units and merge is not None:
+        if not units and merge is not None and kpi.basis != "units":  # a count of units is never back-cast
             units = list(merge.sources)
         if not units:
             continue
@@ -132,7 +137,14 @@ def unit_dataset(dataset: Dataset, org: str, as_of: date | None = None, historic
         for value in rollup.series(kpi, org):
             if rollup.graded(value) and not (historical and value.basis == "derived"):
                 actuals.append(value.figure or as_actual(value, orgs.root))
-    return replace(dataset, kpis=kpis, actuals=actuals, unit_actuals=[], _by_kpi=None)
+    # Every title says whose view it is.
+    day = as_of or date.today()
+    unit = orgs.units[org]
+    plan = dataset.plan._replace(
+        name=f"{dataset.plan.name} — {unit.name_on(day)}",
+        name_en=f"{dataset.plan.name_en or dataset.plan.name} — {unit.name_en or unit.name_on(day)}",
+    )
+    return replace(dataset, plan=plan, kpis=kpis, actuals=actuals, unit_actuals=[], _by_kpi=None)
 
 
 class UnitRow(NamedTuple):
@@ -202,7 +214,8 @@ def kpi_rows(
                 latest is not None and rollup.graded(latest),
                 target,
                 basis,
-                result.attainment,
+                # The attainment of the value shown: none for a partial one, never graded.
+                result.attainment if latest is None or rollup.graded(latest) else None,
                 result.status,
                 result.light,
                 share,
@@ -235,3 +248,57 @@ def summaries(
             )
         )
     return out
+
+
+def plan_gap_shares(plan: Dataset, results: Sequence[Assessment], as_of: date) -> dict[str, float]:
+    """For each sum KPI of a unit's gaps: the unit's shortfall as a share of the plan's own, for
+    the same milestone (kpi gap --org)."""
+    from kpi.reports import assess_kpis
+
+    sums = [a for a in results if a.kpi.aggregate.rule == "sum" and a.gap and a.gap > 0 and a.milestone]
+    if not sums:
+        return {}
+    national = {
+        a.kpi.id: a
+        for a in assess_kpis(plan, [plan.kpis[s.kpi.id] for s in sums], as_of, None)
+        if a.gap and a.gap > 0 and a.milestone
+    }
+    out = {}
+    for a in sums:
+        whole = national.get(a.kpi.id)
+        if (
+            whole is not None
+            and a.gap is not None
+            and whole.gap
+            and a.milestone is not None
+            and whole.milestone is not None
+            and whole.milestone.date == a.milestone.date
+        ):
+            out[a.kpi.id] = a.gap / whole.gap
+    return out
+
+
+def by_org(
+    dataset: Dataset, as_of: date, level: int, historical: bool, kpi_id: str | None
+) -> tuple[Kpi | None, list[UnitRow], list[UnitSummary]]:
+    """kpi status --by org: one KPI across the units (with kpi_id), else every unit's lights."""
+    from kpi.errors import UsageProblem
+    from kpi.i18n import msg
+    from kpi.problems import did_you_mean
+
+    if not dataset.orgs.units:
+        raise UsageProblem(msg("the plan declares no [[org]]: there are no units to show"), "--by")
+    kpi = None
+    if kpi_id is not None:
+        kpi = dataset.kpis.get(kpi_id)
+        if kpi is None:
+            hint = did_you_mean(kpi_id, dataset.kpis) or msg(" (kpi list shows them all)")
+            raise UsageProblem(msg('unknown KPI "{kpi}"{hint}', kpi=kpi_id, hint=hint), "--kpi")
+    units = units_at(dataset, as_of, level, historical)
+    if not units:
+        raise UsageProblem(
+            msg("no unit is {n} levels below the root on {day}", n=level, day=as_of), "--level"
+        )
+    if kpi is not None:
+        return kpi, kpi_rows(dataset, kpi, as_of, units, historical), []
+    return None, [], summaries(dataset, as_of, units, historical)

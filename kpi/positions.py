@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from kpi.problems import Problem
 from kpi.tomltext import Line, lines
 
-_ARRAY = re.compile(r'(?:kpi "[^"]*" \()?(kpi|actual)\[(\d+)\]')
+_ARRAY = re.compile(r'(?:(?:kpi|org) "[^"]*" \()?(kpi|actual|org|merge|rename|target)\[(\d+)\]')
 _TABLE = re.compile(r"\[([^\]]+)\]\Z")
 # The key a message is about: '"value" must be...', 'unknown key "vaule"', '"targets[2].value" ...'
 _KEY = re.compile(r'^(?:unknown (?:top-level )?key )?"([A-Za-z0-9_-]+)|^([a-z_]+)(?:\[\d+\])?(?:[.:]| )')

@@ -128,20 +128,45 @@ class Rollup:
                 figure.estimated, figure,
             )  # fmt: skip
         unit = self.orgs.units.get(org)
-        if unit is None or kpi.aggregate.rule == "none":
+        rule = kpi.aggregate.rule
+        if unit is None or rule == "none":
             return None
+        if rule == "ratio":  # its own two reported figures beat what its units add up to
+            own = self._ratio_of(kpi, org, span, period, reported_only=True)
+            if own is not None:
+                return own
         end, start = span
         if not unit.valid_on(end):
             return self._back_cast(kpi, org, span, period)
         merge = self._created.get(org)
-        if kpi.measure == "flow" and merge is not None and start < merge.day <= end:
+        if rule == "sum" and kpi.measure == "flow" and merge is not None and start < merge.day <= end:
             return self._straddling(kpi, org, span, period, merge.day)
         children = self.children(org, end)
         if children:
             return self._combine(kpi, org, span, period, children, "computed")
-        if kpi.aggregate.rule == "ratio":  # a unit's own share, from its own two figures
-            return self._combine(kpi, org, span, period, [org], "computed", own=True)
+        if rule == "ratio":  # its own share, from its own two values however they were found
+            return self._ratio_of(kpi, org, span, period, reported_only=False)
         return None
+
+    def _ratio_of(
+        self, kpi: Kpi, org: str, span: Span, period: Period, reported_only: bool
+    ) -> UnitValue | None:
+        """The unit's share from its own numerator and denominator."""
+        if reported_only:
+            found = [self.reported.get((k, org), {}).get(span) for k in kpi.aggregate.kpis]
+            if any(a is None for a in found):
+                return None
+        parts = [self.value(k, org, span, period) for k in kpi.aggregate.kpis]
+        num, den = parts
+        if num is None or den is None or not den.value:
+            return None
+        basis: Basis = "derived" if "derived" in (num.basis, den.basis) else "computed"
+        return UnitValue(
+            kpi.id, org, period, num.value / den.value * kpi.aggregate.factor, basis,
+            min(num.have * den.expected, den.have * num.expected), num.expected * den.expected,
+            tuple(dict.fromkeys((*num.derived_from, *den.derived_from))),
+            _published(num, den), num.estimated or den.estimated,
+        )  # fmt: skip
 
     def _back_cast(self, kpi: Kpi, org: str, span: Span, period: Period) -> UnitValue | None:
         merge = self._created.get(org)
@@ -163,76 +188,34 @@ class Rollup:
         )  # fmt: skip
 
     def _combine(
-        self,
-        kpi: Kpi,
-        org: str,
-        span: Span,
-        period: Period,
-        units: list[str],
-        basis: Basis,
-        own: bool = False,
+        self, kpi: Kpi, org: str, span: Span, period: Period, units: list[str], basis: Basis
     ) -> UnitValue | None:
-        """The units' values combined by the KPI's rule (own: the unit's own numerator and
-        denominator, for a ratio)."""
+        """The units' values combined by the KPI's rule: a sum; a ratio of the sums of the
+        numerators and denominators of the units that have both; a mean weighted likewise."""
         rule = kpi.aggregate
         if rule.rule == "sum":
             return self._sum(kpi.id, org, span, period, units, basis)
         total = weight = 0.0
         have = 0
         used: list[str] = []
-        published: date | None = None
-        estimated = False
+        parts: list[UnitValue] = []
         for unit in units:
-            if own:
-                reported = [self.reported.get((k, unit), {}).get(span) for k in rule.kpis]
-                parts = [
-                    None
-                    if a is None
-                    else UnitValue(a.kpi, unit, a.period, a.value, "reported", 1, 1, (), a.published)
-                    for a in reported
-                ]
-            else:  # ratio: (numerator, denominator); mean: (the value, its weight)
-                first = rule.kpis[0] if rule.rule == "ratio" else kpi.id
-                parts = [self.value(first, unit, span, period), self.value(rule.kpis[-1], unit, span, period)]
-            if any(p is None for p in parts):
+            first = rule.kpis[0] if rule.rule == "ratio" else kpi.id  # (num, den) or (value, weight)
+            x, w = self.value(first, unit, span, period), self.value(rule.kpis[-1], unit, span, period)
+            if x is None or w is None:
                 continue
-            values = [p for p in parts if p is not None]
-            if rule.rule == "mean":
-                total += values[0].value * values[1].value
-                weight += values[1].value
-            else:
-                total += values[0].value
-                weight += values[1].value if rule.rule == "ratio" else 0.0
+            total += x.value * w.value if rule.rule == "mean" else x.value
+            weight += w.value
             used.append(unit)
-            have += all(p.complete for p in values)
-            for p in values:
-                published = _later(published, p.published or p.period.end)
-                estimated = estimated or p.estimated
-        if not used:
+            have += x.complete and w.complete
+            parts += (x, w)
+        if not used or weight == 0:
             return None
-        if rule.rule == "ratio":
-            if weight == 0:
-                return None
-            value = total / weight * rule.factor
-        elif rule.rule == "mean":
-            if weight == 0:
-                return None
-            value = total / weight
-        else:
-            value = total
-        if own:
-            used = []  # its own figures: nothing else combined
+        value = total / weight * (rule.factor if rule.rule == "ratio" else 1.0)
+        estimated = any(p.estimated for p in parts)
         return UnitValue(
-            kpi.id, org, period, value, basis, have, len(units), tuple(used), published, estimated
+            kpi.id, org, period, value, basis, have, len(units), tuple(used), _published(*parts), estimated
         )
-
-    def computed(self, kpi_id: str, org: str, span: Span, period: Period) -> UnitValue | None:
-        """The unit's value from its units alone, whatever it reported."""
-        kpi = self.kpis.get(kpi_id)
-        children = self.children(org, span[0])
-        if kpi is None or kpi.aggregate.rule == "none" or not children:
-            return None
-        return self._combine(kpi, org, span, period, children, "computed")
 
     def _sum(
         self, kpi_id: str, org: str, span: Span, period: Period, units: list[str], basis: Basis
@@ -243,7 +226,7 @@ class Rollup:
         total = 0.0
         have = 0
         used: list[str] = []
-        published: date | None = None
+        parts: list[UnitValue] = []
         estimated = False
         for unit in units:
             key = (kpi_id, unit, span)
@@ -252,18 +235,24 @@ class Rollup:
                 continue
             total += part.value
             used.append(unit)
+            parts.append(part)
             if part.have >= part.expected:
                 have += 1
-            when = part.published or part.period.end
-            if published is None or when > published:
-                published = when
             if part.estimated:
                 estimated = True
         if not used:
             return None
         return UnitValue(
-            kpi_id, org, period, total, basis, have, len(units), tuple(used), published, estimated
+            kpi_id, org, period, total, basis, have, len(units), tuple(used), _published(*parts), estimated
         )
+
+    def computed(self, kpi_id: str, org: str, span: Span, period: Period) -> UnitValue | None:
+        """The unit's value from its units alone, whatever it reported."""
+        kpi = self.kpis.get(kpi_id)
+        children = self.children(org, span[0])
+        if kpi is None or kpi.aggregate.rule == "none" or not children:
+            return None
+        return self._combine(kpi, org, span, period, children, "computed")
 
     def graded(self, value: UnitValue) -> bool:
         """Whether a value may be graded: reported, or combining enough of its units."""
@@ -281,6 +270,18 @@ class Rollup:
         return out
 
 
+def _published(*values: UnitValue) -> date | None:
+    """When a combination was published: its latest part's date, when every part has one or
+    that date is after the period (the parts without one are known at its end)."""
+    dates = [v.published for v in values if v.published is not None]
+    if not dates:
+        return None
+    latest = max(dates)
+    if len(dates) == len(values) or latest >= values[0].period.end:
+        return latest
+    return None
+
+
 def _later(a: date | None, b: date | None) -> date | None:
     if a is None:
         return b
@@ -295,6 +296,7 @@ def as_actual(value: UnitValue, root: str) -> Actual:
         period=value.period,
         value=value.value,
         source=f"Σ {value.have}/{value.expected}: " + ", ".join(value.derived_from),
+        note=f"Σ {value.have}/{value.expected}: " + ", ".join(value.derived_from),
         estimated=value.estimated,
         published=value.published,
         derived=True,
@@ -343,3 +345,17 @@ def national(rollup: Rollup) -> tuple[list[Actual], list[Problem]]:
                     )
                 )
     return added, problems
+
+
+# Replaying the plan's total before each revision of a unit's figure costs a pass over every
+# figure: beyond this many revision days, the earliest are not replayed.
+MAX_REPLAYS = 64
+
+
+def revision_eves(units: Sequence[Actual]) -> list[date]:
+    """The day before each later revision of a unit's figure was known, latest first."""
+    known: dict[tuple[str, str | None, Span], list[date]] = {}
+    for a in units:
+        known.setdefault((a.kpi, a.org, _span(a)), []).append(a.published or a.period.end)
+    days = {d - ONE_DAY for dates in known.values() if len(dates) > 1 for d in sorted(dates)[1:]}
+    return sorted(days, reverse=True)[:MAX_REPLAYS]

@@ -35,7 +35,7 @@ ASSESSMENT: dict[str, Field] = {
     "method": (METHODS, "How progress is judged: linear, compound or Open SDG's cagr."),
     "base_period": ("period", "The period progress is measured from (cagr's base year)."),
     "grade_without_target": ("boolean", "Grade a KPI by its trend even without a target."),
-    "min_coverage": ("fraction", "Share of units with a figure for a combined value to be graded (1.0)."),
+    "min_coverage": ("coverage", "Share of units with a figure for a combined value to be graded (1.0)."),
 }
 FILES: dict[str, Field] = {
     "actuals": ("globs", 'The actuals files, relative to targets.toml: "actuals/*.toml" or a list of them.'),
@@ -159,6 +159,7 @@ def _property(kind: Kind, description: str) -> dict[str, Any]:
             "kpi_id": {"type": "string", "pattern": KPI_ID},
             "sector_id": {"type": "string", "pattern": SECTOR_ID},
             "fraction": {"type": "number", "minimum": 0},
+            "coverage": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
             "share": {"type": "number", "exclusiveMinimum": 0, "maximum": 10},
             "change_from": {"type": "string", "pattern": f"^([0-9]{{4}}|{SAME_PERIOD})$"},
             "globs": {

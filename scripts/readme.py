@@ -36,6 +36,7 @@ KINDS = {
     "sector_id": "sector id",
     "fraction": "number ≥ 0",
     "share": "number above 0, at most 10",
+    "coverage": "number above 0, at most 1",
     "change_from": 'a year, or "same period last year"',
     "target": "{ period, value, … }",
     "targets": "list of { period, value, … }",

@@ -447,3 +447,162 @@ def test_a_unit_s_revision_counts_from_the_day_it_was_published(tmp_path: Path) 
     assert rows(folder, "t.subs", "2025-02-01")["a"]["value"] == 100
     assert rows(folder, "t.subs", "2025-02-01")["vn"]["value"] == 150
     assert rows(folder, "t.subs", "2025-04-01")["vn"]["value"] == 170
+
+
+def test_gap_for_a_unit_gives_its_share_of_the_plan_s_gap(tmp_path: Path) -> None:
+    targets = "".join(
+        f'\n[[target]]\nkpi = "t.subs"\norg = "{org}"\nperiod = "2025"\nvalue = {value}\nsource = "kh"\n'
+        for org, value in (("a", 400), ("b", 530))
+    )
+    folder = plan(tmp_path, TWO, fig("t.subs", "2024", 300, "a") + fig("t.subs", "2024", 350, "b"), targets)
+    args = ["gap", "--data-dir", str(folder), "--org", "a", "--as-of", "2025-06-30"]
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    [subs] = [k for k in json.loads(result.output)["kpis"] if k["id"] == "t.subs"]
+    assert subs["gap"] == 100 and subs["share_of_plan_gap"] == pytest.approx(100 / 350)  # 1000 - 650
+    assert "28.6% of the plan's gap" in run(*args, "--format", "markdown").output
+    plain = run("gap", "--data-dir", str(folder), "--as-of", "2025-06-30", "--format", "json").output
+    assert "share_of_plan_gap" not in plain
+
+
+FLOW_SHARE = """
+[[kpi]]
+id = "t.online"
+sector = "t"
+name = "Doanh thu trực tuyến"
+unit = "tỷ đồng"
+measure = "flow"
+min = 0
+aggregate = "sum"
+
+[[kpi]]
+id = "t.online_share"
+sector = "t"
+name = "Tỷ trọng trực tuyến"
+unit = "%"
+direction = "up"
+min = 0
+max = 100
+measure = "flow"
+aggregate = { ratio = ["t.online", "t.revenue"], factor = 100 }
+"""
+
+
+def test_a_share_of_a_flow_across_the_merger_is_a_ratio_of_the_sums_not_a_sum_of_shares(
+    tmp_path: Path,
+) -> None:
+    figures = fig("t.online", "2025-H1", 50, "hai-phong-63") + fig(
+        "t.revenue", "2025-H1", 100, "hai-phong-63"
+    )
+    figures += fig("t.online", "2025-H1", 70, "hai-duong") + fig("t.revenue", "2025-H1", 100, "hai-duong")
+    figures += fig("t.online", "2025-H2", 140, "hai-phong") + fig("t.revenue", "2025-H2", 200, "hai-phong")
+    figures += fig("t.online", "2025", 10, "ha-noi") + fig(
+        "t.revenue", "2025", 20, "ha-noi"
+    )  # the year's span
+    folder = plan(tmp_path, MERGER + FLOW_SHARE, figures)
+    found = rows(folder, "t.online_share", "2026-01-31")
+    assert (found["hai-phong"]["period"], found["hai-phong"]["value"]) == (
+        "2025",
+        pytest.approx(65),
+    )  # 260/400
+
+
+def test_a_unit_s_own_numerator_and_denominator_beat_its_units(tmp_path: Path) -> None:
+    districts = "".join(f'\n[[org]]\nid = "a{n}"\nname = "Huyện {n}"\nparent = "a"\n' for n in (1, 2))
+    figures = fig("t.fiber_hh", "2024", 600, "a") + fig("t.hh", "2024", 1000, "a")
+    figures += fig("t.fiber_hh", "2024", 20, "a1") + fig("t.hh", "2024", 100, "a1")  # a2 has not reported
+    folder = plan(tmp_path, TWO + districts, figures)
+    found = rows(folder, "t.fiber", "2025-06-30")["a"]
+    assert (found["value"], found["partial"]) == (pytest.approx(60), False)
+
+
+def test_a_partial_value_shows_no_attainment(tmp_path: Path) -> None:
+    figures = (
+        fig("t.subs", "2024", 300, "a") + fig("t.subs", "2024", 350, "b") + fig("t.subs", "2025-Q3", 435, "a")
+    )
+    folder = plan(tmp_path, TWO, figures)
+    vn = rows(folder, "t.subs", "2025-10-31")["vn"]
+    assert (vn["period"], vn["partial"], vn["attainment"]) == ("2025-Q3", True, None)
+
+
+def test_the_plan_s_total_as_it_was_before_a_unit_revised_its_figure(tmp_path: Path) -> None:
+    first = fig("t.subs", "2024", 100, "a").replace('source = "s"', 'source = "s"\npublished = 2025-01-15')
+    second = fig("t.subs", "2024", 150, "a").replace('source = "s"', 'source = "s"\npublished = 2025-03-01')
+    other = fig("t.subs", "2024", 270, "b").replace('source = "s"', 'source = "s"\npublished = 2025-01-10')
+    folder = plan(tmp_path, TWO, first + second + other)
+    assert national(folder, "t.subs", "2025-01-20")["latest"]["value"] == 370
+    assert national(folder, "t.subs", "2025-03-10")["latest"]["value"] == 420
+
+
+@pytest.mark.parametrize(
+    ("more", "wanted"),
+    [
+        ('\n[[merge]]\ndate = 2025-07-01\nfrom = ["ha-noi"]\ninto = "hai-phong"\nsource = "s"\n', "already formed by merge[1]"),  # noqa: E501
+        ('\n[[merge]]\ndate = 2025-07-01\nfrom = ["vn"]\ninto = "ha-noi"\nsource = "s"\n', "the root (the country) is never merged"),  # noqa: E501
+        ('\n[[org]]\nid = "hd1"\nname = "Huyện"\nparent = "hai-duong"\n', 'is valid after its parent "hai-duong" ends'),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_a_tree_that_cannot_hold_is_refused(tmp_path: Path, more: str, wanted: str) -> None:
+    folder = plan(tmp_path, MERGER + more, "")
+    result = run("validate", "--data-dir", str(folder), "--lang", "en")
+    assert result.exit_code == 1 and wanted in result.output, result.output
+
+
+def test_a_ratio_of_itself_and_a_unit_s_stated_share_are_refused(tmp_path: Path) -> None:
+    folder = plan(
+        tmp_path, TWO, fig("t.subs", "2024", 1, "a").replace('source = "s"', 'source = "s"\nplan_share = 0.5')
+    )
+    text = (
+        (folder / "targets.toml")
+        .read_text(encoding="utf-8")
+        .replace('["t.fiber_hh", "t.hh"]', '["t.fiber", "t.hh"]')
+    )
+    (folder / "targets.toml").write_text(text, encoding="utf-8")
+    result = run("validate", "--data-dir", str(folder), "--lang", "en")
+    assert result.exit_code == 1
+    assert "aggregate names the KPI itself" in result.output
+    assert '"plan_share" is for the plan\'s own figures' in result.output
+
+
+def test_by_org_options_are_checked(tmp_path: Path, data_dir: Path) -> None:
+    folder = plan(tmp_path / "p", TWO, "") if (tmp_path / "p").mkdir() is None else tmp_path
+    no_orgs = run("status", "--data-dir", str(data_dir), "--by", "org", "--kpi", "telecom.fiber")
+    assert no_orgs.exit_code == 2 and "declares no [[org]]" in no_orgs.output
+    for args, wanted in (
+        (["--kpi", "t.subs"], "--kpi go with --by org"),
+        (["--by", "org", "--org", "a"], "give one of them"),
+        (["--by", "org", "--kpi", "t.sub"], 'unknown KPI "t.sub"'),
+        (["--by", "org", "--level", "5"], "no unit is 5 levels below the root"),
+    ):
+        result = run("status", "--data-dir", str(folder), *args)
+        assert result.exit_code == 2 and wanted in result.output, (args, result.output)
+
+
+def test_a_unit_s_view_says_whose_it_is(tmp_path: Path) -> None:
+    folder = plan(tmp_path, TWO, fig("t.subs", "2024", 300, "a"))
+    result = run(
+        "status", "--data-dir", str(folder), "--org", "a", "--format", "json", "--as-of", "2025-01-31"
+    )
+    assert json.loads(result.output)["plan"]["name"] == "Thử — Tỉnh A"
+
+
+def test_a_problem_in_the_tree_is_placed_on_its_line(tmp_path: Path) -> None:
+    folder = plan(tmp_path, MERGER.replace('into = "hai-phong"', 'into = "hai-phng"'), "")
+    result = run("validate", "--data-dir", str(folder), "--lang", "en")
+    lines = (folder / "targets.toml").read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text == "[[merge]]")
+    assert f"targets.toml:{line}:1: merge[1]" in result.output, result.output
+
+
+def test_names_as_sheets_write_them(tmp_path: Path) -> None:
+    from datetime import date
+
+    from kpi.orgs import Org, Orgs
+
+    hue = Org("hue", "Huế", "vn", former_names=((date(2024, 12, 31), "Thừa Thiên Huế"),))
+    orgs = Orgs({"vn": Org("vn", "Việt Nam"), "hue": hue, "hcm": Org("hcm", "TP Hồ Chí Minh", "vn")}, "vn")
+    day = date(2024, 6, 30)
+    assert [u.id for u in orgs.by_name("Tỉnh Thừa Thiên Huế", day)] == ["hue"]
+    assert [u.id for u in orgs.by_name("Huế", day)] == ["hue"]  # its later name, no other unit has it
+    assert [u.id for u in orgs.by_name("Thành phố Hồ Chí Minh", day)] == ["hcm"]
+    assert [u.id for u in orgs.by_name("tp. hồ chí minh", day)] == ["hcm"]

@@ -23,6 +23,7 @@ from kpi.commands.shared import (
     fail,
     keep,
     load_valid,
+    load_view,
     pick_kpis,
     to_output,
     write_output,
@@ -80,8 +81,11 @@ from kpi.options import (
     type=click.Choice(["org"]),
     help="org: one row per unit (with --kpi: one KPI across units, then the plan's own row).",
 )
-@click.option("--level", type=click.IntRange(min=1), default=1, show_default=True,
-              help="With --by org: the units this many steps below the root (1: provinces).")  # fmt: skip
+@click.option(
+    "--level",
+    type=click.IntRange(min=1),
+    help="With --by org: the units this many steps below the root (default 1: provinces).",
+)
 @click.option("--kpi", "kpi_id", shell_complete=complete_kpi, help="With --by org: this KPI across units.")
 @click.option(
     "--historical",
@@ -105,7 +109,7 @@ def status(
     review: bool,
     org: str | None,
     by: str | None,
-    level: int,
+    level: int | None,
     kpi_id: str | None,
     historical: bool,
     output: Path | None,
@@ -129,9 +133,10 @@ def status(
     from kpi.reports import status_report
 
     when = as_of or date.today()
+    _by_org_options(by, org, level, kpi_id, historical)
     dataset = load_valid(targets, actuals, data_dir, org, when)
-    if by is not None or kpi_id is not None or historical:
-        _by_org(dataset, when, (level, historical), kpi_id, fmt, output)
+    if by is not None:
+        _by_org(dataset, when, (level or 1, historical), kpi_id, fmt, output)
         return
     if review:
         _review(dataset, pick_kpis(dataset, sectors), when, fmt, output)
@@ -148,23 +153,34 @@ def status(
         sys.exit(1)
 
 
+def _by_org_options(
+    by: str | None, org: str | None, level: int | None, kpi_id: str | None, historical: bool
+) -> None:
+    """--level, --kpi and --historical belong to --by org, which is the plan's units, not one's."""
+    if by is None:
+        given = [
+            name
+            for name, value in (("--level", level), ("--kpi", kpi_id), ("--historical", historical))
+            if value
+        ]
+        if given:
+            raise click.UsageError(tr(msg("{options} go with --by org", options=", ".join(given))))
+    elif org is not None:
+        raise click.UsageError(tr(msg("--by org shows every unit; --org shows one: give one of them")))
+
+
 def _by_org(
     dataset: Dataset, when: date, how: tuple[int, bool], kpi_id: str | None, fmt: str, output: Path | None
 ) -> None:
     """kpi status --by org: every unit's lights, or with --kpi one KPI across units."""
-    from kpi.orgview import kpi_rows, summaries, units_at
+    from kpi.orgview import by_org
     from kpi.output.orgtable import OrgView, render_orgs
-    from kpi.reports import get_kpi
 
     if fmt == "svg":
         raise click.BadParameter(
             tr(msg("--by org is a table: table, json, csv or markdown")), param_hint="--format"
         )
-    level, historical = how
-    units = units_at(dataset, when, level, historical)
-    kpi = get_kpi(dataset, kpi_id) if kpi_id is not None else None
-    rows = kpi_rows(dataset, kpi, when, units, historical) if kpi is not None else []
-    sums = summaries(dataset, when, units, historical) if kpi is None else []
+    kpi, rows, sums = by_org(dataset, when, *how, kpi_id)
     view = keep(OrgView(dataset, kpi, rows, sums, language(), when))
     to_output(output, lambda out: render_orgs(view, fmt, out))
 
@@ -214,14 +230,18 @@ def gap(
       kpi gap --sector telecom
       kpi gap --all --format csv > gaps.csv
     """
+    from kpi.orgview import plan_gap_shares
     from kpi.output.render import render_gap
     from kpi.reports import gap_report
 
     when = as_of or date.today()
-    dataset = load_valid(targets, actuals, data_dir, org, when)
+    plan = load_valid(targets, actuals, data_dir)
+    dataset = plan if org is None else load_view(plan, org, when)
     r = keep(gap_report(dataset, when, sectors, milestone, show_all))
+    shares = None if org is None else plan_gap_shares(plan, r.results, when)
     to_output(
-        output, lambda out: render_gap(r.dataset, r.results, fmt, language(), when, out, r.without_data)
+        output,
+        lambda out: render_gap(r.dataset, r.results, fmt, language(), when, out, r.without_data, shares),
     )
 
 

@@ -72,8 +72,11 @@ def load_valid(
     if errors:
         print_problems(errors)
         fail(_problems_line(len(errors)))
-    if org is None:
-        return dataset
+    return dataset if org is None else load_view(dataset, org, as_of)
+
+
+def load_view(dataset: Dataset, org: str, as_of: date | None) -> Dataset:
+    """The unit's view of the plan (--org), as known at as_of."""
     from kpi.orgview import get_org, unit_dataset
 
     return unit_dataset(dataset, get_org(dataset, org), as_of)

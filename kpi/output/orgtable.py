@@ -243,16 +243,17 @@ def render_org_list(dataset: Dataset, fmt: str, lang: str, out: IO[str]) -> None
         _csv(flat, ORG_LIST_COLUMNS, out)
         return
     header = [_("Id"), _("Name"), _("Parent"), _("Valid from"), _("Valid until"), _("Code")]
+    day = display.iso  # dates in the language's notation, for a person
     rows = [
         [
-            r["id"],
-            r["name"] + "".join(f" ({n['name']} → {n['until']})" for n in r["former_names"]),
-            r["parent"] or "",
-            r["valid_from"] or "",
-            r["valid_until"] or "",
-            r["code"] or "",
+            u.id,
+            u.name + "".join(f" ({name} → {day(until)})" for until, name in u.former_names),
+            u.parent or "",
+            day(u.valid_from) if u.valid_from else "",
+            day(u.valid_until) if u.valid_until else "",
+            u.code or "",
         ]
-        for r in records
+        for u in dataset.orgs.units.values()
     ]
     if not rows:
         out.write(_("The plan declares no organisations ([[org]]).") + "\n")

@@ -148,6 +148,7 @@ class GapView(NamedTuple):
     lang: str
     as_of: date
     without_data: int
+    shares: dict[str, float] | None = None  # --org: a sum's gap as a share of the plan's own
 
     @property
     def note(self) -> str:
@@ -169,12 +170,27 @@ def _gap_json(v: GapView, out: IO[str]) -> None:
         entry["required_per_year"] = a.required_per_year
         entry["overdue"] = a.overdue
         entry["trend_per_year"] = a.trend_per_year
+        if v.shares is not None:
+            entry["share_of_plan_gap"] = v.shares.get(a.kpi.id)
         kpis.append(entry)
     _dump_json({"as_of": v.as_of.isoformat(), "plan": _plan_json(v.dataset), "kpis": kpis}, out)
 
 
 def _gap_csv(v: GapView, out: IO[str]) -> None:
-    _csv(gap_records(v.results, v.lang), GAP_COLUMNS, out)
+    records = gap_records(v.results, v.lang)
+    if v.shares is None:
+        _csv(records, GAP_COLUMNS, out)
+        return
+    shares = v.shares
+    records = [{**r, "share_of_plan_gap": shares.get(r["id"])} for r in records]
+    _csv(records, (*GAP_COLUMNS, "share_of_plan_gap"), out)
+
+
+def _share_line(v: GapView, a: Assessment) -> str | None:
+    share = None if v.shares is None else v.shares.get(a.kpi.id)
+    if share is None:
+        return None
+    return _("{share} of the plan's gap").format(share=display.percent(share))
 
 
 def _gap_markdown(v: GapView, out: IO[str]) -> None:
@@ -183,6 +199,9 @@ def _gap_markdown(v: GapView, out: IO[str]) -> None:
     out.write(f"## {title}\n\n")
     header, rows = markdown_rows(GAP_SPEC, v.results, v.lang)
     markdown_table(header, rows, out)
+    shares = [(a.kpi.id, line) for a in v.results if (line := _share_line(v, a)) is not None]
+    if shares:
+        out.write("\n" + "\n".join(f"- {md(kpi)}: {md(line)}" for kpi, line in shares) + "\n")
     if v.note:
         out.write(f"\n{v.note}\n")
 
@@ -209,6 +228,8 @@ def _gap_terminal(v: GapView, out: IO[str]) -> None:
                 f"{LIGHT_SYMBOL[a.light]} {display.value(a.gap, unit)}", style=LIGHT_STYLE[a.light]
             )
             gap_cell.append(f"\n{display.percent(a.relative_gap)}", style="dim")
+            if (share := _share_line(v, a)) is not None:
+                gap_cell.append(f"\n{share}", style="dim")
             late = needed in (_("overdue"), _("missed"))
             rows.append(
                 [
@@ -245,9 +266,10 @@ def render_gap(
     as_of: date,
     out: IO[str],
     without_data: int,
+    shares: dict[str, float] | None = None,
 ) -> None:
     set_language(lang)
-    GAP_FORMATS[fmt](GapView(dataset, results, lang, as_of, without_data), out)
+    GAP_FORMATS[fmt](GapView(dataset, results, lang, as_of, without_data, shares), out)
 
 
 class ListView(NamedTuple):
