@@ -93,6 +93,10 @@ def assess_kpi(
     if baseline is not None and baseline.period.end <= as_of:
         points.append((baseline.period.end, baseline.value))
         points.sort(key=_first)
+    if kpi.breaks and latest is not None:  # a count of other units before a merger: not a trend
+        since = max((b for b in kpi.breaks if b <= latest.period.end), default=None)
+        if since is not None:
+            points = [p for p in points if p[0] >= since]
 
     verdicts = tuple(milestone_verdict(kpi, t, known) for t in kpi.targets if t.date < as_of)
     verdict = next((v for v in verdicts if v.target == milestone), None)

@@ -229,6 +229,9 @@ def check_targets(
     else:
         orgs, orgs_text = _orgs_file(plan.orgs, name, doc, problems, read)
     unit_targets = load_unit_targets(doc, kpis, orgs, report) if "target" in doc else {}
+    if orgs.merges:  # a count of units counts other units after a merger: its series breaks there
+        days = tuple(sorted({m.day for m in orgs.merges}))
+        kpis = {k: kpi._replace(breaks=days) if kpi.basis == "units" else kpi for k, kpi in kpis.items()}
     return Targets(plan, thresholds, sectors, kpis, declared_ids, name, text, orgs, orgs_text, unit_targets)
 
 

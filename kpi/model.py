@@ -116,6 +116,8 @@ class Kpi(NamedTuple):
     aggregate: Aggregate = Aggregate()
     basis: str | None = None  # "units": counts units, so its series breaks at a merge
     org_targets: str | None = None  # "inherit": units without a target are judged on the plan's
+    # basis = "units": the days a merger changed what it counts; its trend starts again there.
+    breaks: tuple[date, ...] = ()
 
     def label(self, lang: str) -> str:
         return (self.name_en or self.name) if lang == "en" else self.name

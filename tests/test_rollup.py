@@ -606,3 +606,26 @@ def test_names_as_sheets_write_them(tmp_path: Path) -> None:
     assert [u.id for u in orgs.by_name("Huế", day)] == ["hue"]  # its later name, no other unit has it
     assert [u.id for u in orgs.by_name("Thành phố Hồ Chí Minh", day)] == ["hcm"]
     assert [u.id for u in orgs.by_name("tp. hồ chí minh", day)] == ["hcm"]
+
+
+def test_a_count_of_units_starts_its_trend_again_at_the_merger_and_its_chart_shows_where(
+    tmp_path: Path,
+) -> None:
+    figures = (
+        fig("t.provinces", "2023", 60) + fig("t.provinces", "2024", 63) + fig("t.provinces", "2025-12", 34)
+    )
+    folder = plan(tmp_path, MERGER, figures)
+    shown = run("show", "t.provinces", "--data-dir", str(folder), "--format", "json", "--as-of", "2026-01-31")
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["points"] == 1  # 63 provinces then are not 34 now: no falling trend
+    terminal = run("show", "t.provinces", "--data-dir", str(folder), "--as-of", "2026-01-31", "--lang", "en")
+    assert "┊" in terminal.output and "merger: other units counted" in terminal.output
+    from kpi.assess import assess_kpi
+    from kpi.loader import load, locate
+    from kpi.output.svgchart import chart
+
+    dataset, _problems = load(locate(data_dir=folder))
+    from datetime import date
+
+    result = assess_kpi(dataset.kpis["t.provinces"], dataset.actuals, date(2026, 1, 31), dataset.thresholds)
+    assert 'class="break"' in chart(result)

@@ -40,6 +40,7 @@ class Series(NamedTuple):
     milestone: Mark | None
     trend: list[tuple[date, float]]  # from the latest actual to the milestone date; [] when none
     inverted: bool = False  # lower is better (a rank): drawn with the value axis upside down
+    breaks: tuple[date, ...] = ()  # a count of units: a merger changed what it counts, drawn as a rule
 
 
 def middle(period: Period) -> date:
@@ -82,7 +83,11 @@ def series(a: Assessment) -> Series:
     if trend and a.latest is not None and a.milestone is not None:
         # Computed between the periods' last days, drawn between their marks.
         trend = _between(trend, middle(a.latest.period), middle(a.milestone.period))
-    return Series((k.min, k.max), actuals, plan, targets, stretches, milestone, trend, k.direction == "down")
+    dates = [m.when for m in actuals + plan]
+    breaks = tuple(b for b in k.breaks if dates and min(dates) < b < max(dates))
+    return Series(
+        (k.min, k.max), actuals, plan, targets, stretches, milestone, trend, k.direction == "down", breaks
+    )
 
 
 def _between(line: list[tuple[date, float]], first: date, last: date) -> list[tuple[date, float]]:

@@ -56,6 +56,7 @@ svg .grid { stroke: #d0d7de; stroke-width: 0.5; stroke-dasharray: 2 2; fill: non
 svg .label { font: 10px FONTS; fill: #57606a; }
 svg .plan { stroke: #0969da; stroke-width: 1.5; fill: none; stroke-dasharray: 1 3; stroke-linecap: round; }
 svg .trend { stroke: #bf8700; stroke-width: 1.5; fill: none; stroke-dasharray: 5 4; }
+svg .break { stroke: #57606a; stroke-width: 1; stroke-dasharray: 4 2; }
 svg .target { fill: #8250df; } svg .stretch { fill: none; stroke: #8250df; stroke-width: 1.2; }
 svg .actual { fill: #1f2328; } svg .estimate { fill: #fff; stroke: #1f2328; stroke-width: 1.5; }
 svg .revised { stroke: #cf222e; stroke-width: 2; }

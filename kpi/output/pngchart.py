@@ -84,6 +84,9 @@ def png(a: Assessment) -> bytes | None:
         draw.line([(x, y1), (x, y1 + 12)], fill=MUTED, width=2)
     for year, middle in year_labels(scale):
         draw.text((left + scale.x(middle), y1 + 34), str(year), fill=MUTED, font=small, anchor="mm")
+    for day in s.breaks:  # a merger: the count before it is of other units
+        x = left + scale.x(day)
+        _dashed(draw, [(x, y0), (x, y1)], MUTED, 8, 6)
     if len(s.plan) >= 2:
         _dashed(draw, [xy(m.when, m.value) for m in s.plan], PLAN, 3, 8)
     if s.trend:

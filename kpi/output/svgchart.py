@@ -55,6 +55,13 @@ def chart(a: Assessment) -> str:
         f'aria-label="{escape(display.printable(a.kpi.label(language())))}" xmlns="http://www.w3.org/2000/svg">',
         _axes(scale, unit, left, top),
     ]
+    for day in s.breaks:  # a merger: the count before it is of other units
+        x = left + scale.x(day)
+        tip = escape(_("merger on {day}: the units counted change").format(day=display.iso(day)))
+        parts.append(
+            f'<line class="break" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + scale.height:.1f}">'
+            f"<title>{tip}</title></line>"
+        )
     if len(s.plan) >= 2:
         points = polyline([xy(m.when, m.value) for m in s.plan])
         title = escape(_("plan path"))

@@ -23,6 +23,7 @@ from kpi.output.chart import (
 Cell = tuple[str, str]  # (glyph, Rich style)
 
 ACTUAL, ESTIMATE, TARGET, STRETCH, PLAN, TREND = "●", "○", "◆", "◇", "·", "-"
+BREAK = "┊"  # a merger: the count before it is of other units
 REVISED = "◉"
 STYLES = {
     REVISED: "bold",
@@ -32,6 +33,7 @@ STYLES = {
     STRETCH: "magenta",
     PLAN: "cyan",
     TREND: "yellow",
+    BREAK: "dim",
 }
 LEGEND_ENTRIES = [
     (glyph, name)
@@ -81,6 +83,9 @@ def _plot(s: Series, width: int, height: int) -> Canvas | None:
     scale = scale._replace(width=columns - 1, height=height - 1)
     canvas = Canvas(scale, columns, height)
     start_dates = [scale.start + (scale.end - scale.start) * c / (columns - 1) for c in range(columns)]
+    for day in s.breaks:
+        for row in range(height):
+            canvas.put(canvas.col(day), row, BREAK)
     if len(s.plan) >= 2:
         path = [(m.when, m.value) for m in s.plan]
         for c in range(canvas.col(s.plan[0].when), canvas.col(s.plan[-1].when) + 1):
@@ -142,7 +147,8 @@ def draw(a: Assessment, width: int = 80, height: int = 10) -> list[list[Cell]]:
         lines.append([(ch, "dim") for ch in _("↑ better: the value axis is inverted (lower is better)")])
     # The legend wraps between its entries, never inside one.
     legend = ""
-    for glyph, name in LEGEND_ENTRIES:
+    merger = [(BREAK, N_("merger: other units counted"))] if s.breaks else []
+    for glyph, name in [*LEGEND_ENTRIES, *merger]:
         entry = f"{glyph} {_(name)}"
         if legend and len(legend) + 2 + len(entry) > width:
             lines.append([(ch, "dim") for ch in legend])
