@@ -185,6 +185,18 @@ def unit_conflicts(kpis: dict[str, Kpi], units: Sequence[Actual]) -> list[Proble
     return problems
 
 
+def growth_of_totals(
+    kpis: dict[str, Kpi], actuals: Sequence[Actual], totals: Sequence[Actual]
+) -> list[Actual]:
+    """The growth figures the plan's totals made of units give (formula = "growth"), for the
+    years its own figures did not already give one."""
+    have = {(a.kpi, a.period.text) for a in actuals}
+    by_kpi: dict[str, list[Actual]] = {}
+    for a in [*actuals, *totals]:
+        by_kpi.setdefault(a.kpi, []).append(a)
+    return [g for g in _growth_figures(kpis, by_kpi, "", []) if (g.kpi, g.period.text) not in have]
+
+
 def _early_revisions(figures: Sequence[Actual], file: str, problems: list[Problem]) -> None:
     """A revised figure published before its period ended is an estimate, or a mistake."""
     if len({a.period.end for a in figures}) == len(figures):  # no two for one day: no revisions

@@ -316,7 +316,7 @@ def combine(
         problems += derived
     rollup = None
     if units and targets.declared_ids is not None:
-        from kpi.derive import unit_conflicts
+        from kpi.derive import growth_of_totals, unit_conflicts
         from kpi.rollup import Rollup, national, revision_eves
 
         problems += unit_conflicts(kpis, units)
@@ -327,7 +327,8 @@ def combine(
         for day in revision_eves(units):
             earlier = Rollup(kpis, targets.orgs, actuals, units, targets.thresholds.min_coverage, day)
             added += national(earlier)[0]
-        actuals = [*actuals, *dict.fromkeys(added)]
+        totals = list(dict.fromkeys(added))
+        actuals = [*actuals, *totals, *growth_of_totals(kpis, actuals, totals)]
         problems += disagreements
     if problems:  # only then: a clean run never pays for positions
         from kpi.positions import with_lines

@@ -629,3 +629,16 @@ def test_a_count_of_units_starts_its_trend_again_at_the_merger_and_its_chart_sho
 
     result = assess_kpi(dataset.kpis["t.provinces"], dataset.actuals, date(2026, 1, 31), dataset.thresholds)
     assert 'class="break"' in chart(result)
+
+
+def test_a_growth_kpi_is_derived_from_a_total_made_of_units(tmp_path: Path) -> None:
+    growth = (
+        '\n[[kpi]]\nid = "t.subs_growth"\nsector = "t"\nname = "Tăng trưởng"\nunit = "%"\n'
+        'derived_from = "t.subs"\nformula = "growth"\n'
+    )
+    figures = fig("t.subs", "2023", 100, "a") + fig("t.subs", "2023", 150, "b")
+    figures += fig("t.subs", "2024", 120, "a") + fig("t.subs", "2024", 180, "b")
+    folder = plan(tmp_path, TWO.replace('[[org]]\nid = "a"', growth + '\n[[org]]\nid = "a"', 1), figures)
+    assert national(folder, "t.subs_growth", "2025-06-30")["latest"]["value"] == pytest.approx(
+        20
+    )  # 300 / 250
