@@ -128,7 +128,7 @@ def key(contents: Sequence[bytes | None], names: Sequence[str] = ()) -> bytes:
     # The checking code itself: a changed rule must re-check data it once passed.
     for module in (
         "loader.py", "datafiles.py", "fields.py", "loadtargets.py", "loadactuals.py", "schema.py",
-        "model.py", "periods.py", "derive.py", "flows.py", "loadorgs.py", "orgs.py",
+        "model.py", "periods.py", "derive.py", "flows.py", "loadorgs.py", "orgs.py", "loadreporting.py",
     ):  # fmt: skip
         digest.update((Path(__file__).parent / module).read_bytes())
     for content in contents:

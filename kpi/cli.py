@@ -47,6 +47,7 @@ COMMANDS = {
     "list": ("kpi.commands.assessment", "list_"),
     "report": ("kpi.commands.assessment", "report"),
     "diff": ("kpi.commands.history", "diff"),
+    "due": ("kpi.commands.cycle", "due"),
     "record": ("kpi.commands.recording", "record"),
     "import": ("kpi.sheets.commands", "import_"),
     "template": ("kpi.sheets.commands", "template"),

@@ -137,13 +137,42 @@ def _aggregate(value: object) -> str | None:
     return wanted
 
 
+def _due(value: object) -> str | None:
+    """{ days = N } or { months = M, day = D }: whole numbers."""
+    wanted = msg("{days} or {months}", days="{ days = N }", months="{ months = M, day = D }")
+    if not isinstance(value, dict) or not value:
+        return wanted
+    if not all(type(v) is int for v in value.values()):
+        return wanted
+    if set(value) == {"days"} or set(value) == {"months", "day"}:
+        return None
+    return wanted
+
+
+def _assignments(value: object) -> str | None:
+    """[{ owner, from, until }]: an owner id and the dates it holds the KPI."""
+    wanted = msg("an array of {table} tables", table="{ owner, from, until }")
+    if not isinstance(value, list) or not value:
+        return wanted
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("owner"), str):
+            return wanted
+        if not set(item) <= {"owner", "from", "until"}:
+            return wanted
+        if any(k in item and not isinstance(item[k], date) for k in ("from", "until")):
+            return wanted
+    return None
+
+
 def _one_of(*choices: str) -> Checker:
     if len(choices) == 1:
         wanted = msg('"{a}"', a=choices[0])
     elif len(choices) == 2:
         wanted = msg('"{a}" or "{b}"', a=choices[0], b=choices[1])
-    else:
+    elif len(choices) == 3:
         wanted = msg('"{a}" or "{b}" or "{c}"', a=choices[0], b=choices[1], c=choices[2])
+    else:
+        wanted = msg("one of {choices}", choices=", ".join(f'"{c}"' for c in choices))
 
     def check(value: object) -> str | None:
         if isinstance(value, str) and value in choices:
@@ -175,6 +204,8 @@ def checkers(fields: dict[str, schema.Field]) -> dict[str, Checker]:
         "org_id": _string,
         "org_ids": _ids,
         "aggregate": _aggregate,
+        "due": _due,
+        "owners": _assignments,
     }
     return {
         key: _one_of(*kind) if isinstance(kind, tuple) else by_kind[kind] for key, (kind, _) in fields.items()
@@ -202,6 +233,15 @@ RENAME_FIELDS = checkers(schema.RENAME)
 UNIT_TARGET_FIELDS = checkers(schema.UNIT_TARGET)
 
 
+REPORTING_FIELDS = checkers(schema.REPORTING)
+
+
+OWNER_FIELDS = checkers(schema.OWNER)
+
+
+OWNER_RULE_FIELDS = checkers(schema.OWNER_RULE)
+
+
 SECTOR_FIELDS = checkers(schema.SECTOR)
 
 
@@ -216,7 +256,19 @@ ACTUAL_FIELDS = checkers(schema.ACTUAL)
 
 # The keys a plain figure uses: tables with any other go through the full checks.
 ACTUAL_KEYS = frozenset(
-    ("kpi", "period", "value", "estimated", "published", "source", "quote", "derived", "note", "org")
+    (
+        "kpi",
+        "period",
+        "value",
+        "estimated",
+        "published",
+        "source",
+        "quote",
+        "derived",
+        "note",
+        "org",
+        "received",
+    )
 )
 
 

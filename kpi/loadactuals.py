@@ -31,6 +31,7 @@ FAST_PATH = True
 _FAST_FIELDS = (
     "kpi", "period", "value", "source", "estimated", "published", "quote", "derived", "note",
     "position", "cumulative", "plan_share", "plan_period", "change", "change_from", "file", "org",
+    "received",
 )  # fmt: skip
 if Actual._fields != _FAST_FIELDS:
     raise ImportError(f"kpi.loadactuals: the fast path's fields {_FAST_FIELDS} are not Actual's")
@@ -72,7 +73,7 @@ def _load_actuals(
         if FAST_PATH and type(raw) is dict and raw.keys() <= ACTUAL_KEYS:
             get = raw.get
             kpi_id, period_text, value, source = get("kpi"), get("period"), get("value"), get("source")
-            quote, note, published = get("quote"), get("note"), get("published")
+            quote, note, published, received = get("quote"), get("note"), get("published"), get("received")
             estimated, derived = get("estimated", False), get("derived", False)
             org = get("org")
             kpi = kpi_of(kpi_id) if type(kpi_id) is str else None
@@ -87,6 +88,7 @@ def _load_actuals(
                 and (quote is None or (type(quote) is str and quote and not quote.isspace()))
                 and (note is None or type(note) is str)
                 and (published is None or type(published) is date)
+                and (received is None or type(received) is date)
                 and type(estimated) is bool
                 and type(derived) is bool
                 and (org is None or type(org) is str)
@@ -114,7 +116,8 @@ def _load_actuals(
                     seen[day] = [(index, period_text, published)]
                     # The fields in _FAST_FIELDS' order, without the keyword binding's cost.
                     fields = (kpi.id, period, float(value), source, estimated, published, quote,
-                              derived, note, index, False, None, None, None, None, file, org)  # fmt: skip
+                              derived, note, index, False, None, None, None, None, file, org,
+                              received)  # fmt: skip
                     actuals.append(_new(Actual, fields))
                     continue
         if not isinstance(raw, dict):

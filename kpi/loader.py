@@ -38,10 +38,11 @@ from kpi.loadactuals import (
     across_files,
 )
 from kpi.loadorgs import load_orgs, load_unit_targets
+from kpi.loadreporting import check_owners, load_owners
 from kpi.loadtargets import (
     _load_targets,
 )
-from kpi.model import Actual, Dataset, Kpi, Plan, Sector, Target, Thresholds
+from kpi.model import Actual, Dataset, Kpi, Owner, Plan, Reporting, Sector, Target, Thresholds
 from kpi.orgs import NO_ORGS, Orgs
 from kpi.problems import Problem, did_you_mean
 
@@ -76,6 +77,9 @@ class Targets(NamedTuple):
     orgs: Orgs = NO_ORGS
     orgs_text: tuple[str, str] | None = None  # the orgs file's name and text, when there is one
     unit_targets: dict[tuple[str, str], tuple[Target, ...]] | None = None
+    reporting: Reporting | None = None
+    owners: dict[str, Owner] | None = None
+    owner_rules: tuple[tuple[str, str], ...] = ()
 
 
 def load(files: DataFiles, with_actuals: bool = True) -> tuple[Dataset, list[Problem]]:
@@ -229,10 +233,15 @@ def check_targets(
     else:
         orgs, orgs_text = _orgs_file(plan.orgs, name, doc, problems, read)
     unit_targets = load_unit_targets(doc, kpis, orgs, report) if "target" in doc else {}
+    reporting, owners, rules = load_owners(doc, report)
+    check_owners(kpis, sectors, owners, rules, report)
     if orgs.merges:  # a count of units counts other units after a merger: its series breaks there
         days = tuple(sorted({m.day for m in orgs.merges}))
         kpis = {k: kpi._replace(breaks=days) if kpi.basis == "units" else kpi for k, kpi in kpis.items()}
-    return Targets(plan, thresholds, sectors, kpis, declared_ids, name, text, orgs, orgs_text, unit_targets)
+    return Targets(
+        plan, thresholds, sectors, kpis, declared_ids, name, text, orgs, orgs_text, unit_targets,
+        reporting, owners, rules,
+    )  # fmt: skip
 
 
 def _orgs_file(
@@ -355,6 +364,9 @@ def combine(
         units,
         targets.unit_targets or {},
         rollup,
+        targets.reporting,
+        targets.owners or {},
+        targets.owner_rules,
     )
 
 

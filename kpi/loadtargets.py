@@ -26,6 +26,7 @@ from kpi.fields import (
     bounds_problem,
 )
 from kpi.i18n import msg
+from kpi.loadreporting import assignments_of, reporting_of
 from kpi.model import Aggregate, Kpi, Plan, Sector, Target, Thresholds
 from kpi.problems import did_you_mean
 
@@ -43,6 +44,9 @@ def _load_targets(
         "merge": _array,
         "rename": _array,
         "target": _array,
+        "reporting": _table,
+        "owners": _table,
+        "owner_rule": _array,
     }
     for key, value in doc.items():
         if key not in known:
@@ -119,7 +123,7 @@ def _load_targets(
                 report.add(path, msg("must be a table, not {found}", found=_kind(raw)))
                 continue
             if report.fields(raw, SECTOR_FIELDS, schema.REQUIRED["sector"], path):
-                sectors[sector_id] = Sector(sector_id, raw["name"], raw.get("name_en"))
+                sectors[sector_id] = Sector(sector_id, raw["name"], raw.get("name_en"), raw.get("owner"))
 
     kpis: dict[str, Kpi] = {}
     first_index: dict[str, int] = {}
@@ -424,6 +428,8 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
         aggregate=_aggregate(raw.get("aggregate")),
         basis=raw.get("basis"),
         org_targets=raw.get("org_targets"),
+        owners=assignments_of(raw, report, path),
+        reporting=reporting_of(raw, report, path),
     )
 
 

@@ -58,6 +58,7 @@ class Sector(NamedTuple):
     id: str
     name: str
     name_en: str | None = None
+    owner: str | None = None  # its KPIs' owner, unless a rule or the KPI says otherwise
 
     def label(self, lang: str) -> str:
         return (self.name_en or self.name) if lang == "en" else self.name
@@ -90,6 +91,49 @@ class Aggregate(NamedTuple):
     factor: float = 1.0  # ratio: 100 for a percentage
 
 
+class Due(NamedTuple):
+    """When a period's figure is due: days after its end, or day (clamped to the month's length)
+    of the month months after its last month (0: that month; -1: the one before)."""
+
+    days: int | None = None
+    months: int | None = None
+    day: int | None = None
+
+
+class Reporting(NamedTuple):
+    """A KPI's reporting calendar ([reporting] for the plan, overridden per KPI)."""
+
+    frequency: str | None = None  # monthly, quarterly, half-yearly, annual, irregular
+    due: Due | None = None
+    cutoff: str = "calendar"  # or "15-14": a month from the 15th to the 14th
+    reporting_from: Period | None = None
+    next_release: date | None = None
+    reported_by: str = "plan"  # "units": every unit owes its own figure
+
+
+class Assignment(NamedTuple):
+    """An owner holding a KPI over a span of days (None: open-ended)."""
+
+    owner: str  # "" for explicitly unowned
+    start: date | None = None
+    end: date | None = None
+
+
+class Owner(NamedTuple):
+    id: str
+    name: str
+    name_en: str | None = None
+    parent: str | None = None
+    contact: str | None = None
+    email: str | None = None
+    start: date | None = None
+    end: date | None = None  # its last day
+    successor: str | None = None
+
+    def label(self, lang: str) -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name
+
+
 class Kpi(NamedTuple):
     id: str
     sector: str
@@ -118,6 +162,8 @@ class Kpi(NamedTuple):
     org_targets: str | None = None  # "inherit": units without a target are judged on the plan's
     # basis = "units": the days a merger changed what it counts; its trend starts again there.
     breaks: tuple[date, ...] = ()
+    owners: tuple[Assignment, ...] = ()  # owner = "x" is one open-ended assignment
+    reporting: Reporting | None = None  # its own calendar; None: the plan's
 
     def label(self, lang: str) -> str:
         return (self.name_en or self.name) if lang == "en" else self.name
@@ -151,6 +197,7 @@ class Actual(NamedTuple):
     change_from: str | None = None  # "2022", or "same period last year"
     file: str = ""  # the actuals file it is in, as problems name it ("": not from a file)
     org: str | None = None  # the unit it is for (an Orgs id); None: the plan's root, the country
+    received: date | None = None  # when it reached the ministry: for timeliness
 
     @property
     def start(self) -> date:
@@ -177,6 +224,10 @@ class Dataset:
     # The targets set for units ([[target]] kpi, org, ...), by (KPI, unit), in date order.
     unit_targets: dict[tuple[str, str], tuple[Target, ...]] = field(default_factory=dict)
     rollup: Any = field(default=None, repr=False)  # kpi.rollup.Rollup, when units have figures
+    # The reporting cycle: the plan's calendar, its owners, and the rules that give KPIs owners.
+    reporting: Reporting | None = None
+    owners: dict[str, Owner] = field(default_factory=dict)
+    owner_rules: tuple[tuple[str, str], ...] = ()  # (pattern, owner), the last match wins
     _by_kpi: dict[str, list[Actual]] | None = field(default=None, repr=False)
 
     def actuals_by_kpi(self) -> dict[str, list[Actual]]:

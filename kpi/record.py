@@ -42,6 +42,7 @@ class Entry:
     extra: tuple[tuple[str, Any], ...] = ()  # keys kept from a replaced table (plan_share, change...)
     cumulative: bool = False
     org: str | None = None  # the unit the figure is for; None: the plan's own
+    received: date | None = None  # when it reached the ministry (for timeliness)
 
     def table(self) -> dict[str, Any]:
         """The entry as a TOML table, in the order of the documented format; defaults left out."""
@@ -56,6 +57,8 @@ class Entry:
             table["estimated"] = True
         if self.published is not None:
             table["published"] = self.published
+        if self.received is not None:
+            table["received"] = self.received
         table["source"] = self.source
         if self.quote is not None:
             table["quote"] = self.quote
@@ -70,7 +73,7 @@ class Entry:
         return table
 
 
-FIELDS = ("source", "quote", "estimated", "published", "derived", "note")
+FIELDS = ("source", "quote", "estimated", "published", "derived", "note", "received")
 
 
 def merged(entry: Entry, before: dict[str, Any], given: set[str]) -> tuple[Entry, list[str]]:

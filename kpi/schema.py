@@ -70,6 +70,36 @@ SECTOR: dict[str, Field] = {
     "name": ("text", "The sector's name."),
     "name_en": ("text", "The sector's name in English."),
     "note": ("string", "Anything a reader should know."),
+    "owner": ("string", "The owner ([owners.ID]) of its KPIs, unless a rule or the KPI says otherwise."),
+}
+FREQUENCIES = ("monthly", "quarterly", "half-yearly", "annual", "irregular")
+REPORTING: dict[str, Field] = {
+    "frequency": (FREQUENCIES, "How often a figure is due."),
+    "due": (
+        "due",
+        "When: { days = N } after the period, or { months = M, day = D } (day D of month M after).",
+    ),
+    "cutoff": (
+        ("calendar", "15-14"),
+        'A month from the 1st to its last day, or from the 15th to the 14th ("15-14").',
+    ),
+    "reporting_from": ("period", "The first period a figure is due for."),
+    "next_release": ("date", "For an irregular KPI: when the next figure is expected."),
+    "reported_by": (("plan", "units"), "units: every unit owes its own figure (with [[org]])."),
+}
+OWNER: dict[str, Field] = {
+    "name": ("text", "The owner's name (a department, a unit)."),
+    "name_en": ("text", "The owner's name in English."),
+    "parent": ("text", "The owner it belongs to (a department's ministry)."),
+    "contact": ("string", "Who to ask, free text."),
+    "email": ("string", "Where reminders go, free text."),
+    "from": ("date", "The first day it owns anything."),
+    "until": ("date", "Its last day."),
+    "successor": ("text", "The owner that takes over after its last day."),
+}
+OWNER_RULE: dict[str, Field] = {
+    "pattern": ("text", 'KPI ids it matches: "digital.egov_*" (the last rule that matches wins).'),
+    "owner": ("string", 'The owner; "" for explicitly unowned.'),
 }
 TARGET: dict[str, Field] = {
     "period": ("period", "The milestone: 2025, 2025-H1, 2025-Q3, 2025-06 or 2025-06-30."),
@@ -104,6 +134,9 @@ KPI: dict[str, Field] = {
     ),
     "basis": (("units",), 'units: the KPI counts units ("59 provinces"); its series breaks at a merge.'),
     "org_targets": (("inherit",), "inherit: a unit without its own target is judged against the plan's."),
+    "owner": ("string", 'Who reports it ([owners.ID]); "" for explicitly unowned.'),
+    "owners": ("owners", "Owners over time: [{ owner, from, until }]."),
+    **REPORTING,
     "min": ("number", "The smallest value a figure can take."),
     "max": ("number", "The largest value a figure can take."),
     "baseline": ("target", "The starting point: a period and value before the first target."),
@@ -128,6 +161,7 @@ ACTUAL: dict[str, Field] = {
     "change": ("number", "The stated change: 0.12 for up 12 %."),
     "change_from": ("change_from", 'What the change compares with: a year, or "same period last year".'),
     "org": ("org_id", "The unit the figure is for (an [[org]] id); none: the whole plan's."),
+    "received": ("date", "When the figure reached the ministry (a unit's sheet), for timeliness."),
 }
 REQUIRED = {
     "plan": ("name",),
@@ -139,6 +173,8 @@ REQUIRED = {
     "merge": ("date", "from", "into", "source"),
     "rename": ("org", "date", "from", "source"),
     "unit_target": ("kpi", "org", "period", "value", "source"),
+    "owner": ("name",),
+    "owner_rule": ("pattern", "owner"),
 }
 ORG_ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -169,6 +205,28 @@ def _property(kind: Kind, description: str) -> dict[str, Any]:
                 ]
             },
             "org_id": {"type": "string", "pattern": ORG_ID},
+            "due": {
+                "type": "object",
+                "properties": {
+                    "days": {"type": "integer"},
+                    "months": {"type": "integer"},
+                    "day": {"type": "integer"},
+                },
+                "additionalProperties": False,
+            },
+            "owners": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "owner": {"type": "string"},
+                        "from": {"type": "string", "format": "date"},
+                        "until": {"type": "string", "format": "date"},
+                    },
+                    "required": ["owner"],
+                    "additionalProperties": False,
+                },
+            },
             "org_ids": {"type": "array", "items": {"type": "string", "pattern": ORG_ID}, "minItems": 1},
             "aggregate": {
                 "anyOf": [
@@ -243,6 +301,19 @@ def targets_schema() -> dict[str, Any]:
                 "type": "array",
                 "description": "Units renamed.",
                 "items": _object(RENAME, REQUIRED["rename"], "A rename."),
+            },
+            "reporting": _object(
+                REPORTING, (), "The reporting calendar every KPI follows unless it says otherwise."
+            ),
+            "owners": {
+                "type": "object",
+                "description": "Who reports the figures; the key is the owner's id.",
+                "additionalProperties": _object(OWNER, REQUIRED["owner"], "An owner."),
+            },
+            "owner_rule": {
+                "type": "array",
+                "description": "Owners by KPI id pattern.",
+                "items": _object(OWNER_RULE, REQUIRED["owner_rule"], "A rule."),
             },
             "target": {
                 "type": "array",

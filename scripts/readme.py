@@ -37,6 +37,8 @@ KINDS = {
     "fraction": "number ≥ 0",
     "share": "number above 0, at most 10",
     "coverage": "number above 0, at most 1",
+    "due": "{ days = N } or { months = M, day = D }",
+    "owners": "list of { owner, from, until }",
     "change_from": 'a year, or "same period last year"',
     "target": "{ period, value, … }",
     "targets": "list of { period, value, … }",

@@ -59,6 +59,11 @@ from kpi.options import (
 @click.option("--estimated", is_flag=True, help='The source calls it an estimate ("ước đạt").')
 @click.option("--published", type=DateType(), help="When the figure was reported (YYYY-MM-DD or DD/MM/YYYY).")
 @click.option(
+    "--received",
+    type=DateType(),
+    help="When the figure reached the ministry (a unit's sheet), for kpi due; never today unless given.",
+)
+@click.option(
     "--derived", is_flag=True, help="Computed from a stated change, not stated itself (say how in --note)."
 )
 @click.option("--note", help="Anything a reader should know about the figure.")
@@ -117,6 +122,7 @@ def record(
     quote: str | None,
     estimated: bool,
     published: date | None,
+    received: date | None,
     derived: bool,
     note: str | None,
     org: str | None,
@@ -182,6 +188,7 @@ def record(
         extra,
         cumulative,
         org,
+        received,
     )
     done = _record(dest, entry, kpi, dataset, replace, published, source is None, dry_run, lock_timeout)
     if done is not None:
@@ -208,7 +215,7 @@ def _delete_only(value: float | None) -> None:
     """--delete takes the figure's KPI and period (and --published for one revision), nothing else."""
     if value is not None:
         raise click.UsageError(tr(msg("--delete takes no VALUE")))
-    names = ["source", "quote", "estimated", "derived", "note", "replace"]
+    names = ["source", "quote", "estimated", "derived", "note", "replace", "received"]
     names += ["plan_share", "plan_period", "change", "change_from"]
     extra = ["--" + name.replace("_", "-") for name in _given(*names)]
     if extra:
@@ -234,7 +241,9 @@ def _record(
     from kpi.i18n import _
     from kpi.transaction import other_tables, rewrite
 
-    given = set(_given("source", "quote", "estimated", "published", "derived", "note", "cumulative"))
+    given = set(
+        _given("source", "quote", "estimated", "published", "derived", "note", "cumulative", "received")
+    )
     flow = kpi.measure == "flow"
 
     def change(old: str) -> tuple[str | None, Any]:
@@ -422,6 +431,9 @@ RECORD_OPTION |= {"plan_share": "--plan-share", "plan_period": "--plan-period", 
 
 
 RECORD_OPTION |= {"change_from": "--change-from", "cumulative": "--cumulative", "org": "--org"}
+
+
+RECORD_OPTION |= {"received": "--received"}
 
 
 def _shown_value(value: object) -> str:

@@ -31,6 +31,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "plan_period": ("kỳ kế hoạch",),
     "change": ("thay đổi", "tăng giảm"),
     "change_from": ("so với", "so với kỳ"),
+    "received": ("ngày nhận", "ngày tiếp nhận", "received on"),
     # Not "đơn vị": in a Vietnamese sheet that heads the unit of measure.
     "org": ("đơn vị báo cáo", "tỉnh, thành phố", "tỉnh/thành phố", "tỉnh", "địa phương", "province"),
 }

@@ -35,6 +35,7 @@ ENTRY_FIELDS = frozenset(
         "note",
         "cumulative",
         "org",
+        "received",
     }
 )
 
@@ -324,6 +325,7 @@ def read_rows(sheet: Sheet, found: Layout, units: Mapping[str, str], notation: s
             extra=extra,
             cumulative=fields.get("cumulative", False),
             org=fields.get("org") or None,  # as written: an id, a code or a name (resolved later)
+            received=fields.get("received"),
         )
         unit = _unit_problem(found, cells, number, entry.kpi, units)
         if unit is not None:

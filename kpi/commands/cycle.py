@@ -1,0 +1,73 @@
+"""kpi due: the reporting cycle, what is owed and by whom."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from kpi.commands.shared import EXIT_ON_CLOSED_PIPE, keep, load_valid, to_output
+from kpi.i18n import language
+from kpi.options import CONTEXT, FORMATS, KpiCommand, data_options, org_option, output_option, report_options
+
+
+@click.command(cls=KpiCommand, context_settings=CONTEXT)
+@data_options
+@report_options(FORMATS)
+@click.option(
+    "--owner", metavar="ID", help="Only what this owner (or one under it) is accountable for or owns now."
+)
+@org_option
+@click.option("--period", metavar="PERIOD", help="Only this period's figures: 2025-Q1.")
+@click.option(
+    "--within",
+    type=click.IntRange(min=0),
+    default=14,
+    show_default=True,
+    help="Days ahead counted as due soon.",
+)
+@click.option(
+    "--fail-on", type=click.Choice(["overdue"]), help="Exit 1 when anything is overdue (for a scheduled job)."
+)
+@output_option
+def due(
+    targets: Path | None,
+    actuals: tuple[Path, ...],
+    data_dir: Path | None,
+    as_of: date | None,
+    fmt: str,
+    lang: str | None,
+    owner: str | None,
+    org: str | None,
+    period: str | None,
+    within: int,
+    fail_on: str | None,
+    output: Path | None,
+) -> None:
+    """What is owed: overdue figures, those due soon, and the round's figures.
+
+    For every KPI with a reporting calendar ([reporting], or frequency and due on a KPI): each
+    period's due date (with its weekday: dates are never moved for rest days), whether its
+    first figure arrived on time, and who is accountable (the owner on the due date) and who
+    is reminded now. --as-of replays an earlier day.
+
+    \b
+    Examples:
+      kpi due
+      kpi due --as-of 2025-10-31 --owner vien-thong
+      kpi due --format json --fail-on overdue     # for a scheduled job
+    """
+    from kpi.cycle import due_report
+    from kpi.output.dueout import render
+
+    when = as_of or date.today()
+    dataset = load_valid(targets, actuals, data_dir)
+    view = keep(due_report(dataset, when, within, owner, org, period, language()))
+    failed = fail_on == "overdue" and view.overall.missing > 0
+    if failed:
+        EXIT_ON_CLOSED_PIPE[0] = 1
+    to_output(output, lambda out: render(view, fmt, out))
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,67 @@
+"""kpi due as a use case: the items owed, narrowed as asked, with the round's figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import NamedTuple
+
+from kpi.due import DueItem, Summary, by_owner, calendar, owed, summary
+from kpi.errors import UsageProblem
+from kpi.i18n import msg
+from kpi.model import Dataset
+from kpi.problems import did_you_mean
+
+
+class DueView(NamedTuple):
+    """What every format of kpi due is written from."""
+
+    dataset: Dataset
+    items: Sequence[DueItem]  # every period due or due soon, in due-date order
+    overall: Summary
+    owners: dict[str, Summary]  # by accountable owner
+    lang: str
+    as_of: date
+    calendar: bool  # some KPI has a reporting calendar
+
+
+def _under(dataset: Dataset, owner: str | None, wanted: str) -> bool:
+    """Whether owner is wanted or one of the owners under it (a department's units)."""
+    seen: set[str] = set()
+    while owner and owner not in seen:
+        if owner == wanted:
+            return True
+        seen.add(owner)
+        found = dataset.owners.get(owner)
+        owner = found.parent if found else None
+    return False
+
+
+def due_report(
+    dataset: Dataset,
+    as_of: date,
+    within: int,
+    owner: str | None = None,
+    org: str | None = None,
+    period: str | None = None,
+    lang: str = "vi",
+) -> DueView:
+    if owner is not None and owner not in dataset.owners:
+        hint = did_you_mean(owner, dataset.owners)
+        raise UsageProblem(msg('unknown owner "{owner}"{hint}', owner=owner, hint=hint), "--owner")
+    if org is not None and org not in dataset.orgs.units:
+        raise UsageProblem(
+            msg('unknown org "{org}"{hint}', org=org, hint=did_you_mean(org, dataset.orgs.units)), "--org"
+        )
+    items = owed(dataset, as_of, within)
+    if owner is not None:
+        items = [
+            i for i in items if _under(dataset, i.accountable, owner) or _under(dataset, i.current, owner)
+        ]
+    if org is not None:
+        items = [i for i in items if i.org == org]
+    if period is not None:
+        items = [i for i in items if i.period.text == period]
+    items.sort(key=lambda i: (i.due, i.kpi, i.org or ""))
+    has_calendar = any(calendar(k, dataset.reporting) is not None for k in dataset.kpis.values())
+    return DueView(dataset, items, summary(items), by_owner(items), lang, as_of, has_calendar)

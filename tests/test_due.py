@@ -1,0 +1,271 @@
+"""The reporting cycle (kpi due): due dates, timeliness decided once, owners over time."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kpi.due import due_date
+from kpi.model import Due
+from kpi.periods import parse_period
+from tests.conftest import run
+
+PLAN = """
+[plan]
+name = "Chế độ báo cáo"
+period = "2021-2025"
+
+[reporting]
+frequency = "quarterly"
+due = { months = 0, day = 6 }   # Circular 02/2023: by the 6th of the quarter's last month
+reporting_from = "2024-Q1"
+
+[owners.vt]
+name = "Cục Viễn thông"
+
+[owners.kh]
+name = "Vụ Kế hoạch - Tài chính"
+until = 2024-06-30
+successor = "kh2"
+
+[owners.kh2]
+name = "Vụ Kế hoạch - Tài chính (mới)"
+from = 2024-07-01
+
+[sectors.t]
+name = "Viễn thông"
+owner = "vt"
+
+[[owner_rule]]
+pattern = "t.rev*"
+owner = "kh"
+
+[[owner_rule]]
+pattern = "t.revenue_*"
+owner = ""
+
+[[kpi]]
+id = "t.subs"
+sector = "t"
+name = "Thuê bao"
+unit = "thuê bao"
+direction = "up"
+min = 0
+
+[[kpi]]
+id = "t.revenue"
+sector = "t"
+name = "Doanh thu"
+unit = "tỷ đồng"
+direction = "up"
+measure = "flow"
+min = 0
+owners = [{ owner = "kh", until = 2024-06-30 }, { owner = "kh2", from = 2024-07-01 }]
+
+[[kpi]]
+id = "t.revenue_other"
+sector = "t"
+name = "Doanh thu khác"
+unit = "tỷ đồng"
+direction = "up"
+min = 0
+
+[[kpi]]
+id = "t.rank"
+sector = "t"
+name = "Xếp hạng"
+unit = "hạng"
+direction = "down"
+min = 1
+frequency = "irregular"
+"""
+
+
+def fig(kpi: str, period: str, value: float, **dates: str) -> str:
+    extra = "".join(f"{k} = {v}\n" for k, v in dates.items())
+    return f'[[actual]]\nkpi = "{kpi}"\nperiod = "{period}"\nvalue = {value}\nsource = "s"\n{extra}\n'
+
+
+def due(folder: Path, as_of: str, *args: str) -> dict[str, Any]:
+    result = run("due", "--data-dir", str(folder), "--as-of", as_of, "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def items(doc: dict[str, Any], kpi: str) -> dict[str, dict[str, Any]]:
+    return {
+        (i["period"] if i["org"] is None else f"{i['org']} {i['period']}"): i
+        for i in doc["items"]
+        if i["kpi"] == kpi
+    }
+
+
+@pytest.fixture
+def plan(tmp_path: Path) -> Path:
+    (tmp_path / "targets.toml").write_text(PLAN, encoding="utf-8")
+    (tmp_path / "actuals.toml").write_text("", encoding="utf-8")
+    return tmp_path
+
+
+def figures(folder: Path, text: str) -> None:
+    (folder / "actuals.toml").write_text(text, encoding="utf-8")
+
+
+def test_due_dates_by_the_rules_and_month_ends_clamped() -> None:
+    # Circular 02/2023: a quarter by the 6th of its last month; a year by 25 November.
+    assert due_date(parse_period("2024-Q3"), Due(months=0, day=6)) == date(2024, 9, 6)
+    assert due_date(parse_period("2024"), Due(months=-1, day=25)) == date(2024, 11, 25)
+    assert due_date(parse_period("2024-Q3"), Due(months=1, day=31)) == date(2024, 10, 31)
+    assert due_date(parse_period("2024-Q3"), Due(months=0, day=31)) == date(2024, 9, 30)
+    assert due_date(parse_period("2025-01"), Due(months=1, day=29)) == date(2025, 2, 28)
+    assert due_date(parse_period("2024-Q4"), Due(days=18)) == date(2025, 1, 18)
+    # A month from the 15th to the 14th: March's figure closes on 14 March.
+    assert due_date(parse_period("2025-03"), Due(days=5), "15-14") == date(2025, 3, 19)
+
+
+def test_a_sunday_due_date_is_kept_and_a_figure_that_day_is_on_time(plan: Path) -> None:
+    # 2024-Q2 is due on Thursday 6 June 2024; Q3 on Friday 6 September; 2025-Q2 on Friday.
+    figures(
+        plan,
+        fig("t.subs", "2024-Q1", 1, received="2024-03-06")
+        + fig("t.subs", "2024-Q2", 2, received="2024-06-07"),
+    )
+    found = items(due(plan, "2024-07-01"), "t.subs")
+    assert found["2024-Q1"]["state"] == "on_time" and found["2024-Q1"]["days"] == 0
+    assert (found["2024-Q2"]["state"], found["2024-Q2"]["days"]) == ("late", 1)
+    (plan / "targets.toml").write_text(
+        PLAN.replace("day = 6 }", "day = 9 }"), encoding="utf-8"
+    )  # 9 June 2024
+    found = items(due(plan, "2024-07-01"), "t.subs")
+    assert found["2024-Q2"]["due"] == "2024-06-09" and found["2024-Q2"]["weekday"] == "Sunday"
+    assert found["2024-Q2"]["state"] == "on_time"
+    table = run(
+        "due", "--data-dir", str(plan), "--as-of", "2024-07-01", "--lang", "vi", "--format", "markdown"
+    )
+    assert "09/06/2024 (Chủ nhật)" in table.output.replace("\\", "")
+
+
+def test_timeliness_is_decided_by_the_first_figure(plan: Path) -> None:
+    on_time = fig("t.subs", "2024-Q1", 1, received="2024-03-01", published="2024-03-02")
+    revised = fig("t.subs", "2024-Q1", 2, published="2024-05-01")  # a revision after the deadline
+    late = fig("t.subs", "2024-Q2", 3, received="2024-06-20", published="2024-06-21")
+    late_revised = fig("t.subs", "2024-Q2", 4, published="2024-07-15")
+    figures(plan, on_time + revised + late + late_revised)
+    found = items(due(plan, "2024-08-01"), "t.subs")
+    assert found["2024-Q1"]["state"] == "on_time" and found["2024-Q1"]["received"] == "2024-03-01"
+    assert found["2024-Q2"]["state"] == "late" and found["2024-Q2"]["days"] == 14
+
+
+def test_an_estimate_received_before_its_period_ends_is_on_time(plan: Path) -> None:
+    figures(plan, fig("t.subs", "2024-Q1", 1, received="2024-03-05", estimated="true"))
+    assert items(due(plan, "2024-04-01"), "t.subs")["2024-Q1"]["state"] == "on_time"
+
+
+def test_a_quarterly_level_kpi_answered_by_its_year_and_a_flow_covered_by_it(plan: Path) -> None:
+    figures(
+        plan,
+        fig("t.subs", "2024", 10, received="2024-12-01")
+        + fig("t.revenue", "2024", 100, received="2024-12-01"),
+    )
+    found = items(due(plan, "2025-01-31"), "t.subs")
+    assert found["2024-Q4"]["state"] == "on_time"  # the 2024 figure ends that day
+    assert [found[f"2024-Q{q}"]["state"] for q in (1, 2, 3)] == ["overdue"] * 3
+    flow = items(due(plan, "2025-01-31"), "t.revenue")
+    assert [flow[f"2024-Q{q}"]["state"] for q in (1, 2, 3)] == ["covered"] * 3
+    assert flow["2024-Q4"]["state"] == "covered"
+
+
+def test_three_months_make_a_flow_s_quarter(plan: Path) -> None:
+    months = "".join(fig("t.revenue", f"2024-0{m}", 10, received=f"2024-0{m}-20") for m in (1, 2, 3))
+    figures(plan, months)
+    found = items(due(plan, "2024-04-01"), "t.revenue")["2024-Q1"]
+    assert (found["state"], found["received"], found["days"]) == ("late", "2024-03-20", 14)
+
+
+def test_an_owner_changed_mid_plan(plan: Path) -> None:
+    doc = due(plan, "2024-08-01")
+    q1 = items(doc, "t.revenue")["2024-Q1"]  # due 6 March 2024: kh's, reminded to kh2
+    assert (q1["state"], q1["accountable_owner"], q1["current_owner"]) == ("overdue", "kh", "kh2")
+    # kh2 took over on 1 July: Q2 (due 6 June) stays kh's; kh2's rate has nothing of it.
+    assert items(doc, "t.revenue")["2024-Q2"]["accountable_owner"] == "kh"
+    assert "kh2" not in doc["by_owner"]
+    assert doc["by_owner"]["kh"]["missing"] >= 2
+
+
+def test_owner_rules_the_last_match_wins_and_explicitly_unowned(plan: Path) -> None:
+    doc = due(plan, "2024-04-01")
+    assert items(doc, "t.subs")["2024-Q1"]["accountable_owner"] == "vt"  # the sector's
+    assert items(doc, "t.revenue_other")["2024-Q1"]["accountable_owner"] is None  # owner = ""
+
+
+def test_a_kpi_without_a_frequency_is_never_expected(plan: Path) -> None:
+    doc = due(plan, "2025-12-31")
+    assert items(doc, "t.rank") == {}  # irregular, with no next release announced
+
+
+def test_as_of_replays_before_on_and_after_a_due_date(plan: Path) -> None:
+    figures(plan, fig("t.subs", "2024-Q1", 1, received="2024-03-10"))
+    assert items(due(plan, "2024-03-01"), "t.subs")["2024-Q1"]["state"] == "due_soon"
+    assert items(due(plan, "2024-03-06"), "t.subs")["2024-Q1"]["state"] == "due_soon"  # due that day
+    assert items(due(plan, "2024-03-08"), "t.subs")["2024-Q1"]["state"] == "overdue"  # not received yet
+    assert items(due(plan, "2024-03-12"), "t.subs")["2024-Q1"]["state"] == "late"
+
+
+def test_fail_on_overdue_and_the_bundled_plan_has_no_calendar(plan: Path) -> None:
+    result = run("due", "--data-dir", str(plan), "--as-of", "2024-08-01", "--fail-on", "overdue")
+    assert result.exit_code == 1
+    bundled = run("due", "--lang", "en")
+    assert bundled.exit_code == 0 and "No KPI has a reporting calendar" in bundled.output
+
+
+def test_a_province_merged_mid_year_owes_h1_under_its_old_id_and_h2_under_the_new(tmp_path: Path) -> None:
+    text = PLAN.replace('frequency = "quarterly"', 'frequency = "half-yearly"\nreported_by = "units"')
+    text = text.replace('reporting_from = "2024-Q1"', 'reporting_from = "2025-H1"').replace(
+        "day = 6 }", "day = 20 }"
+    )
+    text += """
+[[org]]
+id = "vn"
+name = "Việt Nam"
+
+[[org]]
+id = "hp-63"
+name = "Hải Phòng"
+parent = "vn"
+
+[[org]]
+id = "hd"
+name = "Hải Dương"
+parent = "vn"
+
+[[org]]
+id = "hp"
+name = "Hải Phòng"
+parent = "vn"
+
+[[merge]]
+date = 2025-07-01
+from = ["hp-63", "hd"]
+into = "hp"
+source = "Nghị quyết 202/2025/QH15"
+"""
+    (tmp_path / "targets.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "actuals.toml").write_text("", encoding="utf-8")
+    found = items(due(tmp_path, "2026-01-31"), "t.subs")
+    assert set(found) == {"hp-63 2025-H1", "hd 2025-H1", "hp 2025-H2"}
+
+
+def test_a_wrong_calendar_or_owner_is_an_error(plan: Path) -> None:
+    for old, new, wanted in (
+        ('owner = "vt"', 'owner = "vtt"', 'unknown owner "vtt" (did you mean "vt"?)'),
+        ('frequency = "quarterly"', 'frequency = "weekly"', '"frequency" must be one of'),
+        ("due = { months = 0, day = 6 }", "due = { weeks = 1 }", '"due" must be'),
+        ('{ owner = "kh2", from = 2024-07-01 }', '{ owner = "kh2", from = 2024-06-01 }', "both hold it"),
+    ):
+        (plan / "targets.toml").write_text(PLAN.replace(old, new, 1), encoding="utf-8")
+        result = run("validate", "--data-dir", str(plan), "--lang", "en")
+        assert result.exit_code == 1 and wanted in result.output, (new, result.output)
