@@ -189,6 +189,14 @@ def org_option(f: F) -> F:
     )(f)
 
 
+def owner_option(f: F) -> F:
+    return click.option(
+        "--owner",
+        metavar="ID",
+        help="Only the KPIs this owner ([owners.ID], or one under it) holds at --as-of.",
+    )(f)
+
+
 def sector_option(f: F) -> F:
     return click.option(
         "--sector",

@@ -269,3 +269,46 @@ def test_a_wrong_calendar_or_owner_is_an_error(plan: Path) -> None:
         (plan / "targets.toml").write_text(PLAN.replace(old, new, 1), encoding="utf-8")
         result = run("validate", "--data-dir", str(plan), "--lang", "en")
         assert result.exit_code == 1 and wanted in result.output, (new, result.output)
+
+
+def test_one_reminder_per_owner_and_owner_narrows_the_reports(plan: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "reminders"
+    result = run(
+        "due",
+        "--data-dir",
+        str(plan),
+        "--as-of",
+        "2024-08-01",
+        "--by-owner",
+        "--format",
+        "markdown",
+        "-o",
+        str(folder),
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["kh2.md", "unowned.md", "vt.md"]
+    assert "t.revenue" in (folder / "kh2.md").read_text(encoding="utf-8")
+    assert "t.subs" not in (folder / "kh2.md").read_text(encoding="utf-8")
+    assert run("due", "--data-dir", str(plan), "--by-owner").exit_code == 2
+    status = run(
+        "status", "--data-dir", str(plan), "--owner", "kh2", "--as-of", "2024-08-01", "--format", "json"
+    )
+    assert status.exit_code == 0, status.output
+    assert [k["id"] for k in json.loads(status.output)["kpis"]] == ["t.revenue"]
+    wrong = run("status", "--data-dir", str(plan), "--owner", "kh3")
+    assert wrong.exit_code == 2 and 'unknown owner "kh3"' in wrong.output
+
+
+def test_validate_checks_unowned_and_calendar_on_request(plan: Path) -> None:
+    from tests.conftest import TARGETS
+
+    other = plan / "other"
+    other.mkdir()
+    (other / "targets.toml").write_text(TARGETS, encoding="utf-8")
+    assert run("validate", "--data-dir", str(plan)).exit_code == 0
+    result = run("validate", "--data-dir", str(plan), "--check", "unowned", "--lang", "en")
+    assert result.exit_code == 1
+    assert 'kpi "t.revenue_other"' in result.output and "no owner" in result.output
+    assert 'kpi "t.subs"' not in result.output
+    result = run("validate", "--data-dir", str(other), "--check", "calendar", "--lang", "en")
+    assert result.exit_code == 1 and "has targets and no reporting calendar" in result.output

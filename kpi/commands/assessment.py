@@ -42,6 +42,7 @@ from kpi.options import (
     lang_option,
     org_option,
     output_option,
+    owner_option,
     report_options,
     sector_option,
 )
@@ -76,6 +77,7 @@ from kpi.options import (
     help="The end-of-term review: every target with its verdict (achieved, missed, no figure yet).",
 )
 @org_option
+@owner_option
 @click.option(
     "--by",
     type=click.Choice(["org"]),
@@ -108,6 +110,7 @@ def status(
     fail_on: str | None,
     review: bool,
     org: str | None,
+    owner: str | None,
     by: str | None,
     level: int | None,
     kpi_id: str | None,
@@ -134,7 +137,7 @@ def status(
 
     when = as_of or date.today()
     _by_org_options(by, org, level, kpi_id, historical)
-    dataset = load_valid(targets, actuals, data_dir, org, when)
+    dataset = load_valid(targets, actuals, data_dir, org, when, owner)
     if by is not None:
         _by_org(dataset, when, (level or 1, historical), kpi_id, fmt, output)
         return
@@ -205,6 +208,7 @@ def _review(dataset: Dataset, kpis: list[Kpi], when: date, fmt: str, output: Pat
 @click.option("--milestone", metavar="PERIOD", help="Measure gaps to the target for this period.")
 @click.option("--all", "show_all", is_flag=True, help="Also list the KPIs that have met their target.")
 @org_option
+@owner_option
 @output_option
 def gap(
     targets: Path | None,
@@ -217,6 +221,7 @@ def gap(
     milestone: str | None,
     show_all: bool,
     org: str | None,
+    owner: str | None,
     output: Path | None,
 ) -> None:
     """Shortfalls against the milestone targets, largest relative gap first.
@@ -235,7 +240,7 @@ def gap(
     from kpi.reports import gap_report
 
     when = as_of or date.today()
-    plan = load_valid(targets, actuals, data_dir)
+    plan = load_valid(targets, actuals, data_dir, None, when, owner)
     dataset = plan if org is None else load_view(plan, org, when)
     r = keep(gap_report(dataset, when, sectors, milestone, show_all))
     shares = None if org is None else plan_gap_shares(plan, r.results, when)
@@ -326,6 +331,7 @@ def list_(
     help="Add what changed since this date (the last meeting) to the first page.",
 )
 @org_option
+@owner_option
 @output_option
 def report(
     targets: Path | None,
@@ -337,6 +343,7 @@ def report(
     sectors: tuple[str, ...],
     since: date | None,
     org: str | None,
+    owner: str | None,
     output: Path | None,
 ) -> None:
     """A report to share: a first page for the meeting, then per sector the KPI table and a
@@ -357,7 +364,7 @@ def report(
     """
     from kpi.reports import meeting_report
 
-    dataset = load_valid(targets, actuals, data_dir, org, as_of or date.today())
+    dataset = load_valid(targets, actuals, data_dir, org, as_of or date.today(), owner)
     r = keep(meeting_report(dataset, as_of or date.today(), language(), sectors, since))
     if fmt != "markdown" and output is None and sys.stdout.isatty():
         output = _new_file_name(Path(f"kpi-report-{r.as_of.isoformat()}.{fmt}"))

@@ -5,11 +5,15 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from kpi.commands.shared import EXIT_ON_CLOSED_PIPE, keep, load_valid, to_output
+from kpi.commands.shared import EXIT_ON_CLOSED_PIPE, keep, load_valid, to_output, write_output
 from kpi.i18n import language
+
+if TYPE_CHECKING:
+    from kpi.cycle import DueView
 from kpi.options import CONTEXT, FORMATS, KpiCommand, data_options, org_option, output_option, report_options
 
 
@@ -31,6 +35,12 @@ from kpi.options import CONTEXT, FORMATS, KpiCommand, data_options, org_option, 
 @click.option(
     "--fail-on", type=click.Choice(["overdue"]), help="Exit 1 when anything is overdue (for a scheduled job)."
 )
+@click.option(
+    "--by-owner",
+    is_flag=True,
+    help="One file per owner reminded now, in the folder -o names: a Markdown reminder, or a CSV for "
+    "mail merge.",
+)
 @output_option
 def due(
     targets: Path | None,
@@ -44,6 +54,7 @@ def due(
     period: str | None,
     within: int,
     fail_on: str | None,
+    by_owner: bool,
     output: Path | None,
 ) -> None:
     """What is owed: overdue figures, those due soon, and the round's figures.
@@ -58,6 +69,7 @@ def due(
       kpi due
       kpi due --as-of 2025-10-31 --owner vien-thong
       kpi due --format json --fail-on overdue     # for a scheduled job
+      kpi due --by-owner --format markdown -o reminders/
     """
     from kpi.cycle import due_report
     from kpi.output.dueout import render
@@ -68,6 +80,30 @@ def due(
     failed = fail_on == "overdue" and view.overall.missing > 0
     if failed:
         EXIT_ON_CLOSED_PIPE[0] = 1
-    to_output(output, lambda out: render(view, fmt, out))
+    if by_owner:
+        _per_owner(view, fmt, output)
+    else:
+        to_output(output, lambda out: render(view, fmt, out))
     if failed:
         sys.exit(1)
+
+
+def _per_owner(view: DueView, fmt: str, folder: Path | None) -> None:
+    """One file per owner reminded now: what it owes (overdue and due soon)."""
+    import io
+
+    from kpi.cycle import for_owners
+    from kpi.i18n import msg, tr
+    from kpi.output.dueout import render
+
+    if fmt not in ("markdown", "csv") or folder is None or str(folder) == "-":
+        raise click.UsageError(
+            tr(msg("--by-owner writes a Markdown or CSV file per owner into the folder -o names"))
+        )
+    if folder.exists() and not folder.is_dir():
+        raise click.BadParameter(tr(msg("{path} is not a folder", path=str(folder))), param_hint="-o")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, part in for_owners(view):
+        buffer = io.StringIO()
+        render(part, fmt, buffer)
+        write_output(buffer.getvalue(), folder / f"{name}.{'md' if fmt == 'markdown' else 'csv'}")

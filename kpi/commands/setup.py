@@ -40,6 +40,14 @@ from kpi.options import (
 @data_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option(
+    "--check",
+    "checks",
+    multiple=True,
+    type=click.Choice(["unowned", "calendar"]),
+    help="Also fail a KPI with a reporting calendar and no owner (unowned), or with targets and no "
+    "calendar (calendar). Repeatable.",
+)
 @lang_option
 def validate(
     targets: Path | None,
@@ -47,6 +55,7 @@ def validate(
     data_dir: Path | None,
     fmt: str,
     strict: bool,
+    checks: tuple[str, ...],
     lang: str | None,
 ) -> None:
     """Check targets.toml and actuals.toml; report every problem, one per line.
@@ -63,6 +72,10 @@ def validate(
     dataset, problems = load(files)
     RETAINED.append(dataset)
     use_language(dataset)
+    if checks and not any(not p.warning for p in problems):
+        from kpi.cycle import calendar_problems
+
+        problems += calendar_problems(dataset, checks, date.today())
     errors = [p for p in problems if not p.warning]
     warnings = len(problems) - len(errors)
     if fmt == "json":

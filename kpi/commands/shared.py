@@ -60,6 +60,7 @@ def load_valid(
     data_dir: Path | None,
     org: str | None = None,
     as_of: date | None = None,
+    owner: str | None = None,
 ) -> Dataset:
     """Load the data; on any problem print them all and exit 1. With org: that unit's view, as
     known at as_of."""
@@ -72,6 +73,10 @@ def load_valid(
     if errors:
         print_problems(errors)
         fail(_problems_line(len(errors)))
+    if owner is not None:
+        from kpi.cycle import owned_by
+
+        dataset = owned_by(dataset, owner, as_of or date.today())
     return dataset if org is None else load_view(dataset, org, as_of)
 
 
