@@ -10,6 +10,7 @@ from datetime import date
 from typing import NamedTuple
 
 from kpi.assess import Assessment, assess, known_actuals
+from kpi.due import DueItem
 from kpi.model import Actual, Dataset, Kpi, Target
 
 # Worse lights come first; a KPI that loses its light to grey has got worse too.
@@ -60,6 +61,11 @@ class Diff(NamedTuple):
     targets: list[TargetChange]  # changed targets (between versions), or targets that became due
     overdue: list[Kpi]  # became overdue (short of a milestone whose date passed, no final figure)
     became_due: list[tuple[Kpi, Target]]
+    # The reporting cycle (with a calendar): reports that became overdue, reports that came in
+    # (on time or late), and KPIs whose owner changed: (kpi, owner before, owner after).
+    reports_overdue: tuple[DueItem, ...] = ()
+    reports_received: tuple[DueItem, ...] = ()
+    owners_changed: tuple[tuple[str, str | None, str | None], ...] = ()
 
     @property
     def worse(self) -> bool:
@@ -136,7 +142,42 @@ def compare(
         for kpi in after.kpis.values():
             if kpi.id in wanted:
                 became_due += [(kpi, t) for t in kpi.targets if as_of_before < t.date <= as_of_after]
-    return Diff(statuses, figures, targets, overdue, became_due)
+    late, came, moved = _cycle(before, after, as_of_before, as_of_after, wanted)
+    return Diff(statuses, figures, targets, overdue, became_due, tuple(late), tuple(came), tuple(moved))
+
+
+def _cycle(
+    before: Dataset, after: Dataset, old: date, new: date, wanted: set[str]
+) -> tuple[list[DueItem], list[DueItem], list[tuple[str, str | None, str | None]]]:
+    """What changed in the reporting cycle: only for plans that declare one."""
+    from kpi.due import calendar, owed
+    from kpi.loadreporting import owner_on
+
+    if not any(calendar(k, after.reporting) for k in after.kpis.values()) and not after.owners:
+        return [], [], []
+    was = {(i.kpi, i.org, i.period.text): i for i in owed(before, old, 0) if i.kpi in wanted}
+    now = [i for i in owed(after, new, 0) if i.kpi in wanted]
+    arrived = ("on_time", "late", "date_unknown")
+    overdue = [
+        i
+        for i in now
+        if i.state == "overdue" and getattr(was.get((i.kpi, i.org, i.period.text)), "state", "") != "overdue"
+    ]
+    received = [
+        i
+        for i in now
+        if i.state in arrived and getattr(was.get((i.kpi, i.org, i.period.text)), "state", "") not in arrived
+    ]
+    owners = []
+    for kpi in after.kpis.values():
+        if kpi.id not in wanted:
+            continue
+        then = before.kpis.get(kpi.id)
+        x = owner_on(then, before.sectors.get(then.sector), before.owner_rules, old) if then else None
+        y = owner_on(kpi, after.sectors.get(kpi.sector), after.owner_rules, new)
+        if (x or None) != (y or None):
+            owners.append((kpi.id, x or None, y or None))
+    return overdue, received, owners
 
 
 def worse_first(changes: Sequence[StatusChange]) -> list[StatusChange]:

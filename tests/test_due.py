@@ -312,3 +312,19 @@ def test_validate_checks_unowned_and_calendar_on_request(plan: Path) -> None:
     assert 'kpi "t.subs"' not in result.output
     result = run("validate", "--data-dir", str(other), "--check", "calendar", "--lang", "en")
     assert result.exit_code == 1 and "has targets and no reporting calendar" in result.output
+
+
+def test_diff_says_what_became_overdue_what_came_in_and_whose_it_is_now(plan: Path) -> None:
+    figures(plan, fig("t.subs", "2024-Q1", 1, received="2024-03-05"))
+    args = ["diff", "--data-dir", str(plan), "--format", "json"]
+    doc = json.loads(run(*args, "--from", "2024-03-01", "--to", "2024-04-01").output)
+    assert [(i["kpi"], i["period"]) for i in doc["reports_received"]] == [("t.subs", "2024-Q1")]
+    assert doc["reports_received"][0]["state"] == "on_time"
+    assert {(i["kpi"], i["period"]) for i in doc["reports_overdue"]} == {
+        ("t.revenue", "2024-Q1"),
+        ("t.revenue_other", "2024-Q1"),
+    }
+    moved = json.loads(run(*args, "--from", "2024-06-01", "--to", "2024-08-01").output)["owners_changed"]
+    assert moved == [{"kpi": "t.revenue", "before": "kh", "after": "kh2"}]
+    table = run("diff", "--data-dir", str(plan), "--from", "2024-06-01", "--to", "2024-08-01", "--lang", "en")
+    assert "Owner changes" in table.output and "t.revenue: kh → kh2" in table.output

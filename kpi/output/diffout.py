@@ -71,6 +71,24 @@ def lines(diff: Diff, after: Dataset, lang: str) -> list[tuple[str, list[str]]]:
         )
     )
     sections.append((_("Became overdue"), [k.id for k in diff.overdue]))
+    where = {i: f" ({i.org})" if i.org else "" for i in (*diff.reports_overdue, *diff.reports_received)}
+    sections.append(
+        (
+            _("Reports that became overdue"),
+            [f"{i.kpi}{where[i]} {i.period.text}: " + _("due {day}").format(day=display.iso(i.due))
+             for i in diff.reports_overdue],
+        )
+    )  # fmt: skip
+    arrived = {"on_time": _("on time"), "late": _("late"), "date_unknown": _("date unknown")}
+    sections.append(
+        (
+            _("Reports received"),
+            [f"{i.kpi}{where[i]} {i.period.text}: {arrived[i.state]}" for i in diff.reports_received],
+        )
+    )
+    sections.append(
+        (_("Owner changes"), [f"{k}: {x or '–'} → {y or '–'}" for k, x, y in diff.owners_changed])
+    )
     return [(heading, body) for heading, body in sections if body]
 
 

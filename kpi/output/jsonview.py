@@ -242,6 +242,16 @@ def diff_json(diff: Diff, lang: str, title: str) -> dict[str, Any]:
         ],
         "became_due": [{"kpi": k.id, "period": t.period.text, "value": t.value} for k, t in diff.became_due],
         "became_overdue": [k.id for k in diff.overdue],
+        "reports_overdue": [
+            {"kpi": i.kpi, "org": i.org, "period": i.period.text, "due": i.due.isoformat(), "days": i.days}
+            for i in diff.reports_overdue
+        ],
+        "reports_received": [
+            {"kpi": i.kpi, "org": i.org, "period": i.period.text, "state": i.state,
+             "received": i.received.isoformat() if i.received else None, "days": i.days}
+            for i in diff.reports_received
+        ],
+        "owners_changed": [{"kpi": k, "before": x, "after": y} for k, x, y in diff.owners_changed],
     }  # fmt: skip
 
 
