@@ -328,3 +328,20 @@ def test_diff_says_what_became_overdue_what_came_in_and_whose_it_is_now(plan: Pa
     assert moved == [{"kpi": "t.revenue", "before": "kh", "after": "kh2"}]
     table = run("diff", "--data-dir", str(plan), "--from", "2024-06-01", "--to", "2024-08-01", "--lang", "en")
     assert "Owner changes" in table.output and "t.revenue: kh → kh2" in table.output
+
+
+def test_the_report_has_a_completeness_section_only_with_a_calendar(plan: Path) -> None:
+    figures(plan, fig("t.subs", "2024-Q1", 1, received="2024-03-05"))
+    report = run(
+        "report", "--data-dir", str(plan), "--format", "markdown", "--as-of", "2024-08-01", "--lang", "en"
+    )
+    assert report.exit_code == 0, report.output
+    section = report.output.split("## Completeness of reporting", 1)[1].split("\n## ", 1)[0]
+    assert "| Cục Viễn thông | 2 | 1 | 1 | 0 | 1 |" in section
+    assert "Doanh thu 2024-Q1: due 2024-03-06, 148 days overdue" in section
+    html = run(
+        "report", "--data-dir", str(plan), "--format", "html", "--as-of", "2024-08-01", "--lang", "en"
+    ).output
+    assert "Completeness of reporting" in html
+    bundled = run("report", "--format", "markdown", "--as-of", "2025-06-30", "--lang", "en")
+    assert bundled.exit_code == 0 and "Completeness of reporting" not in bundled.output

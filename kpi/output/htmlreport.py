@@ -16,6 +16,7 @@ from kpi.assess import Assessment, SectorSummary
 from kpi.briefing import light_counts, needs_attention, without_figures
 from kpi.i18n import _, set_language
 from kpi.model import Dataset
+from kpi.output import completeness
 from kpi.output.svgchart import chart
 from kpi.output.tables import markdown_table
 from kpi.output.words import (
@@ -141,6 +142,7 @@ def html(
         "<section><h2>" + _t(_("Summary")) + "</h2>",
         _summary_table(summaries),
         "</section>",
+        completeness.html(dataset, as_of, lang),
     ]
     by_sector: dict[str, list[Assessment]] = {}
     for a in results:
@@ -378,6 +380,7 @@ def markdown(
         sink,
     )
     lines.append(sink.getvalue())
+    lines += completeness.markdown(dataset, as_of, lang)
     by_sector: dict[str, list[Assessment]] = {}
     for a in results:
         by_sector.setdefault(a.kpi.sector, []).append(a)
