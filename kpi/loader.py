@@ -181,6 +181,11 @@ def actuals_files(files: DataFiles, plan: Plan, problems: list[Problem]) -> list
         return [(files.default, False)]
     matched: set[str] = set()
     found = expand(files.targets.parent, plan.actuals, matched)
+    # targets.toml and the file of units are never read as figures, whatever a pattern says.
+    other = {os.path.realpath(files.targets)}
+    if plan.orgs is not None:
+        other.add(os.path.realpath(files.targets.parent / plan.orgs))
+    found = [(path, pattern) for path, pattern in found if os.path.realpath(path) not in other]
     for pattern in plan.actuals:
         if pattern not in matched and not Pattern(pattern).literal:
             problems.append(
@@ -330,11 +335,18 @@ def combine(
 
         problems += unit_conflicts(kpis, units)
         rollup = Rollup(kpis, targets.orgs, actuals, units, targets.thresholds.min_coverage)
-        added, disagreements = national(rollup)
+        added, disagreements = national(rollup, targets.name)
         # Before each later revision of a unit's figure, the plan's total as it then was: a
         # revision of the total, published when its part was, so --as-of replays it.
-        for day in revision_eves(units):
-            earlier = Rollup(kpis, targets.orgs, actuals, units, targets.thresholds.min_coverage, day)
+        eves = revision_eves(kpis, units)
+        by_kpi: dict[str, list[Actual]] = {}
+        for a in [*units, *actuals] if eves else ():
+            by_kpi.setdefault(a.kpi, []).append(a)
+        for day, revised in eves.items():  # only the KPIs revised then
+            mine = {k: kpis[k] for k in revised}
+            figures = [a for k in revised for a in by_kpi.get(k, ()) if a.org is not None]
+            stated = [a for k in revised for a in by_kpi.get(k, ()) if a.org is None]
+            earlier = Rollup(mine, targets.orgs, stated, figures, targets.thresholds.min_coverage, day)
             added += national(earlier)[0]
         totals = list(dict.fromkeys(added))
         actuals = [*actuals, *totals, *growth_of_totals(kpis, actuals, totals)]

@@ -93,7 +93,8 @@ class Orgs(NamedTuple):
         ]
 
 
-_KINDS = ("tỉnh ", "thành phố ", "tp. ", "tp ")
+_KINDS = ("tỉnh ", "thành phố ", "tp. ", "tp.", "tp ")
+_SHORT = {"hcm": "hồ chí minh"}  # TP.HCM
 
 
 def _folded(text: str) -> str:
@@ -101,8 +102,9 @@ def _folded(text: str) -> str:
     folded = " ".join(text.casefold().split())
     for kind in _KINDS:
         if folded.startswith(kind):
-            return folded[len(kind) :]
-    return folded
+            folded = folded[len(kind) :].strip()
+            break
+    return _SHORT.get(folded, folded)
 
 
 NO_ORGS = Orgs({}, "")

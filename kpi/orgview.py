@@ -17,6 +17,7 @@ from typing import Literal, NamedTuple
 from kpi.assess import Assessment, assess_kpi
 from kpi.known import known_actuals
 from kpi.model import Actual, Dataset, Kpi, Target
+from kpi.periods import Period
 from kpi.rollup import Rollup, UnitValue, as_actual
 from kpi.statuses import Light, Status
 
@@ -45,7 +46,8 @@ def rollup_of(dataset: Dataset, as_of: date | None = None) -> Rollup:
         dataset.rollup = {} if dataset.rollup is None else {None: dataset.rollup}
     cache = dataset.rollup
     if "known" not in cache:  # the day the last figure became known
-        cache["known"] = max((a.published or a.period.end for a in dataset.unit_actuals), default=None)
+        figures = [*dataset.unit_actuals, *dataset.actuals]
+        cache["known"] = max((a.published or a.period.end for a in figures), default=None)
     if as_of is not None and (cache["known"] is None or cache["known"] <= as_of):
         as_of = None  # every figure is known by then: the roll-up the load made serves
     found: Rollup | None = cache.get(as_of)
@@ -72,23 +74,28 @@ def targets_for(dataset: Dataset, kpi: Kpi, org: str) -> tuple[tuple[Target, ...
         if own:
             return own, "own"
     if kpi.aggregate.rule == "sum":
-        summed = _summed(dataset, kpi, org, set())
+        summed = _summed(dataset, kpi, org, set(), _target_periods(dataset, kpi))
         return (summed, "sum_children") if summed else ((), None)
     if kpi.org_targets == "inherit" and org != orgs.root:
         return kpi.targets, "inherited"
     return (), None
 
 
-def _summed(dataset: Dataset, kpi: Kpi, org: str, seen: set[str]) -> tuple[Target, ...]:
+def _target_periods(dataset: Dataset, kpi: Kpi) -> dict[date, Period]:
+    """Every period some unit has a target for the KPI for."""
+    return {t.period.end: t.period for (k, _u), ts in dataset.unit_targets.items() if k == kpi.id for t in ts}
+
+
+def _summed(
+    dataset: Dataset, kpi: Kpi, org: str, seen: set[str], periods: dict[date, Period] | None = None
+) -> tuple[Target, ...]:
     """For a sum: a target for each period every unit below (valid at its end) has one for, or,
     for a unit a merge made, every predecessor has one for."""
     if org in seen:
         return ()
     seen = seen | {org}
     orgs = dataset.orgs
-    periods = {
-        t.period.end: t.period for (k, _u), ts in dataset.unit_targets.items() if k == kpi.id for t in ts
-    }
+    periods = _target_periods(dataset, kpi) if periods is None else periods
     merge = orgs.merged_into(org)
     out = []
     for end, period in sorted(periods.items()):
@@ -102,7 +109,9 @@ def _summed(dataset: Dataset, kpi: Kpi, org: str, seen: set[str]) -> tuple[Targe
             own = dataset.unit_targets.get((kpi.id, unit), ())
             found = next((t for t in own if t.period.end == end), None)
             if found is None:
-                found = next((t for t in _summed(dataset, kpi, unit, seen) if t.period.end == end), None)
+                found = next(
+                    (t for t in _summed(dataset, kpi, unit, seen, periods) if t.period.end == end), None
+                )
             if found is None:
                 break
             values.append(found.value)

@@ -17,6 +17,7 @@ Computed at read time, never written to the files; every value says which units 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Literal, NamedTuple
@@ -101,6 +102,12 @@ class Rollup:
             out.update(self.periods.get(other, {}))
         return out
 
+    def _period_of(self, kpi_id: str, span: Span) -> Period:
+        """The period a span was written as (2025-H2), else one named by its days."""
+        known = self.periods.get(kpi_id, {}).get(span)
+        end, start = span
+        return known or Period(f"{start.isoformat()}/{end.isoformat()}", start, end)
+
     def children(self, org: str, day: date) -> list[str]:
         key = (org, day)
         found = self._children.get(key)
@@ -177,8 +184,9 @@ class Rollup:
     def _straddling(self, kpi: Kpi, org: str, span: Span, period: Period, day: date) -> UnitValue | None:
         """A flow's period across the merge: the predecessors' part before, the unit's after."""
         end, start = span
-        before = self._back_cast(kpi, org, (day - ONE_DAY, start), period)
-        after = self.value(kpi.id, org, (end, day), period)
+        first, second = (day - ONE_DAY, start), (end, day)
+        before = self._back_cast(kpi, org, first, self._period_of(kpi.id, first))
+        after = self.value(kpi.id, org, second, self._period_of(kpi.id, second))
         if before is None or after is None:
             return None
         return UnitValue(
@@ -255,8 +263,17 @@ class Rollup:
         return self._combine(kpi, org, span, period, children, "computed")
 
     def graded(self, value: UnitValue) -> bool:
-        """Whether a value may be graded: reported, or combining enough of its units."""
-        return value.basis == "reported" or value.have >= self.min_coverage * value.expected
+        """Whether a value may be graded: reported, or combining enough of its units into a
+        value the KPI allows (a share over 100 % says a unit's figures disagree)."""
+        if value.basis == "reported":
+            return True
+        return value.have >= self.min_coverage * value.expected and self.allowed(value)
+
+    def allowed(self, value: UnitValue) -> bool:
+        kpi = self.kpis.get(value.kpi)
+        if kpi is None or not math.isfinite(value.value):
+            return False
+        return (kpi.min is None or value.value >= kpi.min) and (kpi.max is None or value.value <= kpi.max)
 
     def series(self, kpi: Kpi, org: str) -> list[UnitValue]:
         """Every value of the KPI for the unit, oldest first."""
@@ -309,7 +326,7 @@ def as_actual(value: UnitValue, root: str) -> Actual:
 TOLERANCE = 0.005
 
 
-def national(rollup: Rollup) -> tuple[list[Actual], list[Problem]]:
+def national(rollup: Rollup, targets: str = "") -> tuple[list[Actual], list[Problem]]:
     """The plan's own series completed from its units: a combined value for each period the
     root did not report (when complete enough to grade), and a warning for each reported one
     that its units' complete roll-up contradicts."""
@@ -321,13 +338,33 @@ def national(rollup: Rollup) -> tuple[list[Actual], list[Problem]]:
             continue
         for span, period in sorted(rollup.spans(kpi).items()):
             reported = rollup.reported.get((kpi.id, root), {}).get(span)
+            found = rollup.value(kpi.id, root, span, period) if reported is None else None
+            if found is not None and not rollup.allowed(found) and found.have >= found.expected:
+                problems.append(
+                    Problem(
+                        targets,
+                        msg(
+                            "period {period}: its units combine to {value}, outside the KPI's bounds; "
+                            "their figures disagree, and it is not graded",
+                            period=period.text,
+                            value=f"{found.value:g}",
+                        ),
+                        f'kpi "{kpi.id}" (kpi[{kpi.position}])',
+                        warning=True,
+                    )
+                )
             if reported is None:
-                found = rollup.value(kpi.id, root, span, period)
                 if found is not None and found.basis != "reported" and rollup.graded(found):
                     added.append(as_actual(found, root))
                 continue
             combined = rollup.computed(kpi.id, root, span, period)
-            if combined is None or not combined.complete or not reported.position:
+            if combined is None or not combined.complete:
+                continue
+            stated_from = reported.published or reported.period.end
+            if (combined.published or period.end) < stated_from and rollup.graded(combined):
+                # Until the plan's own figure is out, its units' total stands for it.
+                added.append(as_actual(combined, root))
+            if not reported.position:
                 continue
             if abs(combined.value - reported.value) > TOLERANCE * max(abs(reported.value), 1e-9):
                 problems.append(
@@ -347,15 +384,22 @@ def national(rollup: Rollup) -> tuple[list[Actual], list[Problem]]:
     return added, problems
 
 
-# Replaying the plan's total before each revision of a unit's figure costs a pass over every
-# figure: beyond this many revision days, the earliest are not replayed.
-MAX_REPLAYS = 64
-
-
-def revision_eves(units: Sequence[Actual]) -> list[date]:
-    """The day before each later revision of a unit's figure was known, latest first."""
+def revision_eves(kpis: dict[str, Kpi], units: Sequence[Actual]) -> dict[date, set[str]]:
+    """The day before each later revision of a unit's figure was known, with the KPIs whose
+    totals it changes (the KPI, those that combine it, and what they combine)."""
     known: dict[tuple[str, str | None, Span], list[date]] = {}
     for a in units:
         known.setdefault((a.kpi, a.org, _span(a)), []).append(a.published or a.period.end)
-    days = {d - ONE_DAY for dates in known.values() if len(dates) > 1 for d in sorted(dates)[1:]}
-    return sorted(days, reverse=True)[:MAX_REPLAYS]
+    users: dict[str, set[str]] = {}
+    for kpi in kpis.values():
+        for part in kpi.aggregate.kpis:
+            users.setdefault(part, set()).add(kpi.id)
+    eves: dict[date, set[str]] = {}
+    for (kpi_id, _org, _s), dates in known.items():
+        if len(dates) < 2 or kpi_id not in kpis:
+            continue
+        touched = {kpi_id, *users.get(kpi_id, ())}
+        touched |= {part for k in list(touched) for part in kpis[k].aggregate.kpis if part in kpis}
+        for day in sorted(dates)[1:]:
+            eves.setdefault(day - ONE_DAY, set()).update(touched)
+    return eves

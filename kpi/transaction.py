@@ -110,6 +110,14 @@ def destination(files: DataFiles, plan: Plan) -> Destination:
             ),
             "--actuals",
         )
+    if plan.orgs is not None and _same(path, base / plan.orgs):
+        raise UsageProblem(
+            msg(
+                "{file} is the plan's file of units ([files] orgs); a figure belongs in an actuals file",
+                file=str(path),
+            ),
+            "--actuals",
+        )
     if not declared:  # the plan is the files given (or actuals.toml): nothing else to agree with
         return Destination(path)
     plan_files = [p for p, _required in actuals_files(files._replace(actuals=()), plan, [])]

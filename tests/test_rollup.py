@@ -4,6 +4,7 @@ coverage never graded, back-casts through a merger, and targets per unit."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -642,3 +643,67 @@ def test_a_growth_kpi_is_derived_from_a_total_made_of_units(tmp_path: Path) -> N
     assert national(folder, "t.subs_growth", "2025-06-30")["latest"]["value"] == pytest.approx(
         20
     )  # 300 / 250
+
+
+def test_every_earlier_total_is_replayed_however_many_revision_days(tmp_path: Path) -> None:
+    figures = fig("t.subs", "2024", 50, "b")
+    for n in range(70):  # a unit's figure revised on 70 days
+        day = date(2025, 1, 1) + timedelta(days=n)
+        figures += fig("t.subs", "2024", 100 + n, "a").replace(
+            'source = "s"', f'source = "s"\npublished = {day}'
+        )
+    folder = plan(tmp_path, TWO, figures)
+    assert national(folder, "t.subs", "2025-01-01")["latest"]["value"] == 150
+    assert national(folder, "t.subs", "2025-01-02")["latest"]["value"] == 151
+    assert national(folder, "t.subs", "2025-06-01")["latest"]["value"] == 219
+
+
+def test_the_units_total_stands_until_the_plan_s_own_figure_is_out(tmp_path: Path) -> None:
+    stated = fig("t.subs", "2024", 805).replace('source = "s"', 'source = "s"\npublished = 2025-06-01')
+    folder = plan(tmp_path, TWO, fig("t.subs", "2024", 400, "a") + fig("t.subs", "2024", 400, "b") + stated)
+    assert national(folder, "t.subs", "2025-03-01")["latest"]["value"] == 800
+    assert national(folder, "t.subs", "2025-07-01")["latest"]["value"] == 805
+
+
+def test_a_share_its_units_cannot_have_is_not_graded(tmp_path: Path) -> None:
+    units = fig("t.fiber_hh", "2024", 150, "a") + fig("t.hh", "2024", 100, "a")
+    folder = plan(tmp_path, TWO, units + fig("t.fiber_hh", "2024", 90, "b") + fig("t.hh", "2024", 100, "b"))
+    a = rows(folder, "t.fiber", "2025-06-30")["a"]
+    assert a["value"] == 150 and a["light"] == "grey"
+    result = run("validate", "--data-dir", str(folder), "--lang", "en")
+    assert "outside the KPI's bounds" in result.output
+
+
+def test_the_units_file_is_never_read_or_written_as_figures(tmp_path: Path) -> None:
+    (tmp_path / "units").mkdir()
+    orgs = "\n".join(line for line in (PLAN + TWO).split("\n"))
+    head, tree = orgs.split("[[org]]", 1)
+    (tmp_path / "targets.toml").write_text(
+        '[files]\nactuals = "units/*.toml"\norgs = "units/orgs.toml"\n' + head, encoding="utf-8"
+    )
+    (tmp_path / "units" / "orgs.toml").write_text("[[org]]" + tree, encoding="utf-8")
+    (tmp_path / "units" / "a.toml").write_text(fig("t.subs", "2024", 1, "a"), encoding="utf-8")
+    assert run("validate", "--data-dir", str(tmp_path)).exit_code == 0
+    args = ["record", "t.subs", "5", "--period", "2023", "--org", "a", "--source", "s"]
+    result = run(*args, "--data-dir", str(tmp_path), "--actuals", str(tmp_path / "units" / "orgs.toml"))
+    assert result.exit_code == 2 and "file of units" in result.output
+
+
+def test_by_org_refuses_the_kpi_table_s_options(tmp_path: Path) -> None:
+    folder = plan(tmp_path, TWO, "")
+    result = run("status", "--data-dir", str(folder), "--by", "org", "--fail-on", "red")
+    assert result.exit_code == 2 and "--fail-on do not go with --by org" in result.output
+
+
+def test_import_knows_a_merged_unit_s_name_after_the_merger(tmp_path: Path) -> None:
+    folder = plan(tmp_path, MERGER, "")
+    sheet = folder / "in.csv"
+    sheet.write_text("mã chỉ tiêu,tỉnh,kỳ,giá trị,nguồn\nt.subs,Hải Dương,2025-Q3,5,sở\n", encoding="utf-8")
+    result = run("import", str(sheet), "--data-dir", str(folder), "--lang", "en")
+    assert (
+        result.exit_code == 1 and "was merged into hai-phong on 2025-07-01: write hai-phong" in result.output
+    )
+    from kpi.orgs import Org, Orgs
+
+    orgs = Orgs({"vn": Org("vn", "Việt Nam"), "hcm": Org("hcm", "TP Hồ Chí Minh", "vn")}, "vn")
+    assert [u.id for u in orgs.by_name("TP.HCM", date(2024, 1, 1))] == ["hcm"]

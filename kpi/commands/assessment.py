@@ -137,6 +137,11 @@ def status(
 
     when = as_of or date.today()
     _by_org_options(by, org, level, kpi_id, historical)
+    if by is not None:  # the unit table's own view: these options are the KPI table's
+        table = (("--sector", sectors), ("--status", statuses), ("--milestone", milestone),
+                 ("--all", show_all), ("--fail-on", fail_on), ("--review", review))  # fmt: skip
+        if given := [name for name, value in table if value]:
+            raise click.UsageError(tr(msg("{options} do not go with --by org", options=", ".join(given))))
     dataset = load_valid(targets, actuals, data_dir, org, when, owner)
     if by is not None:
         _by_org(dataset, when, (level or 1, historical), kpi_id, fmt, output)

@@ -183,7 +183,13 @@ def _dataset_at(revision: str, files: DataFiles) -> Dataset:
             fail(
                 msg("{file} did not exist at {revision}", file=str(files.targets), revision=revision), code=2
             )
-        targets = check_targets(targets_bytes, str(files.targets), problems)
+        # The file of units as committed too.
+        targets = check_targets(
+            targets_bytes,
+            str(files.targets),
+            problems,
+            lambda rel: show(revision, files.targets.parent / rel),
+        )
         paths = actuals_at(files, targets.plan, lambda: files_at(revision, files.targets.resolve().parent))
         sources = [(str(path), show(revision, path)) for path in paths]
     except GitError as exc:

@@ -403,6 +403,13 @@ def _say_recorded(dataset: Dataset, kpi: Kpi, done: Any, dest: Destination) -> N
                 change=change,
             )
         )
+    if entry.org is not None:  # the plan's status moves through its units' roll-up: kpi status says
+        say(
+            _("recorded {kpi} {period} = {value} in {file}").format(
+                kpi=shown, period=entry.period, value=display.value(entry.value), file=dest.path
+            )
+        )
+        return
     template = (
         _("recorded {kpi} {period} = {value} (estimate) in {file}; status now {light} {status}")
         if entry.estimated

@@ -242,13 +242,14 @@ def _say_imported(outcome: Outcome, actuals: Path, dry_run: bool) -> None:
         )
     if outcome.revisions:
         parts.append(ngettext("{n} revision", "{n} revisions", outcome.revisions).format(n=outcome.revisions))
-    parts.append(
-        (
-            ngettext("{n} KPI would change status", "{n} KPIs would change status", changed)
-            if dry_run
-            else ngettext("{n} KPI changed status", "{n} KPIs changed status", changed)
-        ).format(n=changed)
-    )
+    if not any(row.entry.org for row in outcome.rows):  # units' figures move it through roll-ups
+        parts.append(
+            (
+                ngettext("{n} KPI would change status", "{n} KPIs would change status", changed)
+                if dry_run
+                else ngettext("{n} KPI changed status", "{n} KPIs changed status", changed)
+            ).format(n=changed)
+        )
     say("; ".join(parts), err=dry_run)
 
 

@@ -167,6 +167,17 @@ def _org_of(written: str, period: str, dataset: Dataset) -> tuple[str | None, Me
         return None, msg(
             'org "{org}" names {units} on {day}; write the id', org=written, units=names, day=day
         )
+    # A unit of that name at another time: say which, and where its figures go now.
+    for unit in orgs.units.values():
+        if orgs.by_name(written, unit.valid_from or day) == [unit] or orgs.by_name(
+            written, unit.valid_until or day
+        ) == [unit]:
+            ended = orgs.merged_from(unit.id)
+            if ended is not None and day >= ended.day:
+                return None, msg(
+                    'org "{org}" ({id}) was merged into {unit} on {day}: write {unit}',
+                    org=written, id=unit.id, unit=ended.into, day=ended.day,
+                )  # fmt: skip
     hint = did_you_mean(written, orgs.units) if orgs.units else ""
     return None, msg('unknown org "{org}"{hint}', org=written, hint=hint)
 
