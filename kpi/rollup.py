@@ -153,7 +153,28 @@ class Rollup:
             return self._combine(kpi, org, span, period, children, "computed")
         if rule == "ratio":  # its own share, from its own two values however they were found
             return self._ratio_of(kpi, org, span, period, reported_only=False)
+        if kpi.measure == "flow":  # its own shorter figures that make the period (Q1 + Q2 = H1)
+            return self._tiled(kpi.id, org, span, period)
         return None
+
+    def _tiled(self, kpi_id: str, org: str, span: Span, period: Period) -> UnitValue | None:
+        end, start = span
+        mine = sorted(
+            (a for (e, s), a in self.reported.get((kpi_id, org), {}).items() if start <= s and e <= end),
+            key=lambda a: (a.start, a.period.end),
+        )
+        day, parts = start, []
+        for a in mine:
+            if a.start == day:
+                parts.append(a)
+                day = a.period.end + ONE_DAY
+        if not parts or day <= end:
+            return None
+        values = [UnitValue(kpi_id, org, a.period, a.value, "reported", 1, 1, (), a.published) for a in parts]
+        return UnitValue(
+            kpi_id, org, period, sum(v.value for v in values), "computed", 1, 1, (org,), _published(*values),
+            any(a.estimated for a in parts),
+        )  # fmt: skip
 
     def _ratio_of(
         self, kpi: Kpi, org: str, span: Span, period: Period, reported_only: bool

@@ -707,3 +707,25 @@ def test_import_knows_a_merged_unit_s_name_after_the_merger(tmp_path: Path) -> N
 
     orgs = Orgs({"vn": Org("vn", "Việt Nam"), "hcm": Org("hcm", "TP Hồ Chí Minh", "vn")}, "vn")
     assert [u.id for u in orgs.by_name("TP.HCM", date(2024, 1, 1))] == ["hcm"]
+
+
+def test_units_reporting_a_flow_at_different_cadences_still_make_the_year(tmp_path: Path) -> None:
+    targets = PLAN.replace(
+        'measure = "flow"\nmin = 0\naggregate = "sum"',
+        'measure = "flow"\nmin = 0\naggregate = "sum"\ntargets = [{ period = "2024", value = 100 }]',
+        1,
+    )
+    a = (
+        fig("t.revenue", "2024-Q1", 25, "a")
+        + fig("t.revenue", "2024-Q2", 25, "a")
+        + fig("t.revenue", "2024-H2", 50, "a")
+    )
+    b = (
+        fig("t.revenue", "2024-H1", 50, "b")
+        + fig("t.revenue", "2024-Q3", 25, "b")
+        + fig("t.revenue", "2024-Q4", 25, "b")
+    )
+    (tmp_path / "targets.toml").write_text(targets + TWO, encoding="utf-8")
+    (tmp_path / "actuals.toml").write_text(a + b, encoding="utf-8")
+    status = national(tmp_path, "t.revenue", "2025-03-31")
+    assert status["status"] == "achieved", status  # H1 = 50 + 50, H2 = 50 + 50: the year's 200
