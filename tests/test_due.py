@@ -345,3 +345,10 @@ def test_the_report_has_a_completeness_section_only_with_a_calendar(plan: Path) 
     assert "Completeness of reporting" in html
     bundled = run("report", "--format", "markdown", "--as-of", "2025-06-30", "--lang", "en")
     assert bundled.exit_code == 0 and "Completeness of reporting" not in bundled.output
+
+
+def test_owner_narrows_diff_too(plan: Path) -> None:
+    figures(plan, fig("t.subs", "2024-Q1", 1, received="2024-03-05") + fig("t.revenue", "2024-Q1", 5))
+    args = ["diff", "--data-dir", str(plan), "--format", "json", "--from", "2024-03-01", "--to", "2024-04-01"]
+    doc = json.loads(run(*args, "--owner", "vt").output)
+    assert {f["kpi"] for f in doc["figures"]} == {"t.subs"}

@@ -35,6 +35,7 @@ from kpi.options import (
     data_options,
     org_option,
     output_option,
+    owner_option,
     report_options,
     sector_option,
 )
@@ -51,6 +52,7 @@ from kpi.options import (
 @sector_option
 @click.option("--fail-on-worse", is_flag=True, help="Exit 1 when any KPI's light got worse (for CI).")
 @org_option
+@owner_option
 @output_option
 def diff(
     targets: Path | None,
@@ -65,6 +67,7 @@ def diff(
     sectors: tuple[str, ...],
     fail_on_worse: bool,
     org: str | None,
+    owner: str | None,
     output: Path | None,
 ) -> None:
     """What changed: between two dates (--from, --to) for the same files, or between the files
@@ -86,6 +89,10 @@ def diff(
     before, after, old_date, new_date, title, sides = _versions(
         revisions, from_, to, as_of, targets, actuals, data_dir
     )
+    if owner is not None:
+        from kpi.cycle import owned_by
+
+        before, after = owned_by(before, owner, old_date), owned_by(after, owner, new_date)
     if org is not None:
         from kpi.orgview import get_org, unit_dataset
 
