@@ -121,3 +121,13 @@ def calendar_problems(dataset: Dataset, checks: Sequence[str], today: date) -> l
                 Problem(name, msg("has targets and no reporting calendar (--check calendar)"), path)
             )
     return problems
+
+
+def owners_at(dataset: Dataset, as_of: date) -> dict[str, str]:
+    """Each KPI's owner at as_of ("" for none)."""
+    from kpi.loadreporting import owner_on
+
+    return {
+        k: owner_on(kpi, dataset.sectors.get(kpi.sector), dataset.owner_rules, as_of) or ""
+        for k, kpi in dataset.kpis.items()
+    }

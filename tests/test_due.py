@@ -352,3 +352,14 @@ def test_owner_narrows_diff_too(plan: Path) -> None:
     args = ["diff", "--data-dir", str(plan), "--format", "json", "--from", "2024-03-01", "--to", "2024-04-01"]
     doc = json.loads(run(*args, "--owner", "vt").output)
     assert {f["kpi"] for f in doc["figures"]} == {"t.subs"}
+
+
+def test_the_status_table_and_json_say_who_owns_each_kpi(plan: Path) -> None:
+    doc = json.loads(
+        run("status", "--data-dir", str(plan), "--format", "json", "--as-of", "2024-08-01").output
+    )
+    assert {k["id"]: k["owner"] for k in doc["kpis"]} == {
+        "t.subs": "vt", "t.revenue": "kh2", "t.revenue_other": None, "t.rank": "vt",
+    }  # fmt: skip
+    table = run("status", "--data-dir", str(plan), "--as-of", "2024-08-01", "--all", "--lang", "en")
+    assert "Vụ Kế hoạch - Tài chính (mới)" in table.output and "unowned" in table.output

@@ -90,7 +90,9 @@ def _status_table(
     as_of: date,
     console: Console,
     show_all: bool,
+    owners: dict[str, str] | None = None,
 ) -> None:
+    """The status table; with owners (a plan that declares them), each KPI's owner under its id."""
     from rich.cells import cell_len
     from rich.table import Table
 
@@ -148,7 +150,7 @@ def _status_table(
         print_rows(
             console,
             titles,
-            _kpi_table(dataset, attention_order(shown), lang),
+            _kpi_table(dataset, attention_order(shown), lang, owners),
             wrap_last=True,
             compact=_status_compact,
         )
@@ -198,7 +200,9 @@ def _status_compact(row: list[Text]) -> tuple[Text, list[str]]:
     return right, figures + reached
 
 
-def _kpi_table(dataset: Dataset, results: Sequence[Assessment], lang: str) -> list[Row]:
+def _kpi_table(
+    dataset: Dataset, results: Sequence[Assessment], lang: str, owners: dict[str, str] | None = None
+) -> list[Row]:
     order = {sid: n for n, sid in enumerate(dataset.sectors)}
     by_sector: dict[str, list[Assessment]] = {}
     for a in results:
@@ -207,7 +211,7 @@ def _kpi_table(dataset: Dataset, results: Sequence[Assessment], lang: str) -> li
     for sid in sorted(by_sector, key=lambda s: order.get(s, len(order))):
         sector = dataset.sectors.get(sid)
         rows.append(_text(sector.label(lang) if sector else sid, "bold underline"))
-        rows.extend(_kpi_cells(a, lang) for a in by_sector[sid])
+        rows.extend(_kpi_cells(a, lang, (owners or {}).get(a.kpi.id)) for a in by_sector[sid])
     return rows
 
 
@@ -347,11 +351,13 @@ def _kpi_name(a: Assessment, lang: str) -> Text:
     return name
 
 
-def _kpi_cells(a: Assessment, lang: str) -> list[Text]:
+def _kpi_cells(a: Assessment, lang: str, owner: str | None = None) -> list[Text]:
     from rich.text import Text
 
     unit = a.kpi.unit
     name = _kpi_name(a, lang)
+    if owner is not None:
+        name.append(f"\n{display.printable(owner)}", style="dim")
     latest, latest_period = latest_text(a)
     target, target_period = target_text(a.milestone, unit)
     latest_cell = Text(display.printable(latest))

@@ -64,12 +64,28 @@ class StatusView(NamedTuple):
     show_all: bool
 
 
+def _owners(v: StatusView) -> dict[str, str] | None:
+    """Each KPI's owner at as-of (its name), when the plan declares owners."""
+    if not v.dataset.owners:
+        return None
+    from kpi.cycle import owners_at
+
+    return {k: v.dataset.owners[o].label(v.lang) if o in v.dataset.owners else _("unowned")
+            for k, o in owners_at(v.dataset, v.as_of).items()}  # fmt: skip
+
+
 def _status_json(v: StatusView, out: IO[str]) -> None:
+    kpis = [kpi_json(a, v.lang) for a in v.results]
+    if v.dataset.owners:
+        from kpi.cycle import owners_at
+
+        held = owners_at(v.dataset, v.as_of)
+        kpis = [{**k, "owner": held.get(k["id"]) or None} for k in kpis]
     _dump_json(
         {
             "as_of": v.as_of.isoformat(),
             "plan": _plan_json(v.dataset),
-            "kpis": [kpi_json(a, v.lang) for a in v.results],
+            "kpis": kpis,
             "sectors": [_sector_json(s) for s in v.summaries],
         },
         out,
@@ -91,7 +107,9 @@ def _status_svg(v: StatusView, out: IO[str]) -> None:
 
 
 def _status_terminal(v: StatusView, out: IO[str]) -> None:
-    _status_table(v.dataset, v.results, v.summaries, v.lang, v.as_of, make_console(out), v.show_all)
+    _status_table(
+        v.dataset, v.results, v.summaries, v.lang, v.as_of, make_console(out), v.show_all, _owners(v)
+    )
 
 
 # The formats of kpi status, one writer each: Rich is loaded only by the table's.
