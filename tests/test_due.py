@@ -363,3 +363,37 @@ def test_the_status_table_and_json_say_who_owns_each_kpi(plan: Path) -> None:
     }  # fmt: skip
     table = run("status", "--data-dir", str(plan), "--as-of", "2024-08-01", "--all", "--lang", "en")
     assert "Vụ Kế hoạch - Tài chính (mới)" in table.output and "unowned" in table.output
+
+
+def test_due_as_a_workbook_and_a_template_per_owner_that_import_reads(plan: Path, tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = tmp_path / "due.xlsx"
+    result = run("due", "--data-dir", str(plan), "--as-of", "2024-08-01", "--format", "xlsx", "-o", str(book))
+    assert result.exit_code == 0, result.output
+    rows = list(openpyxl.load_workbook(book).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("kpi", "org", "period", "state")
+    assert ("t.revenue", None, "2024-Q1", "overdue") in [r[:4] for r in rows[1:]]
+    folder = tmp_path / "sheets"
+    args = [
+        "due",
+        "--data-dir",
+        str(plan),
+        "--as-of",
+        "2024-08-01",
+        "--by-owner",
+        "--format",
+        "xlsx",
+        "-o",
+        str(folder),
+    ]
+    assert run(*args).exit_code == 0
+    sheet = openpyxl.load_workbook(folder / "kh2.xlsx").active
+    filled = [(r[0], r[3]) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]]
+    assert filled == [("t.revenue", "2024-Q1"), ("t.revenue", "2024-Q2")]
+    # Filled in and imported, the owner's figures land where kpi due looks for them.
+    sheet.cell(row=2, column=5).value = 60
+    sheet.cell(row=2, column=8).value = "Báo cáo quý"
+    sheet.parent.save(folder / "kh2.xlsx")
+    imported = run("import", str(folder / "kh2.xlsx"), "--data-dir", str(plan))
+    assert imported.exit_code == 0, imported.output
+    assert items(due(plan, "2024-08-01"), "t.revenue")["2024-Q1"]["state"] == "date_unknown"

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kpi.commands.shared import EXIT_ON_CLOSED_PIPE, keep, load_valid, to_output, write_output
+from kpi.commands.shared import (
+    EXIT_ON_CLOSED_PIPE,
+    keep,
+    load_valid,
+    to_output,
+    write_output,
+    write_output_bytes,
+)
 from kpi.i18n import language
 
 if TYPE_CHECKING:
@@ -19,7 +26,7 @@ from kpi.options import CONTEXT, FORMATS, KpiCommand, data_options, org_option, 
 
 @click.command(cls=KpiCommand, context_settings=CONTEXT)
 @data_options
-@report_options(FORMATS)
+@report_options((*FORMATS, "xlsx"))
 @click.option(
     "--owner", metavar="ID", help="Only what this owner (or one under it) is accountable for or owns now."
 )
@@ -82,6 +89,8 @@ def due(
         EXIT_ON_CLOSED_PIPE[0] = 1
     if by_owner:
         _per_owner(view, fmt, output)
+    elif fmt == "xlsx":
+        _workbook(view, output)
     else:
         to_output(output, lambda out: render(view, fmt, out))
     if failed:
@@ -96,14 +105,32 @@ def _per_owner(view: DueView, fmt: str, folder: Path | None) -> None:
     from kpi.i18n import msg, tr
     from kpi.output.dueout import render
 
-    if fmt not in ("markdown", "csv") or folder is None or str(folder) == "-":
+    if fmt not in ("markdown", "csv", "xlsx") or folder is None or str(folder) == "-":
         raise click.UsageError(
-            tr(msg("--by-owner writes a Markdown or CSV file per owner into the folder -o names"))
+            tr(msg("--by-owner writes a Markdown, CSV or xlsx file per owner into the folder -o names"))
         )
     if folder.exists() and not folder.is_dir():
         raise click.BadParameter(tr(msg("{path} is not a folder", path=str(folder))), param_hint="-o")
     folder.mkdir(parents=True, exist_ok=True)
     for name, part in for_owners(view):
+        target = folder / f"{name}.{ {'markdown': 'md'}.get(fmt, fmt) }"
+        if fmt == "xlsx":  # kpi template pre-filled with the owner's KPIs and periods: kpi import reads it
+            from kpi.sheets import workbook
+
+            kpis = [part.dataset.kpis[i.kpi] for i in part.items]
+            periods = [i.period.text for i in part.items]
+            write_output_bytes(workbook.template(part.dataset, kpis, part.lang, None, periods), target)
+            continue
         buffer = io.StringIO()
         render(part, fmt, buffer)
-        write_output(buffer.getvalue(), folder / f"{name}.{'md' if fmt == 'markdown' else 'csv'}")
+        write_output(buffer.getvalue(), target)
+
+
+def _workbook(view: DueView, output: Path | None) -> None:
+    from kpi.i18n import msg, tr
+    from kpi.output.dueout import record
+    from kpi.sheets import workbook
+
+    if output is None or str(output) == "-":
+        raise click.BadParameter(tr(msg("a workbook goes to a file: give -o FILE.xlsx")), param_hint="-o")
+    write_output_bytes(workbook.due_workbook([record(i) for i in view.items], view.lang), output)

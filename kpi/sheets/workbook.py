@@ -301,9 +301,12 @@ def _targets_sheet(ws: Any, dataset: Dataset, kpis: Sequence[Kpi], lang: str, as
     _style_header(ws, header, TARGET_SHEET, [c.width for c in TARGET_SHEET])
 
 
-def template(dataset: Dataset, kpis: Sequence[Kpi], lang: str, period: str | None) -> bytes:
-    """A sheet to fill: one row per KPI (id, name, unit, and the period when given), with a
-    drop-down of the plan's KPI ids and of true/false for estimated; kpi import reads it back."""
+def template(
+    dataset: Dataset, kpis: Sequence[Kpi], lang: str, period: str | None, periods: Sequence[str] = ()
+) -> bytes:
+    """A sheet to fill: one row per KPI (id, name, unit, and the period when given; with periods,
+    each KPI's own, kpi due's rows for an owner), with a drop-down of the plan's KPI ids and of
+    true/false for estimated; kpi import reads it back."""
     from openpyxl import Workbook
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -318,7 +321,7 @@ def template(dataset: Dataset, kpis: Sequence[Kpi], lang: str, period: str | Non
         _put(ws, row, 1, kpi.id)
         _put(ws, row, 2, kpi.label(lang))
         _put(ws, row, 3, kpi.unit)
-        _put(ws, row, 4, period)
+        _put(ws, row, 4, periods[row - 2] if periods else period)
     # Typed periods stay text (Excel would turn 2024-05 into a date) and published reads as a date.
     for row in range(2, last + 1):
         for column in (1, 4):
@@ -342,6 +345,34 @@ def template(dataset: Dataset, kpis: Sequence[Kpi], lang: str, period: str | Non
     ws.add_data_validation(estimated)
     _style_header(ws, 1, fields, [28, 48, 10, 10, 14, 10, 14, 30, 50, 30])
     ws.auto_filter.ref = None
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+DUE_COLUMNS = ("kpi", "org", "period", "state", "due", "weekday", "days", "received", "accountable_owner",
+               "current_owner")  # fmt: skip
+
+
+def due_workbook(records: Sequence[dict[str, Any]], lang: str) -> bytes:
+    """kpi due's rows as a sheet: dates as dates, filterable, the header frozen."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "due"
+    for n, field in enumerate(DUE_COLUMNS, 1):
+        _put(ws, 1, n, field)
+    for row, record in enumerate(records, 2):
+        for n, field in enumerate(DUE_COLUMNS, 1):
+            value = record.get(field)
+            if field in ("due", "received") and value:
+                _put(ws, row, n, date.fromisoformat(value), "date", lang)
+            elif field == "days":
+                _put(ws, row, n, value, "number", lang)
+            else:
+                _put(ws, row, n, value)
+    _style_header(ws, 1, DUE_COLUMNS, [28, 14, 10, 12, 12, 12, 8, 12, 20, 20])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
