@@ -21,9 +21,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Literal, NamedTuple
 
+from kpi.i18n import msg
 from kpi.loadreporting import owner_on
 from kpi.model import Actual, Dataset, Due, Kpi, Reporting
 from kpi.periods import Period, parse_period
+from kpi.problems import Problem
 
 State = Literal["on_time", "late", "overdue", "due_soon", "not_due", "covered", "date_unknown"]
 STATES: tuple[State, ...] = ("overdue", "due_soon", "late", "on_time", "date_unknown", "covered", "not_due")
@@ -286,3 +288,31 @@ def by_owner(items: Sequence[DueItem]) -> dict[str, Summary]:
     for i in items:
         grouped.setdefault(i.accountable or "", []).append(i)
     return {owner: summary(group) for owner, group in sorted(grouped.items())}
+
+
+def frequency_notes(dataset: Dataset, file_of: dict[str, str] | None = None) -> list[Problem]:
+    """A figure for a longer period than its KPI's calendar asks (a year for a quarterly KPI):
+    it answers or covers the shorter ones, but the calendar and the sources disagree."""
+    out: list[Problem] = []
+    for a in [*dataset.actuals, *dataset.unit_actuals]:
+        kpi = dataset.kpis.get(a.kpi)
+        if kpi is None or not a.position:
+            continue
+        cal = calendar(kpi, dataset.reporting)
+        if cal is None or cal.frequency not in MONTHS_IN:
+            continue
+        months = (a.period.end.year - a.start.year) * 12 + a.period.end.month - a.start.month + 1
+        if months > MONTHS_IN[cal.frequency]:
+            out.append(
+                Problem(
+                    a.file,
+                    msg(
+                        "a figure for {period}, longer than the KPI's {frequency} calendar asks",
+                        period=a.period.text,
+                        frequency=cal.frequency,
+                    ),
+                    f'actual[{a.position}] (kpi "{a.kpi}", period "{a.period.text}")',
+                    warning=True,
+                )
+            )
+    return out

@@ -351,20 +351,7 @@ def combine(
         totals = list(dict.fromkeys(added))
         actuals = [*actuals, *totals, *growth_of_totals(kpis, actuals, totals)]
         problems += disagreements
-    if problems:  # only then: a clean run never pays for positions
-        from kpi.positions import with_lines
-
-        texts = {targets.name: targets.text} if targets.text is not None else {}
-        if targets.orgs_text is not None:
-            texts[targets.orgs_text[0]] = targets.orgs_text[1]
-        for name, data in sources:
-            if data is not None:
-                try:
-                    texts[name] = data.decode("utf-8")
-                except UnicodeDecodeError:
-                    continue
-        problems[:] = with_lines(problems, texts)
-    return Dataset(
+    dataset = Dataset(
         targets.plan,
         targets.thresholds,
         targets.sectors,
@@ -380,6 +367,24 @@ def combine(
         targets.owners or {},
         targets.owner_rules,
     )
+    if targets.reporting is not None or any(k.reporting for k in kpis.values()):
+        from kpi.due import frequency_notes
+
+        problems += frequency_notes(dataset)
+    if problems:  # only then: a clean run never pays for positions
+        from kpi.positions import with_lines
+
+        texts = {targets.name: targets.text} if targets.text is not None else {}
+        if targets.orgs_text is not None:
+            texts[targets.orgs_text[0]] = targets.orgs_text[1]
+        for name, data in sources:
+            if data is not None:
+                try:
+                    texts[name] = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+        problems[:] = with_lines(problems, texts)
+    return dataset
 
 
 def check_actuals(

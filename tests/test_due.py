@@ -397,3 +397,11 @@ def test_due_as_a_workbook_and_a_template_per_owner_that_import_reads(plan: Path
     imported = run("import", str(folder / "kh2.xlsx"), "--data-dir", str(plan))
     assert imported.exit_code == 0, imported.output
     assert items(due(plan, "2024-08-01"), "t.revenue")["2024-Q1"]["state"] == "date_unknown"
+
+
+def test_validate_notes_a_figure_longer_than_the_calendar_asks(plan: Path) -> None:
+    figures(plan, fig("t.subs", "2024", 10, received="2024-12-01") + fig("t.subs", "2025-Q1", 11))
+    result = run("validate", "--data-dir", str(plan), "--lang", "en")
+    assert result.exit_code == 0
+    assert "a figure for 2024, longer than the KPI's quarterly calendar asks" in result.output
+    assert "2025-Q1, longer" not in result.output
