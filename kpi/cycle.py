@@ -19,7 +19,7 @@ class DueView(NamedTuple):
     dataset: Dataset
     items: Sequence[DueItem]  # every period due or due soon, in due-date order
     overall: Summary
-    owners: dict[str, Summary]  # by accountable owner
+    owners: list[tuple[str | None, Summary]]  # by accountable owner (None: unowned)
     lang: str
     as_of: date
     calendar: bool  # some KPI has a reporting calendar
@@ -53,18 +53,29 @@ def due_report(
         raise UsageProblem(
             msg('unknown org "{org}"{hint}', org=org, hint=did_you_mean(org, dataset.orgs.units)), "--org"
         )
+    if period is not None:
+        from kpi.periods import PeriodError, parse_period
+
+        try:
+            period = parse_period(period).text
+        except PeriodError as exc:
+            raise UsageProblem(exc.args[0], "--period") from None
     items = owed(dataset, as_of, within)
+    counted = items  # the figures count what each owner was accountable for; the list shows both
     if owner is not None:
+        counted = [i for i in items if _under(dataset, i.accountable, owner)]
         items = [
             i for i in items if _under(dataset, i.accountable, owner) or _under(dataset, i.current, owner)
         ]
     if org is not None:
-        items = [i for i in items if i.org == org]
+        items, counted = [i for i in items if i.org == org], [i for i in counted if i.org == org]
     if period is not None:
         items = [i for i in items if i.period.text == period]
+        counted = [i for i in counted if i.period.text == period]
     items.sort(key=lambda i: (i.due, i.kpi, i.org or ""))
     has_calendar = any(calendar(k, dataset.reporting) is not None for k in dataset.kpis.values())
-    return DueView(dataset, items, summary(items), by_owner(items), lang, as_of, has_calendar)
+    overall, owners = summary(counted, as_of), by_owner(counted, as_of)
+    return DueView(dataset, items, overall, owners, lang, as_of, has_calendar)
 
 
 def owned_by(dataset: Dataset, owner: str, as_of: date) -> Dataset:
@@ -79,22 +90,34 @@ def owned_by(dataset: Dataset, owner: str, as_of: date) -> Dataset:
     kept = {
         k: kpi
         for k, kpi in dataset.kpis.items()
-        if _under(dataset, owner_on(kpi, dataset.sectors.get(kpi.sector), dataset.owner_rules, as_of), owner)
+        if _under(
+            dataset,
+            owner_on(kpi, dataset.sectors.get(kpi.sector), dataset.owner_rules, as_of, dataset.owners),
+            owner,
+        )
     }
     return replace(dataset, kpis=kept, _by_kpi=None)
 
 
 def for_owners(view: DueView) -> list[tuple[str, DueView]]:
-    """The view split by the owner reminded now (a file name each: its id, or "unowned"), with
-    only what it owes: overdue, and due soon."""
+    """The view split by the owner reminded now, each with a file name (its id in safe
+    characters, "(unowned)" for none, never one another owner has), with what it owes (overdue
+    and due soon) and its round's figures (what it was accountable for)."""
+    import re
+
     owing = [i for i in view.items if i.state in ("overdue", "due_soon")]
-    names = sorted({i.current or "" for i in owing})
     out = []
-    for name in names:
+    used: set[str] = set()
+    for name in sorted({i.current or "" for i in owing}):
         mine = [i for i in owing if (i.current or "") == name]
-        out.append(
-            (name or "unowned", view._replace(items=mine, overall=summary(mine), owners=by_owner(mine)))
-        )
+        theirs = [i for i in view.items if (i.accountable or "") == name]
+        base = re.sub(r"[^A-Za-z0-9_-]", "_", name) if name else "(unowned)"
+        file, n = base, 2
+        while file.casefold() in used:
+            file, n = f"{base}-{n}", n + 1
+        used.add(file.casefold())
+        overall, owners = summary(theirs, view.as_of), by_owner(theirs, view.as_of)
+        out.append((file, view._replace(items=mine, overall=overall, owners=owners)))
     return out
 
 
@@ -108,11 +131,8 @@ def calendar_problems(dataset: Dataset, checks: Sequence[str], today: date) -> l
     for kpi in dataset.kpis.values():
         path = f'kpi "{kpi.id}" (kpi[{kpi.position}])'
         has = calendar(kpi, dataset.reporting) is not None
-        if (
-            "unowned" in checks
-            and has
-            and not owner_on(kpi, dataset.sectors.get(kpi.sector), dataset.owner_rules, today)
-        ):
+        held = owner_on(kpi, dataset.sectors.get(kpi.sector), dataset.owner_rules, today, dataset.owners)
+        if "unowned" in checks and has and held is None:  # "" is unowned on purpose
             problems.append(
                 Problem(name, msg("has a reporting calendar and no owner (--check unowned)"), path)
             )
@@ -128,6 +148,6 @@ def owners_at(dataset: Dataset, as_of: date) -> dict[str, str]:
     from kpi.loadreporting import owner_on
 
     return {
-        k: owner_on(kpi, dataset.sectors.get(kpi.sector), dataset.owner_rules, as_of) or ""
+        k: owner_on(kpi, dataset.sectors.get(kpi.sector), dataset.owner_rules, as_of, dataset.owners) or ""
         for k, kpi in dataset.kpis.items()
     }

@@ -70,10 +70,10 @@ def calendar(kpi: Kpi, plan: Reporting | None) -> Reporting | None:
         merged = Reporting(
             own.frequency or base.frequency,
             own.due or base.due,
-            own.cutoff if own.cutoff != "calendar" else base.cutoff,
+            own.cutoff or base.cutoff,
             own.reporting_from or base.reporting_from,
             own.next_release or base.next_release,
-            own.reported_by if own.reported_by != "plan" else base.reported_by,
+            own.reported_by or base.reported_by,
         )
     return merged if merged.frequency else None
 
@@ -131,24 +131,36 @@ def _known(a: Actual, as_of: date) -> bool:
 
 def _answer(kpi: Kpi, period: Period, figures: Sequence[Actual]) -> tuple[str, date | None]:
     """("received", first arrival) when the figures answer the period; ("covered", None) when a
-    coarser flow figure holds it; ("", None) when nothing does."""
+    coarser flow figure holds it; ("", None) when nothing does. The first arrival is the day
+    the period was first answered, however: its own figure, or (a flow) the last of the
+    pieces that tile it, each piece by its first version."""
     same_day = [a for a in figures if a.period.end == period.end]
     if kpi.measure != "flow":
         if same_day:  # a level's figure for a period ending that day answers it (2024 → Q4)
             return "received", _first(same_day)
         return "", None
+    ways: list[date | None] = []
     exact = [a for a in same_day if a.start == period.start]
     if exact:
-        return "received", _first(exact)
-    inside = [a for a in figures if period.start <= a.start and a.period.end <= period.end]
-    day, parts = period.start, []
-    for a in sorted(inside, key=lambda a: (a.start, a.period.end)):
-        if a.start == day:  # the pieces that tile it from its first day (three months a quarter)
-            parts.append(a)
-            day = a.period.end + timedelta(days=1)
-    if parts and day > period.end:
-        arrivals = [_first([p]) for p in parts]
-        return "received", None if any(d is None for d in arrivals) else max(d for d in arrivals if d)
+        ways.append(_first(exact))
+    spans: dict[tuple[date, date], list[Actual]] = {}
+    for a in figures:
+        if (
+            period.start <= a.start
+            and a.period.end <= period.end
+            and (a.start, a.period.end) != (period.start, period.end)
+        ):
+            spans.setdefault((a.start, a.period.end), []).append(a)
+    day, pieces = period.start, []
+    for start, end in sorted(spans):
+        if start == day:  # the pieces that tile it from its first day (three months a quarter)
+            pieces.append(_first(spans[(start, end)]))
+            day = end + timedelta(days=1)
+    if pieces and day > period.end:
+        ways.append(None if any(d is None for d in pieces) else max(d for d in pieces if d))
+    if ways:
+        dated = [d for d in ways if d is not None]
+        return "received", (min(dated) if dated else None)
     if any(a.start <= period.start and period.end <= a.period.end for a in figures):
         return "covered", None
     return "", None
@@ -170,7 +182,11 @@ def owed(dataset: Dataset, as_of: date, within: int = 14) -> list[DueItem]:
     units_by_kpi: dict[tuple[str, str | None], list[Actual]] = {}
     for a in dataset.unit_actuals:
         units_by_kpi.setdefault((a.kpi, a.org), []).append(a)
-    horizon = as_of + timedelta(days=within)
+    # Far enough: a plan's calendar never runs more than ten years past its last year.
+    plan = dataset.plan.period or ""
+    last_year = int(plan[-4:]) + 10 if plan[-4:].isdigit() else min(as_of.year, 9980) + 10
+    cap = date(min(last_year, 9990), 12, 31)
+    horizon = cap if as_of >= cap else min(as_of + timedelta(days=within), cap)
     for kpi in dataset.kpis.values():
         cal = calendar(kpi, dataset.reporting)
         if cal is None or (cal.frequency == "irregular" and cal.next_release is None):
@@ -185,7 +201,7 @@ def owed(dataset: Dataset, as_of: date, within: int = 14) -> list[DueItem]:
             items = [
                 (p, due)
                 for p in periods(cal.frequency or "annual", first, horizon + timedelta(days=400))
-                if (due := due_date(p, rule, cal.cutoff)) <= horizon
+                if (due := due_date(p, rule, cal.cutoff or "calendar")) <= horizon
             ]
         for period, due in items:
             orgs: list[str | None] = [None]
@@ -212,11 +228,15 @@ def _release(cal: Reporting) -> date:
     return cal.next_release
 
 
+# An irregular release may come a little early: a figure that arrived this many days before the
+# announced date is the release, not the one before it.
+EARLY = timedelta(days=31)
+
+
 def _released(known: Sequence[Actual], due: date) -> tuple[Period, tuple[str, date | None]]:
-    before = max((a.period.end for a in known if (_arrival(a) or a.period.end) < due), default=date.min)
-    newer = [a for a in known if a.period.end > before]
+    fresh = [a for a in known if (_arrival(a) or a.period.end) >= due - EARLY]
     label = Period("release", due, due)
-    return label, (("received", _first(newer)) if newer else ("", None))
+    return label, (("received", _first(fresh)) if fresh else ("", None))
 
 
 def _item(
@@ -233,8 +253,8 @@ def _item(
     from kpi.model import Sector
 
     s = sector if isinstance(sector, Sector) else None
-    accountable = owner_on(kpi, s, dataset.owner_rules, due)
-    current = _now(dataset, owner_on(kpi, s, dataset.owner_rules, as_of), as_of)
+    accountable = owner_on(kpi, s, dataset.owner_rules, due, dataset.owners)
+    current = owner_on(kpi, s, dataset.owner_rules, as_of, dataset.owners)
     kind, first = answer
     state: State
     days = 0
@@ -256,20 +276,10 @@ def _item(
     return DueItem(kpi.id, org, period, due, state, days, first, accountable or None, current or None)
 
 
-def _now(dataset: Dataset, owner: str | None, as_of: date) -> str | None:
-    """The owner reminders go to: this one, or the successor of one whose days are over."""
-    seen: set[str] = set()
-    while owner and owner in dataset.owners and owner not in seen:
-        seen.add(owner)
-        o = dataset.owners[owner]
-        if o.end is None or as_of <= o.end or o.successor is None:
-            return owner
-        owner = o.successor
-    return owner
-
-
-def summary(items: Sequence[DueItem]) -> Summary:
-    due = [i for i in items if i.state not in ("due_soon", "not_due")]
+def summary(items: Sequence[DueItem], as_of: date) -> Summary:
+    """The round's five figures over the periods due by as_of (an early figure for a period not
+    yet due counts once it is)."""
+    due = [i for i in items if i.due <= as_of and i.state not in ("due_soon", "not_due")]
     received = sum(1 for i in due if i.state in ("on_time", "late", "date_unknown"))
     covered = sum(1 for i in due if i.state == "covered")
     return Summary(
@@ -282,12 +292,12 @@ def summary(items: Sequence[DueItem]) -> Summary:
     )
 
 
-def by_owner(items: Sequence[DueItem]) -> dict[str, Summary]:
+def by_owner(items: Sequence[DueItem], as_of: date) -> list[tuple[str | None, Summary]]:
     """The five figures per accountable owner (lateness belongs to whoever owned it then)."""
     grouped: dict[str, list[DueItem]] = {}
     for i in items:
         grouped.setdefault(i.accountable or "", []).append(i)
-    return {owner: summary(group) for owner, group in sorted(grouped.items())}
+    return [(owner or None, summary(group, as_of)) for owner, group in sorted(grouped.items())]
 
 
 def frequency_notes(dataset: Dataset, file_of: dict[str, str] | None = None) -> list[Problem]:

@@ -159,7 +159,7 @@ def _assignments(value: object) -> str | None:
             return wanted
         if not set(item) <= {"owner", "from", "until"}:
             return wanted
-        if any(k in item and not isinstance(item[k], date) for k in ("from", "until")):
+        if any(k in item and type(item[k]) is not date for k in ("from", "until")):  # a day, no time
             return wanted
     return None
 

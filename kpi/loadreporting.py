@@ -2,6 +2,7 @@
 [[owner_rule]], and each KPI's owner, owners and calendar."""
 
 import fnmatch
+import functools
 import itertools
 from datetime import date
 from typing import Any
@@ -22,13 +23,23 @@ def reporting_of(raw: dict[str, Any], report: _Report, path: str) -> Reporting |
     if isinstance(due, dict) and "day" in due and not 1 <= due["day"] <= 31:
         report.add(path, msg("due day {day} must be 1 to 31 (a shorter month ends earlier)", day=due["day"]))
         due = None
+    elif isinstance(due, dict) and not (
+        -366 <= due.get("days", 0) <= 3660 and -24 <= due.get("months", 0) <= 24
+    ):
+        report.add(
+            path, msg("due must lie within 10 years after the period (days) or 2 years of it (months)")
+        )
+        due = None
+    if start is not None and not 1900 <= start.end.year <= 2999:
+        report.add(path, msg("reporting_from {period} is not a year a plan reports in", period=start.text))
+        start = None
     return Reporting(
         frequency=raw.get("frequency"),
         due=Due(**due) if isinstance(due, dict) else None,
-        cutoff=raw.get("cutoff", "calendar"),
+        cutoff=raw.get("cutoff"),
         reporting_from=start,
         next_release=raw.get("next_release"),
-        reported_by=raw.get("reported_by", "plan"),
+        reported_by=raw.get("reported_by"),
     )
 
 
@@ -133,15 +144,49 @@ def check_owners(
                 )  # fmt: skip
 
 
-def owner_on(kpi: Kpi, sector: Sector | None, rules: tuple[tuple[str, str], ...], day: date) -> str | None:
-    """Who owns the KPI on a day: the KPI's own assignment, else the last matching rule, else
-    its sector's; "" is explicitly unowned, None unassigned."""
+def owner_on(
+    kpi: Kpi,
+    sector: Sector | None,
+    rules: tuple[tuple[str, str], ...],
+    day: date,
+    owners: dict[str, Owner] | None = None,
+) -> str | None:
+    """Who owns the KPI on a day: the KPI's own assignment (the last one that ended, when none
+    holds that day), else the last matching rule, else its sector's; then, with owners, the
+    successor of an owner whose days were over by then. "" is explicitly unowned, None
+    unassigned."""
+    found: str | None
     if kpi.owners:
-        for a in kpi.owners:
-            if (a.start is None or a.start <= day) and (a.end is None or day <= a.end):
-                return a.owner
-        return None
-    matched = [owner for pattern, owner in rules if fnmatch.fnmatchcase(kpi.id, pattern)]
-    if matched:
-        return matched[-1]
-    return sector.owner if sector is not None else None
+        held = [
+            a for a in kpi.owners if (a.start is None or a.start <= day) and (a.end is None or day <= a.end)
+        ]
+        ended = sorted(
+            (a for a in kpi.owners if a.end is not None and a.end < day), key=lambda a: a.end or day
+        )
+        found = held[0].owner if held else (ended[-1].owner if ended else None)
+    else:
+        found = rule_owner(kpi.id, rules)
+        if found is None:
+            found = sector.owner if sector is not None else None
+    return successor_on(found, day, owners) if owners else found
+
+
+@functools.lru_cache(maxsize=65536)  # kpi due asks once per period of each KPI
+def rule_owner(kpi_id: str, rules: tuple[tuple[str, str], ...]) -> str | None:
+    """The owner of the last rule whose pattern matches the id."""
+    for pattern, owner in reversed(rules):
+        if fnmatch.fnmatchcase(kpi_id, pattern):
+            return owner
+    return None
+
+
+def successor_on(owner: str | None, day: date, owners: dict[str, Owner]) -> str | None:
+    """The owner itself, or the successor of one whose days were over by then."""
+    seen: set[str] = set()
+    while owner and owner in owners and owner not in seen:
+        seen.add(owner)
+        o = owners[owner]
+        if o.end is None or day <= o.end or o.successor is None:
+            return owner
+        owner = o.successor
+    return owner

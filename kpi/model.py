@@ -105,10 +105,10 @@ class Reporting(NamedTuple):
 
     frequency: str | None = None  # monthly, quarterly, half-yearly, annual, irregular
     due: Due | None = None
-    cutoff: str = "calendar"  # or "15-14": a month from the 15th to the 14th
+    cutoff: str | None = None  # "calendar" (the default) or "15-14": a month from the 15th to the 14th
     reporting_from: Period | None = None
     next_release: date | None = None
-    reported_by: str = "plan"  # "units": every unit owes its own figure
+    reported_by: str | None = None  # "plan" (the default) or "units": every unit owes its figure
 
 
 class Assignment(NamedTuple):

@@ -192,8 +192,9 @@ def test_an_owner_changed_mid_plan(plan: Path) -> None:
     assert (q1["state"], q1["accountable_owner"], q1["current_owner"]) == ("overdue", "kh", "kh2")
     # kh2 took over on 1 July: Q2 (due 6 June) stays kh's; kh2's rate has nothing of it.
     assert items(doc, "t.revenue")["2024-Q2"]["accountable_owner"] == "kh"
-    assert "kh2" not in doc["by_owner"]
-    assert doc["by_owner"]["kh"]["missing"] >= 2
+    owners = {o["owner"]: o for o in doc["by_owner"]}
+    assert "kh2" not in owners
+    assert owners["kh"]["missing"] >= 2
 
 
 def test_owner_rules_the_last_match_wins_and_explicitly_unowned(plan: Path) -> None:
@@ -286,7 +287,7 @@ def test_one_reminder_per_owner_and_owner_narrows_the_reports(plan: Path, tmp_pa
         str(folder),
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in folder.iterdir()) == ["kh2.md", "unowned.md", "vt.md"]
+    assert sorted(p.name for p in folder.iterdir()) == ["(unowned).md", "kh2.md", "vt.md"]
     assert "t.revenue" in (folder / "kh2.md").read_text(encoding="utf-8")
     assert "t.subs" not in (folder / "kh2.md").read_text(encoding="utf-8")
     assert run("due", "--data-dir", str(plan), "--by-owner").exit_code == 2
@@ -305,11 +306,14 @@ def test_validate_checks_unowned_and_calendar_on_request(plan: Path) -> None:
     other = plan / "other"
     other.mkdir()
     (other / "targets.toml").write_text(TARGETS, encoding="utf-8")
-    assert run("validate", "--data-dir", str(plan)).exit_code == 0
+    assert run("validate", "--data-dir", str(plan), "--check", "unowned").exit_code == 0  # "" is on purpose
+    (plan / "targets.toml").write_text(
+        PLAN.replace('name = "Viễn thông"\nowner = "vt"', 'name = "Viễn thông"'), encoding="utf-8"
+    )
     result = run("validate", "--data-dir", str(plan), "--check", "unowned", "--lang", "en")
     assert result.exit_code == 1
-    assert 'kpi "t.revenue_other"' in result.output and "no owner" in result.output
-    assert 'kpi "t.subs"' not in result.output
+    assert 'kpi "t.subs"' in result.output and "no owner" in result.output
+    assert 'kpi "t.revenue_other"' not in result.output
     result = run("validate", "--data-dir", str(other), "--check", "calendar", "--lang", "en")
     assert result.exit_code == 1 and "has targets and no reporting calendar" in result.output
 
@@ -405,3 +409,97 @@ def test_validate_notes_a_figure_longer_than_the_calendar_asks(plan: Path) -> No
     assert result.exit_code == 0
     assert "a figure for 2024, longer than the KPI's quarterly calendar asks" in result.output
     assert "2025-Q1, longer" not in result.output
+
+
+def test_a_flow_s_timeliness_is_decided_by_the_months_that_first_made_it(plan: Path) -> None:
+    months = "".join(fig("t.revenue", f"2024-0{m}", 10, received=f"2024-03-0{m}") for m in (1, 2, 3))
+    figures(plan, months + fig("t.revenue", "2024-Q1", 30, received="2024-05-20"))
+    assert items(due(plan, "2024-06-01"), "t.revenue")["2024-Q1"]["state"] == "on_time"
+
+
+def test_an_irregular_release_a_little_early_is_on_time(plan: Path) -> None:
+    (plan / "targets.toml").write_text(
+        PLAN.replace('frequency = "irregular"', 'frequency = "irregular"\nnext_release = 2025-03-01'),
+        encoding="utf-8",
+    )
+    figures(plan, fig("t.rank", "2024", 50, published="2025-02-27"))
+    release = items(due(plan, "2025-03-10"), "t.rank")["release"]
+    assert release["state"] == "on_time"
+
+
+def test_the_round_counts_only_periods_due_by_then(plan: Path) -> None:
+    figures(plan, fig("t.subs", "2024-Q1", 1, received="2024-03-01"))
+    for within in ("14", "0"):
+        summary = due(plan, "2024-03-02", "--within", within)["summary"]
+        assert summary["expected"] == 0 and summary["received"] == 0
+
+
+def test_a_new_owner_s_round_never_holds_what_fell_due_before_it(plan: Path) -> None:
+    doc = due(plan, "2024-08-01", "--owner", "kh2")
+    assert [o["owner"] for o in doc["by_owner"]] == [] or all(o["owner"] == "kh2" for o in doc["by_owner"])
+    assert doc["summary"]["missing"] == 0  # kh's misses stay kh's
+    assert any(i["accountable_owner"] == "kh" for i in doc["items"])  # still listed, to be chased
+
+
+def test_reminder_files_never_leave_the_folder_nor_collide(plan: Path, tmp_path: Path) -> None:
+    hostile = PLAN.replace("[owners.vt]", '[owners."../../escaped"]').replace(
+        'owner = "vt"', 'owner = "../../escaped"'
+    )
+    hostile = hostile.replace("[owners.kh2]", '[owners."(unowned)"]').replace('"kh2"', '"(unowned)"')
+    (plan / "targets.toml").write_text(hostile, encoding="utf-8")
+    folder = tmp_path / "out" / "reminders"
+    folder.mkdir(parents=True)
+    args = [
+        "due",
+        "--data-dir",
+        str(plan),
+        "--as-of",
+        "2024-08-01",
+        "--by-owner",
+        "--format",
+        "markdown",
+        "-o",
+        str(folder),
+    ]
+    for _ in range(2):  # into a folder that exists, again and again
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == 3 and "(unowned).md" in names and "______escaped.md" in names
+    assert not (tmp_path / "escaped.md").exists() and not (tmp_path / "out" / "escaped.md").exists()
+
+
+def test_a_kpi_s_own_calendar_beats_the_plan_s(tmp_path: Path) -> None:
+    text = PLAN.replace('reporting_from = "2024-Q1"', 'reporting_from = "2024-Q1"\nreported_by = "units"')
+    text = text.replace(
+        'min = 0\n\n[[kpi]]\nid = "t.revenue"', 'min = 0\nreported_by = "plan"\n\n[[kpi]]\nid = "t.revenue"'
+    )
+    text += '\n[[org]]\nid = "vn"\nname = "VN"\n\n[[org]]\nid = "a"\nname = "A"\nparent = "vn"\n'
+    (tmp_path / "targets.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "actuals.toml").write_text("", encoding="utf-8")
+    doc = due(tmp_path, "2024-04-01")
+    assert set(items(doc, "t.subs")) == {"2024-Q1"}  # the plan's own, as the KPI says
+    assert set(items(doc, "t.revenue")) == {"a 2024-Q1"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("due = { months = 0, day = 6 }", "due = { months = 1000000000, day = 5 }"),
+        ("due = { months = 0, day = 6 }", "due = { days = 1000000000 }"),
+        ('reporting_from = "2024-Q1"', 'reporting_from = "0001-01"'),
+        ('{ owner = "kh2", from = 2024-07-01 }', '{ owner = "kh2", from = 2024-07-01T08:00:00 }'),
+    ],
+)
+def test_calendars_beyond_reason_are_refused_not_crashed_on(plan: Path, old: str, new: str) -> None:
+    (plan / "targets.toml").write_text(PLAN.replace(old, new), encoding="utf-8")
+    result = run("validate", "--data-dir", str(plan))
+    assert result.exit_code == 1 and "internal error" not in result.output
+
+
+def test_an_owner_named_null_keeps_the_json_sound(plan: Path) -> None:
+    text = PLAN.replace("[owners.kh2]", "[owners.null]").replace('"kh2"', '"null"')
+    (plan / "targets.toml").write_text(text, encoding="utf-8")
+    result = run("due", "--data-dir", str(plan), "--as-of", "2024-08-01", "--format", "json")
+    owners = [o["owner"] for o in json.loads(result.output)["by_owner"]]
+    assert None in owners and len(owners) == len(set(owners))

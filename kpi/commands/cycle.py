@@ -21,7 +21,7 @@ from kpi.i18n import language
 
 if TYPE_CHECKING:
     from kpi.cycle import DueView
-from kpi.options import CONTEXT, FORMATS, KpiCommand, data_options, org_option, output_option, report_options
+from kpi.options import CONTEXT, FORMATS, KpiCommand, data_options, org_option, report_options
 
 
 @click.command(cls=KpiCommand, context_settings=CONTEXT)
@@ -34,7 +34,7 @@ from kpi.options import CONTEXT, FORMATS, KpiCommand, data_options, org_option, 
 @click.option("--period", metavar="PERIOD", help="Only this period's figures: 2025-Q1.")
 @click.option(
     "--within",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=3660),
     default=14,
     show_default=True,
     help="Days ahead counted as due soon.",
@@ -48,7 +48,12 @@ from kpi.options import CONTEXT, FORMATS, KpiCommand, data_options, org_option, 
     help="One file per owner reminded now, in the folder -o names: a Markdown reminder, or a CSV for "
     "mail merge.",
 )
-@output_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="Write to this file (atomically); with --by-owner, into this folder. - is standard output.",
+)
 def due(
     targets: Path | None,
     actuals: tuple[Path, ...],

@@ -90,9 +90,13 @@ def diff(
         revisions, from_, to, as_of, targets, actuals, data_dir
     )
     if owner is not None:
+        from dataclasses import replace
+
         from kpi.cycle import owned_by
 
-        before, after = owned_by(before, owner, old_date), owned_by(after, owner, new_date)
+        # The KPIs the owner holds now, on both sides: one set of KPIs, compared.
+        after = owned_by(after, owner, new_date)
+        before = replace(before, kpis={k: v for k, v in before.kpis.items() if k in after.kpis}, _by_kpi=None)
     if org is not None:
         from kpi.orgview import get_org, unit_dataset
 

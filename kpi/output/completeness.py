@@ -18,13 +18,13 @@ def _rows(dataset: Dataset, as_of: date, lang: str) -> tuple[list[list[str]], li
     items = owed(dataset, as_of, 0)
     owners = [
         [dataset.owners[o].label(lang) if o in dataset.owners else _("unowned"), *_figures(s)]
-        for o, s in by_owner(items).items()
+        for o, s in by_owner(items, as_of)
     ]
     sectors = []
     for sector in dataset.sectors.values():
         mine = [i for i in items if dataset.kpis[i.kpi].sector == sector.id]
         if mine:
-            sectors.append([sector.label(lang), *_figures(summary(mine))])
+            sectors.append([sector.label(lang), *_figures(summary(mine, as_of))])
     return owners, sectors, [i for i in items if i.state == "overdue"]
 
 

@@ -67,7 +67,7 @@ def _json(v: DueView, out: IO[str]) -> None:
             "as_of": v.as_of.isoformat(),
             "items": [record(i) for i in v.items],
             "summary": summary_record(v.overall),
-            "by_owner": {owner or None: summary_record(s) for owner, s in v.owners.items()},
+            "by_owner": [{"owner": owner, **summary_record(s)} for owner, s in v.owners],
         },
         out,
     )
@@ -95,6 +95,7 @@ def _units(v: DueView) -> bool:
 
 def _rows(v: DueView, states: tuple[str, ...]) -> list[list[str]]:
     rows = []
+    units = _units(v)
     for i in v.items:
         if i.state not in states:
             continue
@@ -103,8 +104,9 @@ def _rows(v: DueView, states: tuple[str, ...]) -> list[list[str]]:
             who += " → " + _owner(v, i.current)
         unit = v.dataset.orgs.units[i.org].name_on(i.due) if i.org and i.org in v.dataset.orgs.units else ""
         when = f"{display.iso(i.due)} ({weekday(i.due)})"
-        cells = [i.kpi, unit, i.period.text, when, str(i.days) if i.days else "", who]
-        rows.append(cells if _units(v) else [cells[0], *cells[2:]])
+        period = _("next release") if i.period.text == "release" else i.period.text
+        cells = [i.kpi, unit, period, when, str(i.days) if i.days else "", who]
+        rows.append(cells if units else [cells[0], *cells[2:]])
     return rows
 
 
@@ -123,6 +125,7 @@ def _figures(v: DueView) -> list[tuple[str, str]]:
 
 
 HEADER = (N_("KPI"), N_("Unit"), N_("Period"), N_("Due"), N_("Days"), N_("Owner"))
+TABLE_ROWS = 100
 
 
 def _markdown(v: DueView, out: IO[str]) -> None:
@@ -158,7 +161,12 @@ def _terminal(v: DueView, out: IO[str]) -> None:
         return
     for title, states in ((_("Overdue"), ("overdue",)), (_("Due soon"), ("due_soon",))):
         rows = _rows(v, states)
-        table = Table(title=title, header_style="bold", title_justify="left")
+        more = len(rows) - TABLE_ROWS
+        rows = rows[:TABLE_ROWS]  # a terminal reads a hundred rows; the rest are in JSON and CSV
+        caption = (
+            _("… and {n} more: --format csv or json lists them all").format(n=more) if more > 0 else None
+        )
+        table = Table(title=title, header_style="bold", title_justify="left", caption=caption)
         header = _header(v)
         for n, name in enumerate(header):
             table.add_column(name, justify="right" if n == len(header) - 2 else "left", overflow="fold")
