@@ -99,11 +99,22 @@ def load_owners(
                         hint=did_you_mean(other, owners),
                     ),
                 )
+    for owner in owners.values():  # a successor of itself, or parents that come back around
+        if owner.successor == owner.id:
+            report.add(f"[owners.{owner.id}]", msg("an owner cannot be its own successor"))
+        seen, parent = {owner.id}, owner.parent
+        while parent is not None and parent in owners and parent not in seen:
+            seen.add(parent)
+            parent = owners[parent].parent
+        if parent == owner.id:
+            report.add(f"[owners.{owner.id}]", msg("parents form a cycle back to it"))
     rules: list[tuple[str, str]] = []
     raw_rules = doc.get("owner_rule", [])
     for n, rule in enumerate(raw_rules if isinstance(raw_rules, list) else [], 1):
         path = f"owner_rule[{n}]"
-        if isinstance(rule, dict) and report.fields(rule, OWNER_RULE_FIELDS, ("pattern", "owner"), path):
+        if not isinstance(rule, dict):
+            report.add(path, msg("must be a table, not {found}", found=_kind(rule)))
+        elif report.fields(rule, OWNER_RULE_FIELDS, ("pattern", "owner"), path):
             rules.append((rule["pattern"], rule["owner"]))
     return reporting, owners, tuple(rules)
 

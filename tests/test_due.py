@@ -503,3 +503,23 @@ def test_an_owner_named_null_keeps_the_json_sound(plan: Path) -> None:
     result = run("due", "--data-dir", str(plan), "--as-of", "2024-08-01", "--format", "json")
     owners = [o["owner"] for o in json.loads(result.output)["by_owner"]]
     assert None in owners and len(owners) == len(set(owners))
+
+
+def test_odd_owners_are_refused_and_the_mail_merge_csv_says_where_to_write(plan: Path) -> None:
+    rules = '[[owner_rule]]\npattern = "t.rev*"\nowner = "kh"\n\n'
+    rules += '[[owner_rule]]\npattern = "t.revenue_*"\nowner = ""\n'
+    assert rules in PLAN
+    for text, wanted in (
+        (PLAN.replace('successor = "kh2"', 'successor = "kh"', 1), "its own successor"),
+        ("owner_rule = [1]\n" + PLAN.replace(rules, ""), "must be a table"),
+    ):
+        (plan / "targets.toml").write_text(text, encoding="utf-8")
+        result = run("validate", "--data-dir", str(plan), "--lang", "en")
+        assert result.exit_code == 1 and wanted in result.output, result.output
+    (plan / "targets.toml").write_text(
+        PLAN.replace('name = "Cục Viễn thông"', 'name = "Cục Viễn thông"\nemail = "vt@mic.gov.vn"'),
+        encoding="utf-8",
+    )
+    csv = run("due", "--data-dir", str(plan), "--as-of", "2024-08-01", "--format", "csv").output
+    assert csv.splitlines()[0].endswith("owner_name,owner_email,owner_contact")
+    assert "Cục Viễn thông,vt@mic.gov.vn," in csv

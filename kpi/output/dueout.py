@@ -74,7 +74,18 @@ def _json(v: DueView, out: IO[str]) -> None:
 
 
 def _csv_out(v: DueView, out: IO[str]) -> None:
-    _csv([record(i) for i in v.items], COLUMNS, out)
+    """One row per period, with the reminded owner's name, e-mail and contact: for mail merge."""
+
+    def who(owner: str | None) -> dict[str, Any]:
+        o = v.dataset.owners.get(owner or "")
+        return {"owner_name": o.label(v.lang) if o else None, "owner_email": o.email if o else None,
+                "owner_contact": o.contact if o else None}  # fmt: skip
+
+    _csv(
+        [record(i) | who(i.current) for i in v.items],
+        (*COLUMNS, "owner_name", "owner_email", "owner_contact"),
+        out,
+    )
 
 
 def _owner(v: DueView, owner: str | None) -> str:
