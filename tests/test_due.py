@@ -523,3 +523,25 @@ def test_odd_owners_are_refused_and_the_mail_merge_csv_says_where_to_write(plan:
     csv = run("due", "--data-dir", str(plan), "--as-of", "2024-08-01", "--format", "csv").output
     assert csv.splitlines()[0].endswith("owner_name,owner_email,owner_contact")
     assert "Cục Viễn thông,vt@mic.gov.vn," in csv
+
+
+def test_the_word_report_has_the_completeness_section_too(plan: Path, tmp_path: Path) -> None:
+    docx = pytest.importorskip("docx")
+    out = tmp_path / "r.docx"
+    result = run(
+        "report",
+        "--data-dir",
+        str(plan),
+        "--format",
+        "docx",
+        "-o",
+        str(out),
+        "--as-of",
+        "2024-08-01",
+        "--lang",
+        "en",
+    )
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(out))
+    assert "Completeness of reporting" in [p.text for p in document.paragraphs]
+    assert any("days overdue" in p.text for p in document.paragraphs)

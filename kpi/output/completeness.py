@@ -79,3 +79,12 @@ def markdown(dataset: Dataset, as_of: date, lang: str) -> list[str]:
         lines += [md(_("Overdue")) + ":", ""]
         lines += [f"- {md(_overdue_line(dataset, i, lang))}" for i in overdue]
     return lines
+
+
+def parts(
+    dataset: Dataset, as_of: date, lang: str
+) -> tuple[list[tuple[list[str], list[list[str]]]], list[str]]:
+    """The section for another format (Word): its two tables (header, rows), then the overdue lines."""
+    owners, sectors, overdue = _rows(dataset, as_of, lang)
+    tables = [(_header(_("Owner")), owners), (_header(_("Sector")), sectors)]
+    return tables, [_overdue_line(dataset, i, lang) for i in overdue]

@@ -17,6 +17,7 @@ from kpi.assess import Assessment, SectorSummary
 from kpi.briefing import light_counts, needs_attention, without_figures
 from kpi.i18n import _, set_language
 from kpi.model import Dataset
+from kpi.output import completeness
 from kpi.output.htmlreport import change_items
 from kpi.output.words import LIGHT_SYMBOL, attention_facts, latest_text, status_word, target_text
 from kpi.statuses import LIGHT_WORDS, LIGHTS
@@ -134,6 +135,20 @@ def document(
         if not items:
             doc.add_paragraph(_text(_("Nothing changed.")))
 
+    if completeness.has_calendar(dataset):
+        doc.add_heading(_text(_("Completeness of reporting")), level=2)
+        grids, late = completeness.parts(dataset, as_of, lang)
+        for columns, body in grids:
+            grid = doc.add_table(rows=1, cols=len(columns))
+            grid.style = "Table Grid"
+            for cell, column in zip(grid.rows[0].cells, columns, strict=True):
+                _run(cell.paragraphs[0], column, bold=True)
+            for values in body:
+                for cell, value in zip(grid.add_row().cells, values, strict=True):
+                    _run(cell.paragraphs[0], value)
+            doc.add_paragraph()
+        for entry in late:
+            _run(doc.add_paragraph(style="List Bullet"), entry)
     by_sector: dict[str, list[Assessment]] = {}
     for a in results:
         by_sector.setdefault(a.kpi.sector, []).append(a)
