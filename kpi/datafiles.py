@@ -33,11 +33,6 @@ class DataFiles(NamedTuple):
     actuals: tuple[Path, ...]  # --actuals, as often as given: then the plan's figures are these
     default: Path  # actuals.toml beside targets.toml (or in --data-dir), when nothing else says
 
-    @property
-    def actuals_required(self) -> bool:
-        """Named explicitly, so a missing file is an error."""
-        return bool(self.actuals)
-
 
 def locate(
     targets: Path | None = None,
@@ -68,6 +63,16 @@ def locate(
     folder = data_dir if data_dir is not None else targets.parent
     given = (actuals,) if isinstance(actuals, Path) else tuple(actuals or ())
     return DataFiles(targets, given, folder / ACTUALS_NAME)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: through symlinks, relative parts or hard links."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 class Pattern(NamedTuple):

@@ -300,7 +300,7 @@ def by_owner(items: Sequence[DueItem], as_of: date) -> list[tuple[str | None, Su
     return [(owner or None, summary(group, as_of)) for owner, group in sorted(grouped.items())]
 
 
-def frequency_notes(dataset: Dataset, file_of: dict[str, str] | None = None) -> list[Problem]:
+def frequency_notes(dataset: Dataset) -> list[Problem]:
     """A figure for a longer period than its KPI's calendar asks (a year for a quarterly KPI):
     it answers or covers the shorter ones, but the calendar and the sources disagree."""
     out: list[Problem] = []

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from kpi.datafiles import DataFiles
+from kpi.datafiles import DataFiles, same_file
 from kpi.errors import KpiError
 from kpi.i18n import msg
 from kpi.model import Plan
@@ -110,7 +110,7 @@ def destination(files: DataFiles, plan: Plan) -> Destination:
             ),
             "--actuals",
         )
-    if plan.orgs is not None and _same(path, base / plan.orgs):
+    if plan.orgs is not None and same_file(path, base / plan.orgs):
         raise UsageProblem(
             msg(
                 "{file} is the plan's file of units ([files] orgs); a figure belongs in an actuals file",
@@ -121,16 +121,7 @@ def destination(files: DataFiles, plan: Plan) -> Destination:
     if not declared:  # the plan is the files given (or actuals.toml): nothing else to agree with
         return Destination(path)
     plan_files = [p for p, _required in actuals_files(files._replace(actuals=()), plan, [])]
-    return Destination(path, tuple(p for p in plan_files if not _same(p, path)))
-
-
-def _same(a: Path, b: Path) -> bool:
-    if os.path.realpath(a) == os.path.realpath(b):
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
+    return Destination(path, tuple(p for p in plan_files if not same_file(p, path)))
 
 
 def other_tables(dest: Destination) -> list[tuple[str, list[Any]]]:

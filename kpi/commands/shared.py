@@ -89,6 +89,8 @@ def load_view(dataset: Dataset, org: str, as_of: date | None) -> Dataset:
 
 def not_the_targets(targets: Path, actuals: Path) -> None:
     """Figures are added to the actuals file, never to targets.toml (a usage error)."""
+    from kpi.datafiles import same_file
+
     if same_file(targets, actuals):
         raise click.UsageError(
             tr(
@@ -227,16 +229,6 @@ def write_output(text: str, output: Path | None) -> None:
     from kpi.i18n import _
 
     say(_("wrote {file}").format(file=output), err=True)
-
-
-def same_file(a: Path, b: Path) -> bool:
-    """Whether two paths name one file: through symlinks, relative parts or hard links."""
-    if os.path.realpath(a) == os.path.realpath(b):
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 # What a command loaded stays referenced until the process ends: main() then exits without

@@ -174,12 +174,15 @@ def _terminal(v: OrgView, out: IO[str]) -> None:
 
     console = make_console(out)
     header, rows = _texts(v)
+    title = v.kpi.label(v.lang) if v.kpi is not None else v.dataset.plan.label(v.lang)
+    if v.kpi is not None and console.width < NARROW:
+        _blocks(console, title, rows, allocation_line(v))
+        return
     if v.kpi is not None:  # the basis under the unit's name, as the status table puts the id
         header = [header[0], *header[1:3], *header[4:]]
         rows = [
             [f"{r[0]}\n{r[3]}" if r[3] else r[0], *r[1:3], r[4].replace(" (", "\n(", 1), *r[5:]] for r in rows
         ]
-    title = v.kpi.label(v.lang) if v.kpi is not None else v.dataset.plan.label(v.lang)
     table = Table(title=display.printable(title), header_style="bold", caption=allocation_line(v))
     numbers = {2, 3, 4} if v.kpi is not None else set(range(1, len(header)))
     for n, name in enumerate(header):
@@ -190,6 +193,22 @@ def _terminal(v: OrgView, out: IO[str]) -> None:
             table.add_section()  # the plan's own row, after the units'
         table.add_row(*(_text(cell) for cell in row))
     console.print(table)
+
+
+NARROW = 72  # below this, one KPI across units is a block per unit, as the status table does
+
+
+def _blocks(console: Any, title: str, rows: list[list[str]], caption: str | None) -> None:
+    """A narrow terminal: each unit's name and basis, then its figures on one line."""
+    from kpi.output.console import _text
+
+    console.print(_text(title, "bold"))
+    for unit, period, value, basis, target, attainment, status in rows:
+        console.print(_text(unit + (f" — {basis}" if basis else ""), "bold"))
+        console.print(_text(f"  {period} · {value} → {target} · {attainment}"))
+        console.print(_text(f"  {status}"))
+    if caption:
+        console.print(_text(caption, "dim"))
 
 
 ORG_FORMATS: dict[str, Callable[[OrgView, IO[str]], None]] = {
