@@ -412,6 +412,7 @@ def _load_kpi(raw: object, index: int, sectors: set[str], report: _Report) -> Kp
         direction=direction,
         trend=trend,
         name_en=raw.get("name_en"),
+        unit_en=raw.get("unit_en"),
         min=low,
         max=high,
         baseline=baseline,

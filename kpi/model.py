@@ -164,9 +164,15 @@ class Kpi(NamedTuple):
     breaks: tuple[date, ...] = ()
     owners: tuple[Assignment, ...] = ()  # owner = "x" is one open-ended assignment
     reporting: Reporting | None = None  # its own calendar; None: the plan's
+    unit_en: str | None = None
 
     def label(self, lang: str) -> str:
         return (self.name_en or self.name) if lang == "en" else self.name
+
+    def unit_label(self, lang: str) -> str:
+        """The unit as a reader of that language reads it; figures are still formatted by the
+        stated unit ("hạng" is whole, "%" has one decimal)."""
+        return (self.unit_en or self.unit) if lang == "en" else self.unit
 
     def method_in(self, plan: "Thresholds") -> Method:
         """The method that assesses this KPI: its own, else its trend's, else the plan's."""

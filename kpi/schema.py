@@ -121,6 +121,7 @@ KPI: dict[str, Field] = {
     "name": ("text", "The KPI's name."),
     "name_en": ("text", "The KPI's name in English."),
     "unit": ("string", 'Shown after figures: "%", "tỷ đồng", "hạng".'),
+    "unit_en": ("text", 'The unit in English: "billion VND", "rank".'),
     "direction": (("up", "down"), "up: higher is better; down: lower is better."),
     "trend": (("linear", "compound"), "How the projection extends the figures."),
     "method": (METHODS, "How progress is judged, for this KPI."),

@@ -54,8 +54,8 @@ for _old, _new in (
     ('name = "Cáp quang"', 'name = "Fibre"'),
     ('name = "Xếp hạng"', 'name = "Ranking"'),
     ('name = "Doanh thu"', 'name = "Revenue"'),
-    ('unit = "hạng"', 'unit = "rank"'),
-    ('unit = "tỷ đồng"', 'unit = "billion VND"'),
+    ('unit = "hạng"', 'unit = "hạng"\nunit_en = "rank"'),
+    ('unit = "tỷ đồng"', 'unit = "tỷ đồng"\nunit_en = "billion VND"'),
 ):
     EN_TARGETS = edit(EN_TARGETS, _old, _new)
 BAD_ACTUALS = (
@@ -260,6 +260,21 @@ def test_the_plan_can_name_its_language(data_dir: Path, monkeypatch: pytest.Monk
 
 
 # --- machine formats ---------------------------------------------------------------------------
+
+
+def test_a_unit_is_read_in_the_language_and_stated_in_the_data(tmp_path: Path) -> None:
+    """unit_en is what an English reader sees; the stated unit stays the data (and formats)."""
+    (tmp_path / "targets.toml").write_text(EN_TARGETS, encoding="utf-8")
+    (tmp_path / "actuals.toml").write_text(ACTUALS, encoding="utf-8")
+    for lang, shown, hidden in (("en", "rank", "hạng"), ("vi", "hạng", "rank")):
+        for name, out in outputs(tmp_path, lang):
+            if name in ("status", "show", "list", "list markdown", "report html"):
+                assert shown in out, f"{lang} {name}"
+            assert not re.search(rf"(?<![\w.]){hidden}(?!\w)", _words(out)), f"{lang} {name}: {hidden}\n{out}"
+        (tmp_path / "actuals.toml").write_text(ACTUALS, encoding="utf-8")
+    doc = json.loads(run("list", "--data-dir", str(tmp_path), "--lang", "en", "--format", "json").output)
+    rank = next(k for k in doc["kpis"] if k["id"] == "digital.rank")
+    assert (rank["unit"], rank["unit_en"]) == ("hạng", "rank")
 
 
 def test_json_and_csv_change_only_the_names(data_dir: Path) -> None:

@@ -47,7 +47,7 @@ def test_status_json_contract(data_dir: Path) -> None:
     assert list(kpis) == ["telecom.fiber", "digital.rank", "digital.revenue"]
     fiber = kpis["telecom.fiber"]
     assert set(fiber) == {
-        "id", "sector", "name", "unit", "direction", "trend", "milestone", "latest", "points",
+        "id", "sector", "name", "unit", "unit_en", "direction", "trend", "milestone", "latest", "points",
         "attainment", "gap", "progress", "expected", "projected", "projected_completion",
         "score", "method", "ratio", "status", "light", "trend_only", "stale", "no_target_for",
         "milestones_passed", "missed_milestones", "measure", "yoy", "ytd", "elapsed_share", "pace",

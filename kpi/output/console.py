@@ -347,7 +347,7 @@ def _data_table(kpi_width: int = KPI_COLUMN_MIN) -> Any:
 def _kpi_name(a: Assessment, lang: str) -> Text:
     # One line of name, then the id: a name with a line break must not push the id out.
     name = _text(" ".join(a.kpi.label(lang).split()))
-    name.append(f"\n{display.printable(a.kpi.id)} ({display.printable(a.kpi.unit)})", style="dim")
+    name.append(f"\n{display.printable(a.kpi.id)} ({display.printable(a.kpi.unit_label(lang))})", style="dim")
     return name
 
 

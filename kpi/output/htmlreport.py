@@ -185,7 +185,9 @@ def _executive(results: Sequence[Assessment], lang: str, changes: "Diff | None",
             items.append(
                 f"<li><b>{_t(a.kpi.label(lang))}</b> <small class='muted'>{_t(a.kpi.id)}</small> — "
                 + _t(
-                    _("target {value} {unit} ({period})").format(value=target, unit=a.kpi.unit, period=period)
+                    _("target {value} {unit} ({period})").format(
+                        value=target, unit=a.kpi.unit_label(lang), period=period
+                    )
                 )
                 + "</li>"
             )
@@ -290,7 +292,7 @@ def _kpi_table(results: Sequence[Assessment], lang: str) -> str:
         rows.append(
             "<tr>"
             f"<td class='name'>{_t(a.kpi.label(lang))}<br>"
-            f"<small class='muted'>{_t(a.kpi.id)} · {_t(unit)}</small></td>"
+            f"<small class='muted'>{_t(a.kpi.id)} · {_t(a.kpi.unit_label(lang))}</small></td>"
             f'<td class="num" data-label="{labels[0]}">{_t(latest)}<br>'
             f'<small class="muted">{latest_period}</small></td>'
             f'<td class="num" data-label="{labels[1]}">{_t(target)}<br>'
@@ -331,7 +333,7 @@ def _card(a: Assessment, lang: str) -> str:
         )
     return (
         f'<article class="card"><h3>{_t(k.label(lang))}</h3>'
-        f'<div class="muted">{_t(k.id)} · {_t(k.unit)} · {_light(a)}</div>'
+        f'<div class="muted">{_t(k.id)} · {_t(k.unit_label(lang))} · {_light(a)}</div>'
         f"{chart(a)}"
         f'<ol class="sources">{"".join(notes)}</ol></article>'
     )
@@ -430,7 +432,9 @@ def _markdown_first_page(
     lines += ["", f"## {md(heading)} ({len(without)})", ""]
     for a in without:
         target, period = target_text(a.milestone or a.kpi.targets[-1], a.kpi.unit)
-        what = _("target {value} {unit} ({period})").format(value=target, unit=a.kpi.unit, period=period)
+        what = _("target {value} {unit} ({period})").format(
+            value=target, unit=a.kpi.unit_label(lang), period=period
+        )
         lines.append(f"- **{md(a.kpi.label(lang))}** `{a.kpi.id}` — {md(what)}")
     if changes is not None and since is not None:
         heading = _("Changed since {date}").format(date=display.iso(since))

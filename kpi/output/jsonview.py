@@ -40,6 +40,7 @@ def kpi_json(a: Assessment, lang: str) -> dict[str, Any]:
         "sector": k.sector,
         "name": k.label(lang),
         "unit": k.unit,
+        "unit_en": k.unit_en,
         "direction": k.direction,
         "trend": k.trend,
         "milestone": _target_json(a.milestone),

@@ -310,6 +310,10 @@ def _list_csv(v: ListView, out: IO[str]) -> None:
     _csv(v.records, LIST_COLUMNS, out)
 
 
+def _shown_unit(record: dict[str, Any], lang: str) -> str:
+    return str(record["unit_en"] or record["unit"]) if lang == "en" else str(record["unit"])
+
+
 def _list_markdown(v: ListView, out: IO[str]) -> None:
     md = display.markdown_text
     header = [
@@ -325,7 +329,7 @@ def _list_markdown(v: ListView, out: IO[str]) -> None:
     markdown_table(
         header,
         (
-            [md(r["sector"]), md(r["id"]), md(r["name"]), md(r["unit"]),
+            [md(r["sector"]), md(r["id"]), md(r["name"]), md(_shown_unit(r, v.lang)),
              "↑" if r["direction"] == "up" else "↓", _(r["trend"]), str(r["targets"]), str(r["actuals"])]
             for r in v.records
         ),
@@ -356,7 +360,7 @@ def _list_terminal(v: ListView, out: IO[str]) -> None:
             name.append(f"\n{display.printable(r['name'])}", style="dim")
             table.add_row(
                 name,
-                _text(r["unit"]),
+                _text(_shown_unit(r, v.lang)),
                 "↑" if r["direction"] == "up" else "↓",
                 str(r["targets"]),
                 str(r["actuals"]),
@@ -382,6 +386,7 @@ def render_list(dataset: Dataset, kpis: Sequence[Kpi], fmt: str, lang: str, out:
             "id": k.id,
             "name": k.label(lang),
             "unit": k.unit,
+            "unit_en": k.unit_en,
             "direction": k.direction,
             "trend": k.trend,
             "targets": len(k.targets),

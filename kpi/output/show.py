@@ -53,7 +53,7 @@ def _facts(dataset: Dataset, a: Assessment, lang: str) -> tuple[list[tuple[str, 
         (_("Sector"), dataset.sectors[k.sector].label(lang) if k.sector in dataset.sectors else k.sector),
         (_("Name"), k.name),
         (_("English"), k.name_en or "–"),
-        (_("Unit"), unit),
+        (_("Unit"), k.unit_label(lang)),
         (_("Direction"), _("up (higher is better)") if k.direction == "up" else _("down (lower is better)")),
         (_("Trend"), _(k.trend)),
     ]

@@ -17,8 +17,8 @@ WIDTH, HEIGHT = 320, 150
 LEFT, RIGHT, TOP, BOTTOM = 44, 10, 10, 22  # room for the axis labels
 
 
-def _tooltip(m: Mark, unit: str, kind: str) -> str:
-    text = f"{_(kind)} {m.label}: {display.value(m.value, unit)} {unit}"
+def _tooltip(m: Mark, unit: str, kind: str, shown: str) -> str:
+    text = f"{_(kind)} {m.label}: {display.value(m.value, unit)} {shown}"
     if m.estimated:
         text += " " + _("(estimate)")
     if m.revised:
@@ -36,7 +36,7 @@ def chart(a: Assessment) -> str:
     probe = scale_for(s, 1, 1)
     if probe is None or not (s.actuals or s.plan):
         return ""
-    unit = a.kpi.unit
+    unit, shown = a.kpi.unit, a.kpi.unit_label(language())
     # Room for the widest value label (about 6 px a character at 10 px), and above the plot for
     # an inverted axis's caption, so that neither covers a mark.
     left = max(LEFT, 10 + 6 * max(len(display.value(v, unit)) for v in value_ticks(probe)))
@@ -71,15 +71,15 @@ def chart(a: Assessment) -> str:
         title = escape(_("trend to the milestone"))
         parts.append(f'<polyline class="trend" points="{points}"><title>{title}</title></polyline>')
     for m in s.stretches:
-        parts.append(_diamond(xy(m.when, m.value), "stretch", _tooltip(m, unit, N_("Stretch"))))
+        parts.append(_diamond(xy(m.when, m.value), "stretch", _tooltip(m, unit, N_("Stretch"), shown)))
     for m in s.targets:
-        parts.append(_diamond(xy(m.when, m.value), "target", _tooltip(m, unit, N_("Target"))))
+        parts.append(_diamond(xy(m.when, m.value), "target", _tooltip(m, unit, N_("Target"), shown)))
     for m in s.actuals:
         x, y = xy(m.when, m.value)
         kind = "estimate" if m.estimated else "actual"
         if m.revised:
             kind += " revised"
-        tip = _tooltip(m, unit, N_("Actual"))
+        tip = _tooltip(m, unit, N_("Actual"), shown)
         parts.append(f'<circle class="{kind}" cx="{x:.1f}" cy="{y:.1f}" r="3.5">{tip}</circle>')
     parts.append("</svg>")
     return "".join(parts)

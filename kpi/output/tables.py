@@ -57,7 +57,7 @@ STATUS_SPEC: tuple[Column, ...] = (
     Column(
         N_("Name"), (("name", lambda a, lang: a.kpi.label(lang)),), lambda a, lang: _md(a.kpi.label(lang))
     ),
-    Column(N_("Unit"), (("unit", lambda a, lang: a.kpi.unit),), lambda a, lang: _md(a.kpi.unit)),
+    Column(N_("Unit"), (("unit", lambda a, lang: a.kpi.unit),), lambda a, lang: _md(a.kpi.unit_label(lang))),
     Column(
         N_("Latest"),
         (

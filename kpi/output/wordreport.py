@@ -123,7 +123,9 @@ def document(
         _run(
             item,
             " — "
-            + _("target {value} {unit} ({period})").format(value=target, unit=a.kpi.unit, period=period),
+            + _("target {value} {unit} ({period})").format(
+                value=target, unit=a.kpi.unit_label(lang), period=period
+            ),
         )
     if changes is not None and since is not None:
         doc.add_heading(_text(_("Changed since {date}").format(date=display.iso(since))), level=3)
@@ -244,7 +246,7 @@ def _chart(doc: Any, a: Assessment, lang: str) -> None:
     heading = doc.add_paragraph()
     heading.paragraph_format.keep_with_next = True
     _run(heading, a.kpi.label(lang), bold=True)
-    _run(heading, f"  ({a.kpi.unit})  " if a.kpi.unit else "  ")
+    _run(heading, f"  ({a.kpi.unit_label(lang)})  " if a.kpi.unit else "  ")
     _light(heading, a)
     image = doc.add_paragraph()
     image.paragraph_format.keep_with_next = a.kpi.direction == "down"
