@@ -44,7 +44,7 @@ _MAC_BYTES = 32
 
 
 def folder() -> Path | None:
-    if os.environ.get("KPI_NO_CACHE"):
+    if os.environ.get("KPI_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no"):
         return None
     if explicit := os.environ.get("KPI_CACHE_DIR"):
         return Path(explicit)

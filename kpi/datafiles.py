@@ -3,6 +3,7 @@ beside it), and reading them safely (regular files only, a size limit, UTF-8, TO
 errors placed on their line)."""
 
 import os
+import posixpath
 import re
 import stat
 from pathlib import Path
@@ -75,6 +76,16 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def file_key(path: Path) -> object:
+    """What makes two paths one file: its device and inode (a hard link is the same file), else,
+    for a file that is not there, its real path."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return os.path.normcase(os.path.realpath(path))
+    return (info.st_dev, info.st_ino)
+
+
 class Pattern(NamedTuple):
     """One entry of [files] actuals: a path relative to targets.toml whose segments may hold the
     wildcards *, ? and [...] (a wildcard never crosses a /)."""
@@ -88,6 +99,8 @@ class Pattern(NamedTuple):
 
 def pattern_problem(text: str) -> str | None:
     """What is wrong with an actuals pattern, or None."""
+    if "\0" in text:
+        return msg('"{pattern}" holds a NUL character, which no file name can', pattern=text)
     if os.path.isabs(text) or text.startswith("~"):
         return msg('"{pattern}" must be relative to targets.toml', pattern=text)
     if "**" in text:
@@ -103,13 +116,20 @@ def _segments(text: str) -> list[str]:
 
 def matches(path: Path, base: Path, patterns: tuple[str, ...]) -> bool:
     """Whether the file is one a pattern names, as expand() would find it."""
-    import fnmatch
 
     try:
         relative = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
     except ValueError:  # another drive
         return False
-    parts = _segments(relative.replace(os.sep, "/"))
+    return names(relative.replace(os.sep, "/"), patterns)
+
+
+def names(relative: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a path relative to targets.toml's folder (a/b.toml, ../shared/x.toml) is one the
+    patterns name; decided on the text alone, wherever kpi runs from."""
+    import fnmatch
+
+    parts = _segments(posixpath.normpath(relative))
     for pattern in patterns:
         wanted = _segments(pattern)
         if len(wanted) == len(parts) and all(
@@ -127,7 +147,7 @@ def expand(base: Path, patterns: tuple[str, ...], matched: set[str] | None = Non
     whether or not its file exists (reading it says); a wildcard never names a hidden file
     unless its segment starts with a dot, as in a shell."""
     out: list[tuple[Path, str]] = []
-    seen: set[str] = set()
+    seen: set[object] = set()
     for pattern in patterns:
         if Pattern(pattern).literal:
             found = [base / pattern]
@@ -136,7 +156,7 @@ def expand(base: Path, patterns: tuple[str, ...], matched: set[str] | None = Non
         for path in found:
             if matched is not None and (not Pattern(pattern).literal or os.path.lexists(path)):
                 matched.add(pattern)
-            key = os.path.normcase(os.path.realpath(path))
+            key = file_key(path)
             if key not in seen:
                 seen.add(key)
                 out.append((path, pattern))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import posixpath
 import subprocess
 from pathlib import Path
 
@@ -40,17 +42,45 @@ def _locate(revision: str, path: Path) -> tuple[Path, str]:
     return root, verify.stdout.decode().strip()
 
 
-def files_at(revision: str, folder: Path) -> list[Path]:
-    """The files under folder (at any depth) as committed at the revision."""
+def files_at(revision: str, folder: Path) -> dict[Path, Path]:
+    """Every file of the repository holding folder, as committed at the revision: each path with
+    the file it is (a symlink followed inside the tree; one that leads out of it, or nowhere, is
+    left out), so that patterns with .. find their files and a link is read as its file."""
     root, commit = _locate(revision, folder / "x")
-    relative = folder.resolve().relative_to(root.resolve()).as_posix()
-    listed = _git(
-        root, "ls-tree", "-r", "-z", "--name-only", commit, "--", "." if relative == "." else relative
-    )
+    listed = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit)
     if listed.returncode != 0:
-        return []
-    names = listed.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return [root / name for name in names if name]
+        return {}
+    blobs: dict[str, str] = {}  # name: "" for a file, the link's object for a symlink
+    for entry in listed.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        head, _tab, name = entry.partition("\t")
+        parts = head.split()
+        if name and len(parts) == 3 and parts[1] == "blob":
+            blobs[name] = parts[2] if parts[0] == "120000" else ""
+    out: dict[Path, Path] = {}
+    for name in blobs:
+        real = _follow(root, name, blobs)
+        if real is not None:
+            out[root / name] = root / real
+    return out
+
+
+def _follow(root: Path, name: str, blobs: dict[str, str]) -> str | None:
+    """The file a committed path is, its symlinks followed within the tree (as the checkout
+    would), or None."""
+    for _hop in range(40):  # the kernel's limit on a chain of links
+        link = blobs.get(name)
+        if link is None:
+            return None
+        if not link:
+            return name
+        shown = _git(root, "cat-file", "blob", link)
+        target = shown.stdout.decode("utf-8", "surrogateescape")
+        if shown.returncode != 0 or os.path.isabs(target):
+            return None
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+        if name.startswith("../") or name == "..":
+            return None
+    return None
 
 
 def show(revision: str, path: Path) -> bytes | None:

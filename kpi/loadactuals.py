@@ -380,6 +380,11 @@ def across_files(actuals: list[Actual], kpis: dict[str, Kpi]) -> list[Problem]:
         if revision:
             earlier.append(a)
             continue
+        # The figure it clashes with: one without a published date, or with the same one (not
+        # an earlier revision that it would rightly follow).
+        first = next((e for e in earlier if a.published is None or e.published in (None, a.published)), first)
+        if first.file == a.file:  # that file's own check has said so
+            continue
         path = f'actual[{a.position}] (kpi "{a.kpi}", period "{a.period.text}")'
         if first.period.text == a.period.text:
             message = msg(

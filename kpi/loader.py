@@ -21,6 +21,7 @@ from kpi.datafiles import (
     ReadError,
     decode,
     expand,
+    file_key,
     locate,
     matches,
     parse_toml,
@@ -169,10 +170,10 @@ def actuals_files(files: DataFiles, plan: Plan, problems: list[Problem]) -> list
     [files] actuals names (a literal name must exist; a pattern may match nothing yet, with a
     warning), else actuals.toml, which may be missing (a plan without figures)."""
     if files.actuals:  # each file once, however it is named
-        seen: set[str] = set()
+        seen: set[object] = set()
         given = []
         for path in files.actuals:
-            key = os.path.normcase(os.path.realpath(path))
+            key = file_key(path)
             if key not in seen:
                 seen.add(key)
                 given.append((path, True))
@@ -182,10 +183,21 @@ def actuals_files(files: DataFiles, plan: Plan, problems: list[Problem]) -> list
     matched: set[str] = set()
     found = expand(files.targets.parent, plan.actuals, matched)
     # targets.toml and the file of units are never read as figures, whatever a pattern says.
-    other = {os.path.realpath(files.targets)}
+    other = {file_key(files.targets)}
     if plan.orgs is not None:
-        other.add(os.path.realpath(files.targets.parent / plan.orgs))
-    found = [(path, pattern) for path, pattern in found if os.path.realpath(path) not in other]
+        other.add(file_key(files.targets.parent / plan.orgs))
+    found = [(path, pattern) for path, pattern in found if file_key(path) not in other]
+    if plan.record_to is not None and file_key(files.targets.parent / plan.record_to) in other:
+        problems.append(
+            Problem(
+                str(files.targets),
+                msg(
+                    'record_to "{file}" is targets.toml or the file of units, never a file of figures',
+                    file=plan.record_to,
+                ),
+                "[files]",
+            )
+        )
     for pattern in plan.actuals:
         if pattern not in matched and not Pattern(pattern).literal:
             problems.append(
@@ -198,22 +210,32 @@ def actuals_files(files: DataFiles, plan: Plan, problems: list[Problem]) -> list
     return [(path, Pattern(pattern).literal) for path, pattern in found]
 
 
-def actuals_at(files: DataFiles, plan: Plan, committed: Callable[[], list[Path]]) -> list[Path]:
-    """The actuals files of the plan as committed somewhere (committed() lists the files under
-    targets.toml's folder there): the rule of actuals_files, on that listing."""
+def actuals_at(
+    files: DataFiles, plan: Plan, committed: Callable[[], dict[Path, Path]]
+) -> list[tuple[Path, Path]]:
+    """The actuals files of the plan as committed somewhere, each named as on disk and with the
+    file it is there (committed() maps every committed path to that): the rule of actuals_files
+    on that listing — each file once, targets.toml and the file of units never as figures."""
     if files.actuals:
-        return list(files.actuals)
+        return [(path, path) for path in files.actuals]
     if not plan.actuals:
-        return [files.default]
+        return [(files.default, files.default)]
     base = files.targets.resolve().parent
-    listing = sorted(committed())
-    out: list[Path] = []
+    listing = committed()
+    other = {listing.get(files.targets.resolve(), files.targets.resolve())}
+    if plan.orgs is not None:
+        orgs = Path(os.path.normpath(base / plan.orgs))
+        other.add(listing.get(orgs, orgs))
+    out: list[tuple[Path, Path]] = []
+    seen = set(other)
+    ordered = sorted(listing)
     for pattern in plan.actuals:
-        for path in listing:
-            # Named as the files on disk are: from targets.toml's folder as given.
-            named = files.targets.parent / os.path.relpath(path, base)
-            if named not in out and matches(path, base, (pattern,)):
-                out.append(named)
+        for path in ordered:
+            real = listing[path]
+            if real not in seen and matches(path, base, (pattern,)):
+                seen.add(real)
+                # Named as the files on disk are: from targets.toml's folder as given.
+                out.append((files.targets.parent / os.path.relpath(path, base), real))
     return out
 
 

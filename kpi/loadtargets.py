@@ -1,7 +1,6 @@
 """targets.toml checked and built: the plan, the assessment settings, the sectors and the KPIs with
 their targets."""
 
-from pathlib import Path
 from typing import Any
 
 from kpi import schema
@@ -151,7 +150,7 @@ def _load_targets(
 
 def _files(raw: dict[str, Any], report: _Report) -> dict[str, Any]:
     """[files]: the actuals patterns (each checked) and record_to, which must be a file they name."""
-    from kpi.datafiles import matches, pattern_problem
+    from kpi.datafiles import names, pattern_problem
 
     if not report.fields(raw, FILES_FIELDS, (), "[files]"):
         return {}
@@ -180,7 +179,7 @@ def _files(raw: dict[str, Any], report: _Report) -> dict[str, Any]:
             report.add("[files]", msg("record_to {problem}", problem=wrong))
         elif any(c in record_to for c in "*?["):
             report.add("[files]", msg('record_to "{file}" must name one file, not a pattern', file=record_to))
-        elif not matches(Path(record_to), Path(), listed):
+        elif not names(record_to, listed):
             report.add(
                 "[files]",
                 msg(

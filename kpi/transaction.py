@@ -73,7 +73,7 @@ class Destination(NamedTuple):
 def destination(files: DataFiles, plan: Plan) -> Destination:
     """The file named by --actuals, else [files] record_to, else the plan's one actuals file;
     never a file the plan does not read (its figures would not count)."""
-    from kpi.datafiles import Pattern, matches
+    from kpi.datafiles import Pattern, file_key, matches
     from kpi.errors import UsageProblem
     from kpi.loader import actuals_files
 
@@ -96,14 +96,24 @@ def destination(files: DataFiles, plan: Plan) -> Destination:
             )
     elif plan.record_to is not None:
         path = base / plan.record_to
+        if same_file(path, files.targets):
+            raise UsageProblem(
+                msg(
+                    'record_to "{file}" in {targets} is targets.toml itself; name an actuals file',
+                    file=plan.record_to,
+                    targets=str(files.targets),
+                ),
+                "--actuals",
+            )
     elif not declared:
         path = files.default
-    elif len(declared) == 1 and Pattern(declared[0]).literal:
-        path = base / declared[0]
+    elif all(Pattern(p).literal for p in declared) and len({file_key(base / p) for p in declared}) == 1:
+        path = base / declared[0]  # one file, however often it is named
     else:
+        # A pattern may match one file today and another tomorrow: the plan says which, once.
         raise UsageProblem(
             msg(
-                "the plan has several actuals files ({patterns}); name the one to add to with "
+                "the plan's actuals are {patterns}; name the file to add to with "
                 "--actuals FILE, or set record_to under [files] in {targets}",
                 patterns=", ".join(declared),
                 targets=str(files.targets),

@@ -143,3 +143,14 @@ def test_a_warning_is_named_as_the_run_that_reads_it_names_the_file(
     _, below = load(locate())
     assert here and {p.file for p in here} == {"actuals.toml"}
     assert {p.file for p in below} == {str(Path("..") / "actuals.toml")}
+
+
+@pytest.mark.parametrize(
+    ("value", "off"), [("1", True), ("yes", True), ("0", False), ("false", False), ("", False)]
+)
+def test_kpi_no_cache_reads_as_a_switch(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str, off: bool
+) -> None:
+    monkeypatch.setenv("KPI_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("KPI_NO_CACHE", value)
+    assert (cache.folder() is None) is off

@@ -110,6 +110,9 @@ def test_actuals_given_several_times_are_the_plan_s_figures(data_dir: Path) -> N
         ('actuals = ["units/*.toml"]\nrecord_to = "other/x.toml"', 'record_to "other/x.toml" is not one of'),
         ('actuals = ["units/*.toml"]\nrecord_to = "units/*.toml"', "must name one file, not a pattern"),
         ('actuals = "units/*.toml"\nrecord = "units/x.toml"', 'unknown key "record"'),
+        ('actuals = ["a\\u0000.toml"]', "holds a NUL character"),
+        ('orgs = "o\\u0000.toml"', "holds a NUL character"),
+        ('actuals = ["*.toml"]\nrecord_to = "targets.toml"', 'record_to "targets.toml" is targets.toml or'),
     ],
 )
 def test_a_wrong_files_table_is_an_error(plan: Path, files: str, wanted: str) -> None:
@@ -146,7 +149,8 @@ def test_record_with_several_files_and_no_rule_asks_which(plan: Path) -> None:
     before = {p: p.read_bytes() for p in plan.rglob("*.toml")}
     result = run("record", "telecom.fiber", "74", "--period", "2024", "--source", "x")
     assert result.exit_code == 2
-    assert "several actuals files" in result.output and "--actuals" in result.output
+    assert "the plan's actuals are actuals.toml, units/*.toml" in result.output
+    assert "--actuals" in result.output
     assert {p: p.read_bytes() for p in plan.rglob("*.toml")} == before
 
 
@@ -213,3 +217,133 @@ def test_diff_at_a_git_revision_reads_the_files_committed_then(plan: Path) -> No
     # Only the new file's figure is new: the committed units/*.toml were read at HEAD too.
     figures = json.loads(result.output)["figures"]
     assert [(f["period"], f["before"], f["after"]["value"]) for f in figures] == [("2024", None, 80)]
+
+
+def git_commit(folder: Path) -> None:
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "figures"]):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=folder, check=True,
+                       capture_output=True)  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_diff_at_a_revision_finds_files_outside_the_plan_s_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "plan").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "plan" / "targets.toml").write_text(
+        '[files]\nactuals = ["../shared/*.toml"]\n\n' + TARGETS, encoding="utf-8"
+    )
+    (tmp_path / "shared" / "hanoi.toml").write_text(figure("2022", 65), encoding="utf-8")
+    git_commit(tmp_path)
+    (tmp_path / "shared" / "hanoi.toml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "plan")
+    result = run("diff", "HEAD", "--format", "json", "--as-of", "2025-01-01")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)["figures"]
+    assert [(f["period"], f["before"]["value"], f["after"]) for f in figures] == [("2022", 65, None)]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_diff_at_a_revision_reads_each_file_once_and_never_targets_toml(plan: Path) -> None:
+    text = (plan / "targets.toml").read_text(encoding="utf-8")
+    (plan / "targets.toml").write_text(text.replace('"units/*.toml"]', '"units/*.toml", "*.toml"]'))
+    (plan / "units" / "link.toml").symlink_to(Path("..") / "actuals.toml")
+    assert run("validate").exit_code == 0
+    git_commit(plan)
+    result = run("diff", "HEAD", "--as-of", "2025-01-01")
+    assert result.exit_code == 0, result.output
+    assert "No change." in result.output
+
+
+def test_a_hard_link_is_the_same_file(plan: Path) -> None:
+    (plan / "units" / "copy.toml").hardlink_to(plan / "actuals.toml")
+    assert run("validate").exit_code == 0
+    result = run("validate", "--actuals", "actuals.toml", "--actuals", "units/copy.toml")
+    assert result.exit_code == 0 and "1 actual" in result.output, result.output
+
+
+def test_record_to_is_judged_from_targets_toml_s_folder_wherever_kpi_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "plan").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "plan" / "targets.toml").write_text(
+        '[files]\nactuals = ["../shared/*.toml"]\nrecord_to = "../shared/a.toml"\n\n' + TARGETS,
+        encoding="utf-8",
+    )
+    (tmp_path / "shared" / "a.toml").write_text(figure("2022", 65), encoding="utf-8")
+    monkeypatch.chdir("/")
+    data = ("--data-dir", str(tmp_path / "plan"))
+    assert run("validate", *data).exit_code == 0
+    result = run("record", "telecom.fiber", "70", "--period", "2023", "--source", "x", *data)
+    assert result.exit_code == 0, result.output
+    assert 'period = "2023"' in (tmp_path / "shared" / "a.toml").read_text(encoding="utf-8")
+
+
+def test_a_duplicate_across_files_names_the_figure_it_clashes_with(plan: Path) -> None:
+    (plan / "actuals.toml").write_text(figure("2022", 65, published="2023-01-10"), encoding="utf-8")
+    (plan / "units" / "danang.toml").write_text(figure("2022", 66, published="2023-02-10"), encoding="utf-8")
+    (plan / "units" / "hanoi.toml").write_text(figure("2022", 67, published="2023-02-10"), encoding="utf-8")
+    result = run("validate")
+    assert result.exit_code == 1
+    [line] = [x for x in result.output.splitlines() if "duplicate" in x]
+    assert "hanoi.toml" in line.split(":")[0] and "duplicate: " + str(Path("units") / "danang.toml") in line
+
+
+def test_a_file_named_twice_is_the_one_to_record_to(plan: Path) -> None:
+    (plan / "targets.toml").write_text('[files]\nactuals = ["actuals.toml", "./actuals.toml"]\n\n' + TARGETS)
+    result = run("record", "telecom.fiber", "70", "--period", "2023", "--source", "x")
+    assert result.exit_code == 0, result.output
+    assert 'period = "2023"' in (plan / "actuals.toml").read_text(encoding="utf-8")
+
+
+def test_targets_toml_is_never_a_file_of_figures(plan: Path) -> None:
+    result = run("validate", "--actuals", "targets.toml")
+    assert result.exit_code == 2 and "same file" in result.output
+    text = (plan / "targets.toml").read_text(encoding="utf-8")
+    (plan / "targets.toml").write_text(
+        text.replace('"units/*.toml"]', '"*.toml"]\nrecord_to = "targets.toml"')
+    )
+    before = (plan / "targets.toml").read_bytes()
+    result = run("record", "telecom.fiber", "70", "--period", "2023", "--source", "x")
+    assert result.exit_code == 2 and 'record_to "targets.toml"' in result.output, result.output
+    assert (plan / "targets.toml").read_bytes() == before
+
+
+def test_a_figure_in_another_file_is_corrected_or_deleted_there(plan: Path) -> None:
+    text = (plan / "targets.toml").read_text(encoding="utf-8")
+    (plan / "targets.toml").write_text(
+        text.replace('"units/*.toml"]', '"units/*.toml"]\nrecord_to = "actuals.toml"')
+    )
+    before = {p: p.read_bytes() for p in plan.rglob("*.toml")}
+    hanoi = str(Path("units") / "hanoi.toml")
+    result = run("record", "telecom.fiber", "--period", "2023", "--delete")
+    assert (
+        result.exit_code == 1 and f"{hanoi} holds it: give --actuals {hanoi} with --delete" in result.output
+    )
+    result = run("record", "telecom.fiber", "71", "--period", "2023", "--source", "x", "--replace")
+    assert result.exit_code == 1 and f"give --actuals {hanoi} with --replace" in result.output
+    assert {p: p.read_bytes() for p in plan.rglob("*.toml")} == before
+    result = run("record", "telecom.fiber", "--period", "2023", "--delete", "--actuals", hanoi)
+    assert result.exit_code == 0, result.output
+
+
+def test_import_says_which_files_hold_what_it_skipped(plan: Path) -> None:
+    sheet = plan / "in.csv"
+    sheet.write_text("kpi,period,value,source\ntelecom.fiber,2023,70,hn\n", encoding="utf-8")
+    result = run("import", str(sheet), "--actuals", "actuals.toml")
+    assert result.exit_code == 0, result.output
+    assert "1 already in actuals.toml, " in result.output and "hanoi.toml" in result.output
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_diff_says_the_problems_of_a_revision_in_the_plan_s_language(plan: Path) -> None:
+    text = (plan / "targets.toml").read_text(encoding="utf-8")
+    (plan / "targets.toml").write_text(text.replace("[plan]\n", '[plan]\nlang = "en"\n'), encoding="utf-8")
+    (plan / "actuals.toml").write_text(figure("2022", 65).replace("telecom.fiber", "telecom.nope"))
+    git_commit(plan)
+    (plan / "actuals.toml").write_text(figure("2022", 65), encoding="utf-8")
+    result = run("diff", "HEAD", env={"KPI_LANG": ""})
+    assert result.exit_code == 1
+    assert 'unknown KPI "telecom.nope"' in result.output and "the data at HEAD has problems" in result.output

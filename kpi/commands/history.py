@@ -201,8 +201,9 @@ def _dataset_at(revision: str, files: DataFiles) -> Dataset:
             problems,
             lambda rel: show(revision, files.targets.parent / rel),
         )
+        use_language(targets.plan)  # its problems are said in the plan's language
         paths = actuals_at(files, targets.plan, lambda: files_at(revision, files.targets.resolve().parent))
-        sources = [(str(path), show(revision, path)) for path in paths]
+        sources = [(str(path), show(revision, real)) for path, real in paths]
     except GitError as exc:
         fail(exc.args[0], code=2)
     dataset = check_actuals(targets, sources, problems)

@@ -20,7 +20,7 @@ from kpi.i18n import msg, tr
 if TYPE_CHECKING:
     from kpi.assess import Assessment
     from kpi.loader import DataFiles
-    from kpi.model import Dataset, Kpi
+    from kpi.model import Dataset, Kpi, Plan
     from kpi.problems import Problem
 
 
@@ -49,9 +49,12 @@ def resolve_files(targets: Path | None, actuals: tuple[Path, ...], data_dir: Pat
     from kpi.loader import DataFilesNotFound, locate
 
     try:
-        return locate(targets, actuals, data_dir)
+        files = locate(targets, actuals, data_dir)
     except DataFilesNotFound as exc:
         fail(exc.args[0])
+    for path in files.actuals:
+        not_the_targets(files.targets, path)
+    return files
 
 
 def load_valid(
@@ -116,14 +119,16 @@ def load_plan(files: DataFiles) -> Dataset:
     return dataset
 
 
-def use_language(dataset: Dataset) -> str:
+def use_language(dataset: Dataset | Plan) -> str:
     """The language for this run, now that the plan (and its [plan] lang) is known."""
     from kpi.i18n import LanguageError, resolve, set_language
+    from kpi.model import Plan
 
+    plan = dataset if isinstance(dataset, Plan) else dataset.plan
     ctx = click.get_current_context(silent=True)
     option = ctx.params.get("lang") if ctx is not None else None
     try:
-        lang = resolve(option, dataset.plan.lang, os.environ)
+        lang = resolve(option, plan.lang, os.environ)
     except LanguageError as exc:
         raise click.UsageError(str(exc)) from None
     set_language(lang)

@@ -207,7 +207,12 @@ def _import(
             say(
                 _(
                     "{file}: no new figures ({blank} rows without a value, {known} already in {actuals})"
-                ).format(file=label, blank=outcome.blank, known=outcome.known, actuals=dest.path)
+                ).format(
+                    file=label,
+                    blank=outcome.blank,
+                    known=outcome.known,
+                    actuals=", ".join(str(p) for p in (dest.path, *dest.others)),
+                )
             )
             return None, None
         if dry_run:
