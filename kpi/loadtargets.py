@@ -144,7 +144,7 @@ def _load_targets(
             kpis[kpi.id] = kpi
             first_index[kpi.id] = index
         _check_derivations(kpis, first_index, report)
-        _check_aggregates(kpis, first_index, report)
+        _check_aggregates(kpis, first_index, report, declared_ids)
     return plan, thresholds, sectors, kpis
 
 
@@ -198,14 +198,29 @@ def _files(raw: dict[str, Any], report: _Report) -> dict[str, Any]:
 _NOT_SUMMED = ("%", "%/năm", "hạng", "nhóm", "điểm")
 
 
-def _check_aggregates(kpis: dict[str, Kpi], first_index: dict[str, int], report: _Report) -> None:
-    """A ratio's or mean's KPIs exist; a sum of percentages or ranks is flagged."""
+def _check_aggregates(
+    kpis: dict[str, Kpi], first_index: dict[str, int], report: _Report, declared: set[str]
+) -> None:
+    """A ratio's or mean's KPIs exist and do not combine each other in a loop; a sum of
+    percentages or ranks is flagged."""
+    for cycle in _aggregate_cycles(kpis):
+        first = cycle[0]
+        report.add(
+            f'kpi "{first}" (kpi[{first_index[first]}])',
+            msg("aggregate makes a cycle: {chain}", chain=" → ".join(cycle)),
+        )
+        for member in cycle[:-1]:
+            kpis.pop(member, None)
     for kpi in list(kpis.values()):
         path = f'kpi "{kpi.id}" (kpi[{first_index[kpi.id]}])'
         if kpi.id in kpi.aggregate.kpis:
             report.add(path, msg("aggregate names the KPI itself; a ratio or mean combines other KPIs"))
         for other in kpi.aggregate.kpis:
-            if other not in kpis and other != kpi.id:
+            if other in declared and other not in kpis:
+                report.add(
+                    path, msg('aggregate names KPI "{kpi}", which has problems of its own (above)', kpi=other)
+                )
+            elif other not in kpis and other != kpi.id:
                 report.add(
                     path,
                     msg(
@@ -231,6 +246,31 @@ def _check_aggregates(kpis: dict[str, Kpi], first_index: dict[str, int], report:
                     unit=kpi.unit,
                 ),
             )
+
+
+def _aggregate_cycles(kpis: dict[str, Kpi]) -> list[list[str]]:
+    """Each loop of ratios and means that combine each other (a ratio of a ratio of itself),
+    whose roll-ups would each need the other's first; one depth-first pass over them all."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    cycles = []
+    for root in kpis:
+        if root in state:
+            continue
+        path, stack = [root], [iter(kpis[root].aggregate.kpis)]
+        state[root] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif nxt in kpis and nxt != path[-1]:  # naming itself is said on its own
+                if state.get(nxt) == 1:
+                    cycles.append([*path[path.index(nxt) :], nxt])
+                elif nxt not in state:
+                    state[nxt] = 1
+                    path.append(nxt)
+                    stack.append(iter(kpis[nxt].aggregate.kpis))
+    return cycles
 
 
 def _check_derivations(kpis: dict[str, Kpi], first_index: dict[str, int], report: _Report) -> None:

@@ -46,6 +46,12 @@ def parse(text: str, notation: str | None = None) -> float:
     raw = text.strip().replace("\u2212", "-")  # a typographic minus
     if raw.lower().lstrip("+-") in ("nan", "inf", "infinity"):
         raise NumberError(msg('"{text}" is not a finite number', text=text))
+    if raw.endswith("%") and _SHAPE.match(raw[:-1].rstrip()):
+        # "82,5%": the KPI's unit says it is a percentage; the figure is the number alone.
+        raise NumberError(
+            msg('"{text}" is not a number: type {number} alone (the unit comes from the KPI)', text=text,
+                number=raw[:-1].rstrip())
+        )  # fmt: skip
     if not raw or not raw.isascii() or not _SHAPE.match(raw):
         raise NumberError(msg('"{text}" is not a number', text=text))
     sign = "-" if raw.startswith("-") else ""

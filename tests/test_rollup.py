@@ -565,6 +565,30 @@ def test_a_ratio_of_itself_and_a_unit_s_stated_share_are_refused(tmp_path: Path)
     assert '"plan_share" is for the plan\'s own figures' in result.output
 
 
+def test_ratios_that_combine_each_other_are_a_cycle(tmp_path: Path) -> None:
+    folder = plan(tmp_path, TWO, "")
+    text = (folder / "targets.toml").read_text(encoding="utf-8")
+    # t.hh becomes the ratio of t.fiber (itself a ratio of t.hh) and t.subs; t.rank names a KPI
+    # that is wrong in itself (a KPI that has problems is not "unknown").
+    text = (
+        text.replace(
+            'unit = "hộ"\nmin = 0\naggregate = "sum"\n\n[[kpi]]\nid = "t.fiber_hh"',
+            'unit = "hộ"\nmin = 0\naggregate = { ratio = ["t.fiber", "t.subs"] }\n\n'
+            '[[kpi]]\nid = "t.fiber_hh"',
+        )
+        .replace(
+            'direction = "down"\nmin = 1\n', 'direction = "down"\nmin = 1\naggregate = { mean = "t.subs" }\n'
+        )
+        .replace('unit = "thuê bao"\ndirection = "up"', 'unit = "thuê bao"\ndirection = "sideways"')
+    )
+    (folder / "targets.toml").write_text(text, encoding="utf-8")
+    result = run("validate", "--data-dir", str(folder), "--lang", "en")
+    assert result.exit_code == 1
+    assert "aggregate makes a cycle: t.hh → t.fiber → t.hh" in result.output, result.output
+    assert 'aggregate names KPI "t.subs", which has problems of its own' in result.output
+    assert 'unknown KPI "t.subs"' not in result.output
+
+
 def test_by_org_options_are_checked(tmp_path: Path, data_dir: Path) -> None:
     folder = plan(tmp_path / "p", TWO, "") if (tmp_path / "p").mkdir() is None else tmp_path
     no_orgs = run("status", "--data-dir", str(data_dir), "--by", "org", "--kpi", "telecom.fiber")

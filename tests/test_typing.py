@@ -61,6 +61,14 @@ def test_a_wrong_notation_suggests_what_reads_right() -> None:
     assert suggestion is not None and parse(suggestion.group(1), "en") == 82.2
 
 
+@pytest.mark.parametrize(("text", "number"), [("82,5%", "82,5"), ("82.5 %", "82.5"), ("-3%", "-3")])
+def test_a_percent_sign_is_refused_with_the_number_to_type(text: str, number: str) -> None:
+    with pytest.raises(NumberError) as raised:
+        parse(text)
+    assert f"type {number} alone" in str(raised.value.args[0])
+    assert parse(number) == float(number.replace(",", "."))
+
+
 def test_record_takes_vietnamese_numbers_and_refuses_ambiguity(data_dir: Path) -> None:
     base = ("record", "digital.revenue")
     ok = run(*base, "2.067.389", "--period", "2023", "--source", "s", "--data-dir", str(data_dir))
