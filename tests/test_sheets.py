@@ -384,7 +384,7 @@ def test_an_untouched_template_imports_nothing_and_says_so(data_dir: Path) -> No
         ["digital.revenue", "Doanh thu", "tỷ đồng", "2024"],
     ]
     formulas = {dv.formula1: str(dv.sqref) for dv in ws.data_validations.dataValidation}
-    assert formulas['"true,false"'].startswith("F2:")
+    assert formulas['"có,không"'].startswith("F2:")  # words, never the spreadsheet's TRUE/FALSE
     assert book["lists"].sheet_state == "hidden"
     assert [book["lists"].cell(row=n, column=1).value for n in (1, 2, 3)] == [
         "telecom.fiber", "digital.rank", "digital.revenue"
@@ -850,3 +850,13 @@ def test_a_layout_around_the_figures_is_fine(data_dir: Path) -> None:
     edit(hidden, lambda book: setattr(book.active["C2"], "number_format", ";;;"))
     result = imports(data_dir, str(hidden))
     assert result.exit_code == 1 and "formatted to show nothing" in result.output
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_template_s_yes_no_words_read_back(lang: str) -> None:
+    from kpi.sheets.read import Cell
+    from kpi.sheets.rows import _boolean
+    from kpi.sheets.workbook import NO, YES
+
+    assert _boolean(Cell("F2", YES[lang])) is True
+    assert _boolean(Cell("F2", NO[lang])) is False

@@ -30,6 +30,7 @@ TITLE_ROWS = 3  # the plan's name, the as-of date, a blank row; the header follo
 DATE_FORMAT = {"vi": "DD/MM/YYYY", "en": "YYYY-MM-DD"}
 TEXT = "@"
 YES = {"vi": "có", "en": "yes"}
+NO = {"vi": "không", "en": "no"}
 TEMPLATE_ROWS = 200  # rows below the KPIs kept ready (text periods, drop-downs) for more figures
 
 
@@ -306,7 +307,7 @@ def template(
 ) -> bytes:
     """A sheet to fill: one row per KPI (id, name, unit, and the period when given; with periods,
     each KPI's own, kpi due's rows for an owner), with a drop-down of the plan's KPI ids and of
-    true/false for estimated; kpi import reads it back."""
+    yes/no (có/không) for estimated; kpi import reads it back."""
     from openpyxl import Workbook
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -339,7 +340,11 @@ def template(
     )
     ids.error = _("Not a KPI of the plan")
     ids.add(f"A2:A{last}")
-    estimated = DataValidation(type="list", formula1='"true,false"', allow_blank=True, showErrorMessage=True)
+    # Words in the sheet's language: "true"/"false" become the spreadsheet's own TRUE/FALSE, shown
+    # in its interface's language (ĐÚNG/SAI), which is not what the drop-down offered.
+    estimated = DataValidation(
+        type="list", formula1=f'"{YES[lang]},{NO[lang]}"', allow_blank=True, showErrorMessage=True
+    )
     estimated.add(f"F2:F{last}")
     ws.add_data_validation(ids)
     ws.add_data_validation(estimated)
