@@ -49,7 +49,13 @@ def excerpt(text: str, limit: int = SHOWN_CHARS) -> str:
     """printable(text), cut to about limit characters with a note of how much was left out."""
     if len(text) <= limit:
         return printable(text)
-    return printable(text[:limit]) + f"… (+{len(text) - limit:,} characters; --format json shows all)"
+    from kpi.i18n import ngettext
+
+    left = len(text) - limit
+    note = ngettext(
+        "… (+{n} character; --format json shows all)", "… (+{n} characters; --format json shows all)", left
+    )
+    return printable(text[:limit]) + note.format(n=localize(f"{left:,}"))
 
 
 def one_line(text: str) -> str:

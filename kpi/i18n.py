@@ -210,6 +210,17 @@ def tr(text: str) -> str:
     return text
 
 
+def spoken(text: str) -> str:
+    """A Message for a person to read: as tr(), and in English too a status id it names (a
+    Term, on_track) said as its word ("on track"), as JSON keeps the id."""
+    if language() != "en" or not isinstance(text, Message):
+        return tr(text)
+    if isinstance(text, Term):
+        return text.template
+    args = {k: spoken(v) if isinstance(v, Message) else v for k, v in text.args.items()}
+    return text.template.format(**args) if args else text.template
+
+
 def resolve(option: str | None, plan_lang: str | None, environ: Mapping[str, str]) -> Lang:
     """The language: --lang, else KPI_LANG, else [plan] lang, else the locale's language when it
     is Vietnamese or English (LC_ALL, else LC_MESSAGES, else LANG, as POSIX orders them), else

@@ -365,10 +365,10 @@ def national(rollup: Rollup, targets: str = "") -> tuple[list[Actual], list[Prob
                     Problem(
                         targets,
                         msg(
-                            "period {period}: its units combine to {value}, outside the KPI's bounds; "
+                            "period {period}: its units combine to {value:n}, outside the KPI's bounds; "
                             "their figures disagree, and it is not graded",
                             period=period.text,
-                            value=f"{found.value:g}",
+                            value=found.value,
                         ),
                         f'kpi "{kpi.id}" (kpi[{kpi.position}])',
                         warning=True,
@@ -392,11 +392,11 @@ def national(rollup: Rollup, targets: str = "") -> tuple[list[Actual], list[Prob
                     Problem(
                         reported.file,
                         msg(
-                            "the plan's figure {value} differs from its {n} units' combined {combined}; "
+                            "the plan's figure {value:n} differs from its {n} units' combined {combined:n}; "
                             "the plan's figure is used",
-                            value=f"{reported.value:g}",
-                            n=str(combined.expected),
-                            combined=f"{combined.value:g}",
+                            value=reported.value,
+                            n=combined.expected,
+                            combined=combined.value,
                         ),
                         f'actual[{reported.position}] (kpi "{kpi.id}", period "{period.text}")',
                         warning=True,

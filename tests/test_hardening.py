@@ -8,7 +8,6 @@ import io
 import json
 import os
 import pickle
-import re
 import stat
 import subprocess
 import sys
@@ -613,10 +612,10 @@ def test_numbers_and_lights_stay_whole_at_any_width(width: int, lang: str, comma
     lights = sum(out.count(symbol) for symbol in "✔▲✖○")
     rows = [k for k in doc["kpis"] if command == "status" or k["gap"] is not None]
     assert lights >= len(rows)  # every row's light (plus the summary's)
-    # Only a name is ever cut (with …, the full name is in kpi show): never a number or a light.
-    for line in out.splitlines():
-        if "…" in line:
-            assert re.match(r"^ +[✔▲✖○] ", line.split("…", 1)[1]), line
+    # Nothing is cut: a name wraps between its words (no "…"), a number or light never breaks.
+    assert "…" not in out
+    names = {w for k in doc["kpis"] for w in k["name"].split()}
+    assert names <= set(out.split()), width
     # Every KPI id whole on its line, so that it can be copied into kpi show.
     words = set(out.split())
     assert all(k["id"] in words for k in rows), width
@@ -625,7 +624,7 @@ def test_numbers_and_lights_stay_whole_at_any_width(width: int, lang: str, comma
 
 
 @pytest.mark.parametrize("lang", ["en", "vi"])
-def test_at_80_columns_a_kpi_takes_at_most_two_lines_and_no_id_is_broken(lang: str) -> None:
+def test_at_80_columns_a_kpi_s_id_has_its_own_line_and_its_figures_one_more(lang: str) -> None:
     bundled = Path(__file__).resolve().parents[1]
     args = ("--all", "--lang", lang, "--as-of", "2025-06-30", "--data-dir", str(bundled))
     out = run("status", *args, env={"COLUMNS": "80"}).output
@@ -634,12 +633,12 @@ def test_at_80_columns_a_kpi_takes_at_most_two_lines_and_no_id_is_broken(lang: s
     lines = out.splitlines()
     ids = [k["id"] for k in doc["kpis"]]
     for kpi_id in ids:
-        # the id whole at the start of its own line, under the KPI's one-line name
+        # the id whole at the start of its own line, under the KPI's name (wrapped if long)
         at = [n for n, line in enumerate(lines) if line.split()[:1] == [kpi_id]]
         assert len(at) == 1, kpi_id
         following = lines[at[0] + 1] if at[0] + 1 < len(lines) else ""
         assert not following.startswith("    "), (kpi_id, following)  # no third line at 80 columns
-    assert len(lines) <= 2 * len(ids) + 25  # was 348 lines for 61 KPIs
+    assert len(lines) <= 3 * len(ids) + 25  # was 348 lines for 61 KPIs
     assert all(len(line) <= 80 for line in lines)
     assert not any(line.endswith(" ") for line in lines)  # piped: no padding to the width
 

@@ -423,3 +423,42 @@ def test_no_message_is_hidden_inside_an_f_string() -> None:
                 ):
                     hidden.append(f"{path.relative_to(REPO)}:{inner.lineno}: {inner.args[0].value!r}")
     assert not hidden, hidden
+
+
+def test_narrow_lists_are_blocks_and_the_review_has_a_legend(tmp_path: Path) -> None:
+    """At 60 columns no id, date or word is cut in pieces: kpi list and kpi list --orgs print
+    a block per entry, and the review's summary heads its columns with the verdicts' symbols."""
+    bundled = Path(__file__).resolve().parents[1]
+    provinces = bundled / "docs" / "examples" / "provinces"
+    for lang in ("vi", "en"):
+        out = run("list", "--data-dir", str(bundled), "--lang", lang, env={"COLUMNS": "60"}).output
+        assert "postal.revenue" in out.split() and all(len(line) <= 60 for line in out.splitlines())
+        out = run(
+            "list", "--orgs", "--data-dir", str(provinces), "--lang", lang, env={"COLUMNS": "60"}
+        ).output
+        assert "hai-phong-63" in out.split() and display_day(lang) in out, out
+        out = run(
+            "status", "--review", "--data-dir", str(bundled), "--lang", lang, env={"COLUMNS": "60"}
+        ).output
+        legend = "✔ Đã đạt · ✖ Không đạt" if lang == "vi" else "✔ achieved · ✖ missed"
+        assert legend in out, out
+
+
+def display_day(lang: str) -> str:
+    return "30/06/2025" if lang == "vi" else "2025-06-30"
+
+
+def test_a_long_text_s_note_and_a_published_date_are_in_the_language(data_dir: Path) -> None:
+    from kpi.display import excerpt
+
+    i18n.set_language("vi")
+    try:
+        assert excerpt("x" * 3500).endswith("… (thêm 1.500 ký tự; --format json cho xem toàn bộ)")
+    finally:
+        i18n.set_language("en")
+    assert excerpt("x" * 3500).endswith("… (+1,500 characters; --format json shows all)")
+    out = run(
+        "show", "telecom.fiber", "--format", "markdown", "--lang", "vi", "--data-dir", str(data_dir)
+    ).output
+    published = re.findall(r"\| (\d\d/\d\d/\d{4}) \|", out)
+    assert published and not re.search(r"\| \d{4}-\d\d-\d\d \|", out), out

@@ -207,7 +207,7 @@ def test_show_explains_every_rule(data_dir: Path) -> None:
     out = result.output
     assert "down (lower is better)" in out
     assert "achieved: no, 67 > target 50" in out
-    assert "limited_progress: score 0.391 ≥ 0" in out
+    assert "limited progress: score 0.391 ≥ 0" in out  # the status said as a word
     doc = json.loads(
         run("show", "digital.rank", "--data-dir", str(data_dir), "--as-of", AS_OF, "--format", "json").stdout
     )
@@ -290,7 +290,7 @@ def test_show_as_markdown(data_dir: Path) -> None:
     md = result.output
     assert md.startswith("## digital.rank — Xếp hạng\n")
     assert "### Targets" in md and "### Actuals" in md
-    assert "- limited\\_progress: score 0.391 ≥ 0" in md
+    assert "- limited progress: score 0.391 ≥ 0" in md
     assert run("show", "digital.rank", "--data-dir", str(data_dir), "--format", "csv").exit_code == 2
 
 

@@ -265,6 +265,17 @@ def test_units_targets_are_an_allocation_of_the_plan_s_never_added_to_it(tmp_pat
     assert found["vn"]["target"]["value"] == 930 and found["vn"]["target_basis"] == "sum_children"
 
 
+def test_the_warning_says_its_numbers_in_the_language_s_notation(tmp_path: Path) -> None:
+    figures = (
+        fig("t.subs", "2024", 1000, "a") + fig("t.subs", "2024", 2000, "b") + fig("t.subs", "2024", 2067389.5)
+    )
+    folder = plan(tmp_path, TWO, figures)
+    vi = run("validate", "--data-dir", str(folder), "--lang", "vi").output
+    assert "số liệu chung 2.067.389,5 khác với số tổng hợp 3.000 từ 2 đơn vị" in vi
+    en = run("validate", "--data-dir", str(folder), "--lang", "en").output
+    assert "the plan's figure 2,067,389.5 differs from its 2 units' combined 3,000" in en
+
+
 def test_a_reported_total_that_its_units_contradict_is_a_warning_and_is_used(tmp_path: Path) -> None:
     figures = fig("t.subs", "2024", 100, "a") + fig("t.subs", "2024", 200, "b") + fig("t.subs", "2024", 400)
     folder = plan(tmp_path, TWO, figures)

@@ -294,9 +294,9 @@ def print_rows(
 
 
 def _compact_row(console: Console, kpi: Text, right: Text, details: list[str]) -> None:
-    """A KPI in two lines: its name (cut with … to leave room) and, at the right, its status;
+    """A KPI in two lines: its name (wrapped between words) and, at the right, its status;
     then its id, whole, and the figures, wrapped between items, never inside one."""
-    from rich.cells import cell_len, set_cell_size
+    from rich.cells import cell_len
     from rich.text import Text
 
     name, _sep, id_line = kpi.plain.partition("\n")
@@ -305,13 +305,17 @@ def _compact_row(console: Console, kpi: Text, right: Text, details: list[str]) -
     right.plain = right.plain.split("\n")[0]
     room = width - right.cell_len - 2
     if room >= 8:
-        shown = name if cell_len(name) <= room else set_cell_size(name, room - 1) + "…"
-        line = Text(shown)
-        line.append(" " * (width - cell_len(shown) - right.cell_len))
+        # The name wraps between words: its first line beside the status, the rest below it.
+        lines = _wrap_words(name, room, width)
+        line = Text(lines[0])
+        line.append(" " * (width - cell_len(lines[0]) - right.cell_len))
         line.append_text(right)
         console.print(line, no_wrap=True, overflow="ignore", crop=False)
+        for rest in lines[1:]:
+            console.print(Text(rest), no_wrap=True, overflow="ignore", crop=False)
     else:
-        console.print(Text(name if cell_len(name) <= width else set_cell_size(name, width - 1) + "…"))
+        for part in _wrap_words(name, width, width):
+            console.print(Text(part), no_wrap=True, overflow="ignore", crop=False)
         console.print(right, no_wrap=True, overflow="ignore", crop=False)
     line = Text("  ")
     line.append(id_line.split(" ")[0], style="dim")
@@ -324,6 +328,30 @@ def _compact_row(console: Console, kpi: Text, right: Text, details: list[str]) -
         else:
             line.append(separator + item)
     console.print(line, no_wrap=True, overflow="ignore", crop=False)
+
+
+def _wrap_words(text: str, first: int, width: int) -> list[str]:
+    """Lines of at most first cells, then width cells, broken between words (a word longer
+    than a line is cut across lines)."""
+    from rich.cells import cell_len, chop_cells
+
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        limit = first if not lines else width
+        if line and cell_len(line) + 1 + cell_len(word) <= limit:
+            line += " " + word
+            continue
+        if line:
+            lines.append(line)
+            limit = width
+        line = word
+        while cell_len(line) > limit:  # a word wider than the line: cut across lines
+            head = chop_cells(line, max(limit, 1))[0]
+            lines.append(head)
+            line, limit = line[len(head) :], width
+    lines.append(line)
+    return lines
 
 
 def _fits(console: Console, table: Any) -> bool:

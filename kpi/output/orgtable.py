@@ -285,9 +285,30 @@ def render_org_list(dataset: Dataset, fmt: str, lang: str, out: IO[str]) -> None
 
     from kpi.output.console import _text, make_console
 
-    table = Table(header_style="bold")
-    for name in header:
-        table.add_column(name, overflow="fold")
+    console = make_console(out)
+    if console.width < 80:  # a unit a line: a table this narrow would cut ids and dates
+        from rich.padding import Padding
+
+        for row in rows:
+            line = _text(row[0], "bold")
+            line.append("  " + display.printable(row[1]))
+            console.print(line)
+            facts = [f"{header[n]}: {row[n]}" for n in (2, 3, 4, 5) if row[n]]
+            if facts:
+                console.print(Padding(_text(" · ".join(facts), "dim"), (0, 0, 0, 2)))
+        return
+    from rich import box
+    from rich.cells import cell_len
+
+    # A column no unit fills (codes, often) is left out; ids and dates are never cut, the
+    # name wraps between its words.
+    shown = [n for n in range(len(header)) if n == 1 or any(row[n] for row in rows)]
+    table = Table(header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    widest = [max((cell_len(row[n]) for row in rows), default=0) for n in range(len(header))]
+    for n in shown:
+        # Minimum widths keep an id or a date whole; a heading wraps between its words instead.
+        least = 10 if n == 1 else min(widest[n], 20)
+        table.add_column(header[n], overflow="fold", min_width=least, ratio=1 if n == 1 else None)
     for row in rows:
-        table.add_row(*(_text(cell) for cell in row))
-    make_console(out).print(table)
+        table.add_row(*(_text(row[n]) for n in shown))
+    console.print(table)

@@ -341,6 +341,9 @@ def _list_terminal(v: ListView, out: IO[str]) -> None:
     from rich.table import Table
 
     console = make_console(out)
+    if console.width < 80:
+        _list_blocks(v, console)
+        return
     table = Table(header_style="bold")
     table.add_column(_("KPI"), overflow="fold", ratio=1)
     table.add_column(_("Unit"), overflow="fold")
@@ -366,6 +369,38 @@ def _list_terminal(v: ListView, out: IO[str]) -> None:
                 str(r["actuals"]),
             )
     console.print(table)
+
+
+def _list_blocks(v: ListView, console: Any) -> None:
+    """kpi list in a narrow terminal: a KPI a block (its id, unit, direction and counts on one
+    line, its name under it), as a table there would cut ids and words in pieces."""
+    from rich.padding import Padding
+
+    sector_of: dict[str, list[dict[str, Any]]] = {}
+    for r in v.records:
+        sector_of.setdefault(r["sector"], []).append(r)
+    for sid, rows in sector_of.items():
+        sector = v.dataset.sectors.get(sid)
+        title = _text(sector.label(v.lang) if sector else sid, "bold underline")
+        title.append(f"  {sid}", style="dim")
+        console.print(title)
+        for r in rows:
+            head = _text(r["id"], "bold")
+            head.append(
+                "  "
+                + display.printable(_shown_unit(r, v.lang))
+                + " "
+                + ("↑" if r["direction"] == "up" else "↓")
+            )
+            targets, actuals = _("Targets"), _("Actuals")
+            counts = f"{targets}: {r['targets']} · {actuals}: {r['actuals']}"
+            if head.cell_len + 2 + len(counts) <= console.width:
+                head.append("  " + counts)
+                counts = ""
+            console.print(head)
+            console.print(Padding(_text(r["name"], "dim"), (0, 0, 0, 2)))
+            if counts:
+                console.print(Padding(_text(counts), (0, 0, 0, 2)))
 
 
 # The formats of kpi list, one writer each: Rich is loaded only by the table's.

@@ -111,10 +111,24 @@ def render(
     console = make_console(out)
     console.print(_text(title, "bold"))
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column(_("Sector"), overflow="fold", min_width=12)
+    from rich.cells import cell_len
+
+    # Wide enough for the longest word of a sector's name: a name wraps between words.
+    longest = max((cell_len(w) for _sid, sector, _c in summary for w in sector.split()), default=0)
+    table.add_column(_("Sector"), overflow="fold", min_width=min(max(12, longest), 24))
+    narrow = console.width < 80
+    if narrow:  # the verdicts' words once, above; the columns headed by their symbols
+        legend = Text()
+        for n, v in enumerate(REVIEW_VERDICTS):
+            legend.append(" · " if n else "")
+            legend.append(f"{VERDICT_SYMBOL[v]} {_(VERDICT_LABEL[v])}", VERDICT_STYLE[v])
+        console.print(legend)
     for v in REVIEW_VERDICTS:
         table.add_column(
-            _text(f"{VERDICT_SYMBOL[v]} {_(VERDICT_LABEL[v])}", VERDICT_STYLE[v]),
+            _text(
+                VERDICT_SYMBOL[v] if narrow else f"{VERDICT_SYMBOL[v]} {_(VERDICT_LABEL[v])}",
+                VERDICT_STYLE[v],
+            ),
             justify="right",
             no_wrap=True,
         )

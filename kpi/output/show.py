@@ -8,7 +8,7 @@ from typing import IO
 from kpi import display
 from kpi.assess import Assessment
 from kpi.briefing import figure_rows
-from kpi.i18n import _, set_language, tr
+from kpi.i18n import _, set_language, spoken, tr
 from kpi.model import Dataset
 from kpi.output.console import (
     _print_chart,
@@ -34,6 +34,7 @@ from kpi.output.words import (
     status_word,
     target_text,
 )
+from kpi.statuses import STATUS_WORDS
 
 
 def render_show(dataset: Dataset, a: Assessment, fmt: str, lang: str, out: IO[str]) -> None:
@@ -142,7 +143,7 @@ def _show_markdown(dataset: Dataset, a: Assessment, lang: str, out: IO[str]) -> 
             [
                 x.period.text,
                 (ESTIMATE_MARK if x.estimated else "") + md(display.value(x.value, unit)),
-                x.published.isoformat() if x.published else "–",
+                display.iso(x.published),
                 md(x.source),
                 md(x.quote or "–"),
             ]
@@ -150,7 +151,7 @@ def _show_markdown(dataset: Dataset, a: Assessment, lang: str, out: IO[str]) -> 
         ),
         out,
     )
-    out.write("\n### " + _("Rules") + "\n\n" + "".join(f"- {md(tr(r))}\n" for r in a.reasons))
+    out.write("\n### " + _("Rules") + "\n\n" + "".join(f"- {md(_rule(r))}\n" for r in a.reasons))
 
 
 def _show_terminal(dataset: Dataset, a: Assessment, lang: str, out: IO[str]) -> None:
@@ -253,8 +254,18 @@ def _show_terminal(dataset: Dataset, a: Assessment, lang: str, out: IO[str]) -> 
         grid.add_row(label, _text(v, LIGHT_STYLE[a.light] if label == _("Status") else ""))
     console.print(grid)
     console.print(_text("\n" + _("Status rules, in order"), "bold underline"))
-    for reason in a.reasons:
-        console.print(_text(f"  {tr(reason)}"))
+    from rich.padding import Padding
+
+    for reason in a.reasons:  # a long rule wraps under itself, not under the heading
+        console.print(Padding(_text(_rule(reason)), (0, 0, 0, 2)))
+
+
+def _rule(reason: str) -> str:
+    """A status rule's line for a person: the status it decides said as a word ("on track:"),
+    as the Vietnamese catalog says it; JSON keeps the id (on_track:)."""
+    text = spoken(reason)
+    head, colon, rest = text.partition(": ")
+    return f"{STATUS_WORDS[head]}: {rest}" if colon and head in STATUS_WORDS else text
 
 
 # The formats of kpi show, one writer each: Rich is loaded only by the table's.
