@@ -122,9 +122,18 @@ def _read_only(mode: int, path: str) -> bool:
     return not (mode & stat.S_IWUSR) or not os.access(path, os.W_OK)
 
 
-def check_writable(path: Path) -> Path:
+def check_writable(path: Path, links: bool = True) -> Path:
     """The path to write (a symlink's target), or WriteError saying why it must not be written:
-    anything but a regular file or a missing path, a read-only file, a read-only folder."""
+    anything but a regular file or a missing path, a read-only file, a read-only folder; with
+    links=False (a report written with -o), a symbolic link too, which could lead anywhere."""
+    if not links and path.is_symlink():
+        raise WriteError(
+            msg(
+                "{file}: a symbolic link; kpi writes a report only to a regular file or a new path "
+                "(give the link's target, or remove the link)",
+                file=str(path),
+            )
+        )
     target = real_path(path)
     folder = target.parent
     if not folder.is_dir():
@@ -194,9 +203,10 @@ def remove_stale_temps(folder: Path, name: str, now: float | None = None) -> Non
             continue
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace path's content with data, atomically and durably; verify what landed."""
-    target = check_writable(path)
+def atomic_write(path: Path, data: bytes, links: bool = True) -> None:
+    """Replace path's content with data, atomically and durably; verify what landed. A symlink's
+    target is written (a data file kept elsewhere), unless links=False (see check_writable)."""
+    target = check_writable(path, links)
     folder = target.parent
     try:
         mode = stat.S_IMODE(target.stat().st_mode)

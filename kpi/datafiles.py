@@ -152,7 +152,9 @@ def expand(base: Path, patterns: tuple[str, ...], matched: set[str] | None = Non
         if Pattern(pattern).literal:
             found = [base / pattern]
         else:
-            found = sorted(p for p in base.glob(pattern) if p.is_file() and matches(p, base, (pattern,)))
+            # Anything but a folder: a broken link, a loop or a FIFO that a pattern names is
+            # reported when it is read, never silently left out of the figures.
+            found = sorted(p for p in base.glob(pattern) if not p.is_dir() and matches(p, base, (pattern,)))
         for path in found:
             if matched is not None and (not Pattern(pattern).literal or os.path.lexists(path)):
                 matched.add(pattern)

@@ -139,4 +139,5 @@ def _notation(lang: str) -> tuple[str, str, str]:
 
 
 def _local_date(d: date) -> str:
-    return d.strftime(_notation(language())[2])
+    # strftime's %Y writes year 1 as "1" (glibc): the year is padded here, as ISO pads it.
+    return d.strftime(_notation(language())[2].replace("%Y", f"{d.year:04d}"))

@@ -81,6 +81,15 @@ def _boolean(value: object) -> str | None:
     return None if isinstance(value, bool) else msg("true or false")
 
 
+def _day(value: object) -> str | None:
+    """A date a calendar is built around (a merger, a release, an owner's days): within years
+    1000 to 9899, so that the days around it always exist."""
+    wrong = _date(value)
+    if wrong is None and not date(1000, 1, 1) <= value <= date(9899, 12, 31):  # type: ignore[operator]
+        return msg("a date from 1000-01-01 to 9899-12-31")
+    return wrong
+
+
 def _date(value: object) -> str | None:
     if isinstance(value, date) and type(value) is date:
         return None
@@ -190,6 +199,7 @@ def checkers(fields: dict[str, schema.Field]) -> dict[str, Checker]:
         "number": _number,
         "boolean": _boolean,
         "date": _date,
+        "day": _day,
         "period": _string,  # parsed later, with a message naming the forms
         "plan_period": _string,  # matched later, likewise
         "kpi_id": _string,
@@ -352,6 +362,8 @@ def bounds_problem(
 
 
 def _describe(value: object) -> str:
+    if type(value) is date:  # a date out of range: say which one
+        return msg("the date {day}", day=value)
     if _is_number(value) and not _finite(value):
         return str(value) if isinstance(value, float) else msg("an integer too large for a number")
     if isinstance(value, str):

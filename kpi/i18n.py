@@ -150,7 +150,8 @@ class Day(str):
     day: date
 
     def __format__(self, spec: str) -> str:
-        return f"{self.day:%d/%m/%Y}" if language() == "vi" else self.day.isoformat()
+        d = self.day  # not strftime: %Y writes year 1 as "1", not "0001"
+        return f"{d.day:02d}/{d.month:02d}/{d.year:04d}" if language() == "vi" else d.isoformat()
 
 
 def _numbers(args: Mapping[str, Any]) -> dict[str, Any]:

@@ -60,7 +60,9 @@ def load_orgs(doc: dict[str, Any], report: _Report) -> Orgs:
                     hint=did_you_mean(unit.parent, units),
                 ),
             )
-    _cycles(units, report)
+    for too_deep in _cycles(units, report):  # said once; left out, so that nothing recurses that deep
+        del units[too_deep]
+    _generations(merges, report)
     _within_parents(units, report)
     for n, merge in enumerate(merges, 1):
         if any(u in (merge.into, *merge.sources) for u in (r.id for r in roots)):
@@ -263,20 +265,61 @@ def _within_parents(units: dict[str, Org], report: _Report) -> None:
             )
 
 
-def _cycles(units: dict[str, Org], report: _Report) -> None:
-    """A chain of parents that comes back to where it began."""
-    reported: set[str] = set()
+# A country's units nest a few levels (province, commune; a ministry's departments, divisions);
+# far deeper is a mistake in the file, and roll-ups and merger chains are followed that deep.
+MAX_DEPTH = 16
+MAX_GENERATIONS = 32
+
+
+def _cycles(units: dict[str, Org], report: _Report) -> set[str]:
+    """A chain of parents that comes back to where it began, or that is deeper than MAX_DEPTH;
+    each unit's depth found once (linear in the number of units). Returns the units too deep."""
+    depth: dict[str, int] = {}
     for unit in units.values():
         chain = [unit.id]
+        on_chain = {unit.id}
         parent = unit.parent
-        while parent is not None and parent in units and parent not in chain:
+        while parent is not None and parent in units and parent not in depth and parent not in on_chain:
             chain.append(parent)
+            on_chain.add(parent)
             parent = units[parent].parent
-        if parent is not None and parent in chain and parent not in reported:
+        if parent is not None and parent in on_chain:
             loop = chain[chain.index(parent) :]
-            reported.update(loop)
             report.add(
                 _where(units[parent]), msg("parents form a cycle: {chain}", chain=" → ".join([*loop, parent]))
+            )
+            for member in chain:
+                depth[member] = 0  # reported once; not measured
+            continue
+        below = depth.get(parent, 0) if parent is not None and parent in units else -1
+        for member in reversed(chain):
+            below += 1
+            depth[member] = below
+            if below == MAX_DEPTH + 1:
+                report.add(
+                    _where(units[member]),
+                    msg(
+                        "is nested {n} levels below the root; kpi follows at most {max}",
+                        n=below,
+                        max=MAX_DEPTH,
+                    ),
+                )
+    return {u for u, d in depth.items() if d > MAX_DEPTH}
+
+
+def _generations(merges: list[Merge], report: _Report) -> None:
+    """A unit formed by a merger of units formed by mergers…: at most MAX_GENERATIONS deep."""
+    generation: dict[str, int] = {}
+    for n, merge in sorted(enumerate(merges, 1), key=lambda m: m[1].day):
+        generation[merge.into] = 1 + max((generation.get(s, 0) for s in merge.sources), default=0)
+        if generation[merge.into] == MAX_GENERATIONS + 1:
+            report.add(
+                f'merge[{n}] (into "{merge.into}")',
+                msg(
+                    "makes a chain of {n} mergers, one after another; kpi follows at most {max}",
+                    n=MAX_GENERATIONS + 1,
+                    max=MAX_GENERATIONS,
+                ),
             )
 
 

@@ -47,13 +47,13 @@ ORG: dict[str, Field] = {
     "name": ("text", "The unit's name (its current one)."),
     "name_en": ("text", "The unit's name in English."),
     "parent": ("org_id", "The id of the unit it belongs to; none for the root (the country)."),
-    "valid_from": ("date", "The unit's first day, when it has not always existed."),
-    "valid_until": ("date", 'The unit\'s last day ("đến hết ngày 30/6/2025").'),
+    "valid_from": ("day", "The unit's first day, when it has not always existed."),
+    "valid_until": ("day", 'The unit\'s last day ("đến hết ngày 30/6/2025").'),
     "code": ("text", "An official code, when a source gives one."),
     "note": ("string", "Anything a reader should know."),
 }
 MERGE: dict[str, Field] = {
-    "date": ("date", "The first day of the unit merged into (2025-07-01)."),
+    "date": ("day", "The first day of the unit merged into (2025-07-01)."),
     "from": ("org_ids", "The units merged: each is valid until the day before."),
     "into": ("org_id", "The unit they become: valid from the date."),
     "source": ("text", "The document that decides the merge."),
@@ -61,7 +61,7 @@ MERGE: dict[str, Field] = {
 }
 RENAME: dict[str, Field] = {
     "org": ("org_id", "The unit renamed: its id and its figures stay."),
-    "date": ("date", "The first day of the new name."),
+    "date": ("day", "The first day of the new name."),
     "from": ("text", "The name until the day before."),
     "source": ("text", "The document that decides the rename."),
     "quote": ("text", "The fragment of the source stating it."),
@@ -84,7 +84,7 @@ REPORTING: dict[str, Field] = {
         'A month from the 1st to its last day, or from the 15th to the 14th ("15-14").',
     ),
     "reporting_from": ("period", "The first period a figure is due for."),
-    "next_release": ("date", "For an irregular KPI: when the next figure is expected."),
+    "next_release": ("day", "For an irregular KPI: when the next figure is expected."),
     "reported_by": (("plan", "units"), "units: every unit owes its own figure (with [[org]])."),
 }
 OWNER: dict[str, Field] = {
@@ -93,8 +93,8 @@ OWNER: dict[str, Field] = {
     "parent": ("text", "The owner it belongs to (a department's ministry)."),
     "contact": ("string", "Who to ask, free text."),
     "email": ("string", "Where reminders go, free text."),
-    "from": ("date", "The first day it owns anything."),
-    "until": ("date", "Its last day."),
+    "from": ("day", "The first day it owns anything."),
+    "until": ("day", "Its last day."),
     "successor": ("text", "The owner that takes over after its last day."),
 }
 OWNER_RULE: dict[str, Field] = {
@@ -191,6 +191,7 @@ def _property(kind: Kind, description: str) -> dict[str, Any]:
             "boolean": {"type": "boolean"},
             # TOML's local date (published = 2024-07-29); taplo checks it as a date string.
             "date": {"type": "string", "format": "date"},
+            "day": {"type": "string", "format": "date"},
             "period": {"type": "string", "pattern": PERIOD},
             "plan_period": {"type": "string", "pattern": PLAN_PERIOD},
             "kpi_id": {"type": "string", "pattern": KPI_ID},

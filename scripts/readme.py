@@ -30,6 +30,7 @@ KINDS = {
     "number": "number",
     "boolean": "true or false",
     "date": "date (2024-07-29)",
+    "day": "date (2025-07-01), years 1000–9899",
     "period": "period",
     "plan_period": "years (2021-2025)",
     "kpi_id": "KPI id",

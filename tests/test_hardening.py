@@ -8,6 +8,7 @@ import io
 import json
 import os
 import pickle
+import shutil
 import stat
 import subprocess
 import sys
@@ -150,11 +151,29 @@ def test_report_output_refuses_a_fifo_and_a_link_to_one(data_dir: Path, tmp_path
     os.mkfifo(fifo)
     link = tmp_path / "link.html"
     link.symlink_to(fifo)
-    for target in (fifo, link):
-        result = run("report", "--data-dir", str(data_dir), "--as-of", AS_OF, "-o", str(target))
-        assert result.exit_code == 1
-        assert "not a regular file; kpi writes only regular files" in result.output
+    result = run("report", "--data-dir", str(data_dir), "--as-of", AS_OF, "-o", str(fifo))
+    assert result.exit_code == 1
+    assert "not a regular file; kpi writes only regular files" in result.output
+    result = run("report", "--data-dir", str(data_dir), "--as-of", AS_OF, "-o", str(link))
+    assert result.exit_code == 1 and "a symbolic link; kpi writes a report only to" in result.output
     assert stat.S_ISFIFO(fifo.lstat().st_mode) and link.is_symlink()
+
+
+def test_an_output_never_writes_through_a_link_to_a_file_elsewhere(data_dir: Path, tmp_path: Path) -> None:
+    precious = tmp_path / "elsewhere" / "notes.txt"
+    precious.parent.mkdir()
+    precious.write_text("precious", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "status.json").symlink_to(precious)
+    (out / "plan.xlsx").symlink_to(precious)
+    for args in (
+        ("status", "--format", "json", "-o", str(out / "status.json")),
+        ("export", "-o", str(out / "plan.xlsx")),
+    ):
+        result = run(*args, "--data-dir", str(data_dir))
+        assert result.exit_code == 1 and "symbolic link" in result.output, result.output
+    assert precious.read_text(encoding="utf-8") == "precious"
 
 
 def test_dash_means_standard_output(data_dir: Path) -> None:
@@ -859,3 +878,26 @@ def test_cache_recovers_from_a_killed_store(
     assert not stale.exists() and list(folder.glob("*.pickle"))
     again, problems = load(locate(data_dir=data_dir))
     assert problems == [] and len(again.actuals) == 4
+
+
+@pytest.mark.parametrize(
+    ("example", "edit_from", "edit_to"),
+    [
+        ("provinces", "[[org]]", '[[rename]]\norg = "ha-noi"\ndate = 0001-01-01\nfrom = "Old"\n'
+                                 'source = "s"\n\n[[org]]'),
+        ("cycle", "due = { months = 0, day = 6 }", "next_release = 0001-01-01"),
+        ("cycle", "due = { months = 0, day = 6 }", "next_release = 9999-12-31"),
+    ],
+)  # fmt: skip
+def test_a_calendar_s_dates_at_the_ends_of_time_are_problems(
+    tmp_path: Path, example: str, edit_from: str, edit_to: str
+) -> None:
+    folder = tmp_path / example
+    shutil.copytree(Path(__file__).resolve().parents[1] / "docs" / "examples" / example, folder)
+    text = (folder / "targets.toml").read_text(encoding="utf-8")
+    (folder / "targets.toml").write_text(text.replace(edit_from, edit_to, 1), encoding="utf-8")
+    for command in (("validate",), ("due", "--as-of", "2024-08-01"), ("status",)):
+        result = run(*command, "--data-dir", str(folder), "--lang", "en")
+        assert result.exit_code == 1, result.output
+        assert "must be a date from 1000-01-01 to 9899-12-31" in result.output
+        assert "internal error" not in result.output

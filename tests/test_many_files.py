@@ -4,6 +4,7 @@ duplicates across files, and the one file kpi record and kpi import write to."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -347,3 +348,18 @@ def test_diff_says_the_problems_of_a_revision_in_the_plan_s_language(plan: Path)
     result = run("diff", "HEAD", env={"KPI_LANG": ""})
     assert result.exit_code == 1
     assert 'unknown KPI "telecom.nope"' in result.output and "the data at HEAD has problems" in result.output
+
+
+def test_a_pattern_never_silently_skips_a_file_it_cannot_read(plan: Path) -> None:
+    os.mkfifo(plan / "units" / "pipe.toml")
+    (plan / "units" / "broken.toml").symlink_to(plan / "nowhere.toml")
+    (plan / "units" / "loop.toml").symlink_to("loop.toml")
+    result = run("validate", "--lang", "en")
+    assert result.exit_code == 1, result.output
+    for name, wanted in (
+        ("pipe", "not a regular file"),
+        ("broken", "file not found"),
+        ("loop", "cannot read"),
+    ):
+        assert any(line.startswith(str(Path("units") / f"{name}.toml")) and wanted in line
+                   for line in result.output.splitlines()), (name, result.output)  # fmt: skip

@@ -160,6 +160,30 @@ def test_parents_in_a_cycle_are_an_error(data_dir: Path) -> None:
     assert code == 1 and "parents form a cycle" in output
 
 
+def test_a_tree_too_deep_or_a_chain_of_mergers_too_long_is_an_error_not_a_crash(data_dir: Path) -> None:
+    deep = "".join(
+        f'[[org]]\nid = "d{n}"\nname = "D{n}"\nparent = "{f"d{n - 1}" if n else "vn"}"\n\n'
+        for n in range(1500)
+    )
+    (data_dir / "targets.toml").write_text(TARGETS + ORGS + deep, encoding="utf-8")
+    (data_dir / "actuals.toml").write_text(figure("2024", 70, "d3"), encoding="utf-8")
+    code, output = validate(data_dir)
+    assert code == 1 and 'org "d16"' in output and "nested 17 levels below the root" in output, output
+    assert output.count("nested") == 1 and "internal error" not in output
+    chain, day = "", date(2000, 1, 1)
+    for n in range(1, 40):
+        day = date.fromordinal(day.toordinal() + 30)
+        chain += (
+            f'[[org]]\nid = "c{n}"\nname = "C{n}"\nparent = "vn"\n\n'
+            f'[[merge]]\ndate = {day}\nfrom = ["c{n - 1}"]\ninto = "c{n}"\nsource = "s"\n\n'
+        )
+    start = '[[org]]\nid = "c0"\nname = "C0"\nparent = "vn"\n\n'
+    (data_dir / "targets.toml").write_text(TARGETS + ORGS + start + chain, encoding="utf-8")
+    (data_dir / "actuals.toml").write_text("", encoding="utf-8")
+    code, output = validate(data_dir)
+    assert code == 1 and "merge[" in output and "a chain of 33 mergers" in output, output
+
+
 def test_a_figure_for_a_unit_not_valid_at_its_period_s_end_names_the_units_that_were(plan: Path) -> None:
     (plan / "actuals.toml").write_text(
         figure("2024", 70, "hai-phong") + figure("2025", 71, "hai-duong"), encoding="utf-8"

@@ -214,7 +214,7 @@ def write_output_bytes(data: bytes, output: Path) -> None:
     from kpi.i18n import _
 
     try:
-        atomic_write(output, data)
+        atomic_write(output, data, links=False)
     except WriteError as exc:
         fail(exc.args[0])
     say(_("wrote {file}").format(file=output), err=True)
@@ -228,7 +228,7 @@ def write_output(text: str, output: Path | None) -> None:
     from kpi.atomic import WriteError, atomic_write
 
     try:
-        atomic_write(output, text.encode("utf-8"))
+        atomic_write(output, text.encode("utf-8"), links=False)
     except WriteError as exc:
         fail(exc.args[0])
     from kpi.i18n import _

@@ -9,7 +9,7 @@ from html import escape
 
 from kpi import display
 from kpi.due import DueItem, Summary, by_owner, calendar, owed, summary
-from kpi.i18n import _
+from kpi.i18n import _, ngettext
 from kpi.model import Dataset
 from kpi.output.tables import markdown_table
 
@@ -39,9 +39,11 @@ def _header(first: str) -> list[str]:
 def _overdue_line(dataset: Dataset, i: DueItem, lang: str) -> str:
     kpi = dataset.kpis[i.kpi]
     unit = f" ({i.org})" if i.org else ""
-    return _("{kpi}{unit} {period}: due {day}, {n} days overdue").format(
-        kpi=kpi.label(lang), unit=unit, period=i.period.text, day=display.iso(i.due), n=i.days
-    )
+    return ngettext(
+        "{kpi}{unit} {period}: due {day}, {n} day overdue",
+        "{kpi}{unit} {period}: due {day}, {n} days overdue",
+        i.days,
+    ).format(kpi=kpi.label(lang), unit=unit, period=i.period.text, day=display.iso(i.due), n=i.days)
 
 
 def has_calendar(dataset: Dataset) -> bool:
@@ -55,10 +57,14 @@ def html(dataset: Dataset, as_of: date, lang: str) -> str:
     parts = ["<section><h2>" + escape(_("Completeness of reporting")) + "</h2>"]
     for first, rows in ((_("Owner"), owners), (_("Sector"), sectors)):
         head = "".join(f"<th>{escape(h)}</th>" for h in _header(first))
-        body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(display.printable(c))}</td>" for c in r) + "</tr>" for r in rows
+        )
         parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
     if overdue:
-        items = "".join(f"<li>{escape(_overdue_line(dataset, i, lang))}</li>" for i in overdue)
+        items = "".join(
+            f"<li>{escape(display.printable(_overdue_line(dataset, i, lang)))}</li>" for i in overdue
+        )
         parts.append("<h3>" + escape(_("Overdue")) + f"</h3><ul>{items}</ul>")
     parts.append("</section>")
     return "".join(parts)

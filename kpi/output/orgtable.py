@@ -14,6 +14,7 @@ from kpi.orgview import UnitRow, UnitSummary
 from kpi.output.jsonview import _c, _dump_json
 from kpi.output.tables import _csv, markdown_table
 from kpi.output.words import LIGHT_SYMBOL, status_word
+from kpi.statuses import LIGHT_WORDS, LIGHTS
 
 KPI_COLUMNS = (
     "kpi", "org", "org_name", "period", "value", "basis", "coverage_have", "coverage_expected", "partial",
@@ -150,7 +151,7 @@ def _texts(v: OrgView) -> tuple[list[str], list[list[str]]]:
             for r in v.rows
         ]
         return header, rows
-    header = [_("Unit"), "●", "▲", "✖", "○", _("Reported")]
+    header = [_("Unit"), *(f"{LIGHT_SYMBOL[x]} {_(LIGHT_WORDS[x])}" for x in LIGHTS), _("Reported")]
     rows = [
         [s.org_name, *(str(s.lights[k]) for k in ("green", "amber", "red", "grey")), f"{s.reported}/{s.kpis}"]
         for s in v.summaries
@@ -174,7 +175,10 @@ def _terminal(v: OrgView, out: IO[str]) -> None:
 
     console = make_console(out)
     header, rows = _texts(v)
-    title = v.kpi.label(v.lang) if v.kpi is not None else v.dataset.plan.label(v.lang)
+    title = _("{plan} — as of {date}").format(
+        plan=display.one_line(v.kpi.label(v.lang) if v.kpi is not None else v.dataset.plan.label(v.lang)),
+        date=display.iso(v.as_of),
+    )
     if v.kpi is not None and console.width < NARROW:
         _blocks(console, title, rows, allocation_line(v))
         return
@@ -183,7 +187,9 @@ def _terminal(v: OrgView, out: IO[str]) -> None:
         rows = [
             [f"{r[0]}\n{r[3]}" if r[3] else r[0], *r[1:3], r[4].replace(" (", "\n(", 1), *r[5:]] for r in rows
         ]
-    table = Table(title=display.printable(title), header_style="bold", caption=allocation_line(v))
+    # Data as text, never markup: a name such as "[bold]x[/]" prints as written.
+    caption = allocation_line(v)
+    table = Table(title=_text(title), header_style="bold", caption=_text(caption) if caption else None)
     numbers = {2, 3, 4} if v.kpi is not None else set(range(1, len(header)))
     for n, name in enumerate(header):
         # The unit's name (and basis) folds; figures, periods and the status are never cut.

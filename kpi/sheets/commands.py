@@ -277,7 +277,7 @@ def _write_workbook(data: bytes, output: Path) -> None:
         sys.stdout.buffer.write(data)
         return
     try:
-        atomic_write(output, data)
+        atomic_write(output, data, links=False)
     except WriteError as exc:
         fail(exc.args[0])
     say(_("wrote {file}").format(file=output), err=True)
