@@ -85,7 +85,7 @@ class Rollup:
             if as_of is None or (a.published or a.period.end) <= as_of:
                 grouped.setdefault((a.kpi, orgs.root), []).append(a)
         for a in units:
-            if as_of is None or (a.published or a.period.end) <= as_of:
+            if as_of is None or (_arrival(a) or a.period.end) <= as_of:
                 grouped.setdefault((a.kpi, a.org or orgs.root), []).append(a)
         self.reported = {key: _latest(figures) for key, figures in grouped.items()}
         self.periods: dict[str, dict[Span, Period]] = {}
@@ -131,7 +131,7 @@ class Rollup:
         figure = self.reported.get((kpi_id, org), {}).get(span)
         if figure is not None:
             return UnitValue(
-                kpi_id, org, figure.period, figure.value, "reported", 1, 1, (), figure.published,
+                kpi_id, org, figure.period, figure.value, "reported", 1, 1, (), _arrival(figure),
                 figure.estimated, figure,
             )  # fmt: skip
         unit = self.orgs.units.get(org)
@@ -170,7 +170,7 @@ class Rollup:
                 day = a.period.end + ONE_DAY
         if not parts or day <= end:
             return None
-        values = [UnitValue(kpi_id, org, a.period, a.value, "reported", 1, 1, (), a.published) for a in parts]
+        values = [UnitValue(kpi_id, org, a.period, a.value, "reported", 1, 1, (), _arrival(a)) for a in parts]
         return UnitValue(
             kpi_id, org, period, sum(v.value for v in values), "computed", 1, 1, (org,), _published(*values),
             any(a.estimated for a in parts),
@@ -306,6 +306,12 @@ class Rollup:
         # Oldest first; of two ending on one day, the longer last (a flow's year after its half).
         out.sort(key=lambda v: (v.period.end, -v.period.start.toordinal()))
         return out
+
+
+def _arrival(a: Actual) -> date | None:
+    """When a figure reached the plan: received (a unit's sheet), else published. A total of
+    units' figures is known, and counts as received, only once its last part arrived."""
+    return a.received or a.published
 
 
 def _published(*values: UnitValue) -> date | None:

@@ -545,3 +545,96 @@ def test_the_word_report_has_the_completeness_section_too(plan: Path, tmp_path: 
     document = docx.Document(str(out))
     assert "Completeness of reporting" in [p.text for p in document.paragraphs]
     assert any("days overdue" in p.text for p in document.paragraphs)
+
+
+def test_a_unit_s_reminder_sheet_names_the_unit_of_each_row_and_imports_back(tmp_path: Path) -> None:
+    import shutil
+
+    import openpyxl
+
+    data = tmp_path / "plan"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "docs" / "examples" / "provinces", data)
+    text = (data / "targets.toml").read_text(encoding="utf-8")
+    text = text.replace("[sectors.telecom]", '[sectors.telecom]\nowner = "so"', 1)
+    text += '\n[reporting]\nfrequency = "annual"\ndue = { days = 30 }\nreporting_from = "2024"\n'
+    text += 'reported_by = "units"\n\n[owners.so]\nname = "So"\n'
+    (data / "targets.toml").write_text(text, encoding="utf-8")
+    folder = tmp_path / "rem"
+    args = ("--data-dir", str(data), "--lang", "en")
+    result = run("due", "--as-of", "2025-03-01", "--by-owner", "--format", "xlsx", "-o", str(folder), *args)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(folder / "so.xlsx")
+    ws = book.worksheets[0]
+    header = [c.value for c in ws[1]]
+    rows = [r for r in ws.iter_rows(min_row=2) if r[0].value]
+    orgs = [r[header.index("org")].value for r in rows]
+    assert len(orgs) == len(set(orgs)) > 1 and None not in orgs
+    for r in rows:
+        r[header.index("value")].value, r[header.index("source")].value = 1, "x"
+    book.save(folder / "so.xlsx")
+    result = run("import", str(folder / "so.xlsx"), "--dry-run", *args)
+    assert result.exit_code == 0 and f"would import {len(rows)} figures" in result.output, result.output
+
+
+SUMMED = """[plan]
+name = "P"
+period = "2021-2025"
+[reporting]
+frequency = "quarterly"
+due = { days = 20 }
+reporting_from = "2024-Q1"
+[owners.vt]
+name = "VT"
+[sectors.t]
+name = "T"
+owner = "vt"
+[[kpi]]
+id = "t.rev"
+sector = "t"
+name = "Rev"
+unit = "x"
+measure = "flow"
+aggregate = "sum"
+[[org]]
+id = "vn"
+name = "VN"
+[[org]]
+id = "a"
+name = "A"
+parent = "vn"
+[[org]]
+id = "b"
+name = "B"
+parent = "vn"
+"""
+UNITS_FIGURES = """[[actual]]
+kpi="t.rev"
+org="a"
+period="2024-Q1"
+value=50
+source="s"
+received=2024-04-05
+[[actual]]
+kpi="t.rev"
+org="b"
+period="2024-Q1"
+value=60
+source="s"
+received=2024-05-30
+"""
+
+
+def test_a_total_made_of_units_figures_arrives_with_its_last_part(tmp_path: Path) -> None:
+    """The plan owes its own total (not reported_by units): made of its units' figures, it is
+    received when the last of them was, not before, and not 'date unknown'."""
+    (tmp_path / "targets.toml").write_text(SUMMED, encoding="utf-8")
+    (tmp_path / "actuals.toml").write_text(UNITS_FIGURES, encoding="utf-8")
+
+    def item(as_of: str) -> dict[str, Any]:
+        out = run("due", "--as-of", as_of, "--format", "json", "--data-dir", str(tmp_path)).output
+        [found] = json.loads(out)["items"]
+        return found  # type: ignore[no-any-return]
+
+    assert item("2024-04-25")["state"] == "overdue"  # B's figure came on 30 May
+    later = item("2024-06-10")
+    assert (later["state"], later["received"]) == ("late", "2024-05-30")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import stat
@@ -860,3 +861,57 @@ def test_the_template_s_yes_no_words_read_back(lang: str) -> None:
 
     assert _boolean(Cell("F2", YES[lang])) is True
     assert _boolean(Cell("F2", NO[lang])) is False
+
+
+def test_export_carries_the_units_figures_and_targets_and_they_import_back(tmp_path: Path) -> None:
+    """Every figure the files hold, a unit's too (with its org), reads back into empty files."""
+    import shutil
+
+    data = tmp_path / "provinces"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "docs" / "examples" / "provinces", data)
+    out = tmp_path / "plan.xlsx"
+    assert run("export", "-o", str(out), "--data-dir", str(data), "--lang", "en").exit_code == 0
+    book = openpyxl.load_workbook(out)
+    targets = [[c.value for c in row] for row in book["Targets"].iter_rows(min_row=5)]
+    assert any(row[1] == "ha-noi" for row in targets), targets  # a unit's own [[target]]
+    before = json.loads(
+        run("show", "telecom.subscribers", "--data-dir", str(data), "--format", "json").output
+    )
+    units_before = run("status", "--by", "org", "--kpi", "telecom.subscribers", "--format", "json",
+                       "--data-dir", str(data)).output  # fmt: skip
+    (data / "actuals.toml").write_text("", encoding="utf-8")
+    result = imports(data, str(out), "--sheet", "Figures")
+    assert result.exit_code == 0, result.output
+    after = json.loads(run("show", "telecom.subscribers", "--data-dir", str(data), "--format", "json").output)
+    assert [(a["period"], a["value"]) for a in after["actuals"]] == [
+        (a["period"], a["value"]) for a in before["actuals"]
+    ]
+    assert run("status", "--by", "org", "--kpi", "telecom.subscribers", "--format", "json",
+               "--data-dir", str(data)).output == units_before  # fmt: skip
+
+
+def test_an_english_template_says_unit_en_and_imports_back(data_dir: Path) -> None:
+    targets = data_dir / "targets.toml"
+    targets.write_text(
+        targets.read_text(encoding="utf-8").replace(
+            'unit = "tỷ đồng"', 'unit = "tỷ đồng"\nunit_en = "billion VND"'
+        ),
+        encoding="utf-8",
+    )
+    out = data_dir / "t.xlsx"
+    assert (
+        run(
+            "template", "-o", str(out), "--period", "2024", "--data-dir", str(data_dir), "--lang", "en"
+        ).exit_code
+        == 0
+    )
+
+    def fill(book: openpyxl.Workbook) -> None:
+        ws = book.worksheets[0]
+        row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "digital.revenue")
+        assert row[2].value == "billion VND"
+        row[4].value, row[7].value = 5000, "report"
+
+    edit(out, fill)
+    result = imports(data_dir, str(out))
+    assert result.exit_code == 0 and "imported 1 figure" in result.output, result.output

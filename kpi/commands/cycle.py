@@ -124,7 +124,8 @@ def _per_owner(view: DueView, fmt: str, folder: Path | None) -> None:
 
             kpis = [part.dataset.kpis[i.kpi] for i in part.items]
             periods = [i.period.text for i in part.items]
-            write_output_bytes(workbook.template(part.dataset, kpis, part.lang, None, periods), target)
+            orgs = [i.org for i in part.items]
+            write_output_bytes(workbook.template(part.dataset, kpis, part.lang, None, periods, orgs), target)
             continue
         buffer = io.StringIO()
         render(part, fmt, buffer)

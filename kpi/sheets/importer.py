@@ -57,7 +57,8 @@ def check(
     from kpi.record import RecordError
 
     units = {k.id: k.unit for k in dataset.kpis.values()}
-    read: Read = read_rows(sheet, found, units, notation)
+    english = {k.id: k.unit_en for k in dataset.kpis.values() if k.unit_en}
+    read: Read = read_rows(sheet, found, units, notation, english)
     problems = list(read.problems)
     header = found.header_row
     for text, field in misspelt(found):

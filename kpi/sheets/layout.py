@@ -57,6 +57,7 @@ TEMPLATE_HEADERS = {
         "source": "source",
         "quote": "quote",
         "note": "note",
+        "org": "org",
     },
     "vi": {
         "kpi": "mã chỉ tiêu",
@@ -69,6 +70,7 @@ TEMPLATE_HEADERS = {
         "source": "nguồn",
         "quote": "trích dẫn",
         "note": "ghi chú",
+        "org": "đơn vị báo cáo",
     },
 }
 

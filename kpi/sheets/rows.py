@@ -188,7 +188,12 @@ class Read(NamedTuple):
 
 
 def _unit_problem(
-    found: Layout, cells: Sequence[Cell], number: int, kpi: str, units: Mapping[str, str]
+    found: Layout,
+    cells: Sequence[Cell],
+    number: int,
+    kpi: str,
+    units: Mapping[str, str],
+    english: Mapping[str, str],
 ) -> tuple[str, str] | None:
     """A unit column that says another unit than the KPI's ("triệu đồng" for a KPI in tỷ đồng):
     the figure would be read 1000 times too large or small."""
@@ -198,9 +203,12 @@ def _unit_problem(
     cell = cells[column - 1]
     if cell.value is None or isinstance(cell.value, Unreadable):
         return None
-    said = " ".join(unicodedata.normalize("NFC", str(cell.value)).split()).casefold()
-    expected = " ".join(unicodedata.normalize("NFC", units[kpi]).split()).casefold()
-    if said == expected:
+
+    def plain(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+    # The unit as stated, or its English (an English template's unit column says unit_en).
+    if plain(str(cell.value)) in {plain(units[kpi]), plain(english.get(kpi, units[kpi]))}:
         return None
     return cell.ref, msg(
         'unit "{said}" is not the KPI\'s unit "{unit}"; convert the value to {unit}, or correct the unit',
@@ -209,9 +217,16 @@ def _unit_problem(
     )
 
 
-def read_rows(sheet: Sheet, found: Layout, units: Mapping[str, str], notation: str | None = None) -> Read:
+def read_rows(
+    sheet: Sheet,
+    found: Layout,
+    units: Mapping[str, str],
+    notation: str | None = None,
+    english: Mapping[str, str] | None = None,
+) -> Read:
     """The sheet's figures, and a problem for every cell that cannot be read. units gives each
-    known KPI's unit (a percentage cell is read as the percentage the reader sees)."""
+    known KPI's unit (a percentage cell is read as the percentage the reader sees), english
+    its unit_en where it has one."""
     rows: list[Row] = []
     problems: list[RowProblem] = []
     warnings: list[RowProblem] = []
@@ -327,7 +342,7 @@ def read_rows(sheet: Sheet, found: Layout, units: Mapping[str, str], notation: s
             org=fields.get("org") or None,  # as written: an id, a code or a name (resolved later)
             received=fields.get("received"),
         )
-        unit = _unit_problem(found, cells, number, entry.kpi, units)
+        unit = _unit_problem(found, cells, number, entry.kpi, units, english or {})
         if unit is not None:
             problems.append(RowProblem(unit[0], number, what, unit[1]))
             continue

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from kpi import schema
 from kpi.assess import Assessment, SectorSummary
 from kpi.i18n import N_, _
-from kpi.model import Dataset, Kpi
+from kpi.model import Dataset, Kpi, Target
 from kpi.output.words import LIGHT_SYMBOL
 from kpi.periods import Period
 from kpi.sheets.layout import HEADERS, TEMPLATE_HEADERS
@@ -31,6 +31,7 @@ DATE_FORMAT = {"vi": "DD/MM/YYYY", "en": "YYYY-MM-DD"}
 TEXT = "@"
 YES = {"vi": "có", "en": "yes"}
 NO = {"vi": "không", "en": "no"}
+DIRECTION_WORDS = {"up": N_("up"), "down": N_("down")}
 TEMPLATE_ROWS = 200  # rows below the KPIs kept ready (text periods, drop-downs) for more figures
 
 
@@ -60,6 +61,7 @@ STATUS_SHEET = (
 )
 TARGET_SHEET = (
     Column("kpi", N_("KPI"), "text", 28),
+    Column("org", N_("Organisation"), "text", 14),
     Column("name", N_("Name"), "text", 48),
     Column("unit", N_("Unit"), "text", 10),
     Column("direction", N_("Direction"), "text", 10),
@@ -244,6 +246,8 @@ def _status_sheet(ws: Any, dataset: Dataset, results: Sequence[Assessment], lang
                 _put(ws, row, n, _(STATUS_WORDS[value]))
             elif column.kind == "bool":
                 _put(ws, row, n, value, "bool", lang)
+            elif column.key == "unit":
+                _put(ws, row, n, dataset.kpis[record["id"]].unit_label(lang) or None)
             else:
                 _put(ws, row, n, value or None if column.kind == "text" else value, column.kind, lang)
     _style_header(ws, header, STATUS_SHEET, [c.width for c in STATUS_SHEET])
@@ -256,7 +260,8 @@ def _actuals_sheet(ws: Any, dataset: Dataset, kpis: Sequence[Kpi], lang: str, as
         _put(ws, header, n, _header_word(field, lang))
     wanted = {k.id: k for k in kpis}
     row = header
-    for a in dataset.actuals:
+    # The plan's own figures, then its units' (org column): everything the files hold.
+    for a in [*dataset.actuals, *dataset.unit_actuals]:
         kpi = wanted.get(a.kpi)
         if kpi is None or a.position == 0:  # figures computed by kpi are not the file's
             continue
@@ -279,17 +284,24 @@ def _targets_sheet(ws: Any, dataset: Dataset, kpis: Sequence[Kpi], lang: str, as
         _put(ws, header, n, _(column.title))
     row = header
     for kpi in kpis:
-        points = [(N_("baseline"), kpi.baseline)] if kpi.baseline is not None else []
-        points += [(N_("target"), t) for t in kpi.targets]
-        for kind, t in points:
+        points: list[tuple[str, Target | None, str | None]] = (
+            [(N_("baseline"), kpi.baseline, None)] if kpi.baseline is not None else []
+        )
+        points += [(N_("target"), t, None) for t in kpi.targets]
+        # A unit's own targets ([[target]] tables), after the plan's.
+        points += [
+            (N_("target"), t, org) for (k, org), ts in dataset.unit_targets.items() if k == kpi.id for t in ts
+        ]
+        for kind, t, org in points:
             if t is None:
                 continue
             row += 1
             values = {
                 "kpi": kpi.id,
+                "org": org,
                 "name": kpi.label(lang),
-                "unit": kpi.unit,
-                "direction": kpi.direction,
+                "unit": kpi.unit_label(lang),
+                "direction": _(DIRECTION_WORDS[kpi.direction]),
                 "kind": _(kind),
                 "period": t.period.text,
                 "value": t.value,
@@ -303,7 +315,12 @@ def _targets_sheet(ws: Any, dataset: Dataset, kpis: Sequence[Kpi], lang: str, as
 
 
 def template(
-    dataset: Dataset, kpis: Sequence[Kpi], lang: str, period: str | None, periods: Sequence[str] = ()
+    dataset: Dataset,
+    kpis: Sequence[Kpi],
+    lang: str,
+    period: str | None,
+    periods: Sequence[str] = (),
+    orgs: Sequence[str | None] = (),
 ) -> bytes:
     """A sheet to fill: one row per KPI (id, name, unit, and the period when given; with periods,
     each KPI's own, kpi due's rows for an owner), with a drop-down of the plan's KPI ids and of
@@ -314,15 +331,21 @@ def template(
     book = Workbook()
     ws = book.active
     ws.title = SHEET_NAMES[lang]["actuals"]
-    fields = ("kpi", "name", "unit", "period", "value", "estimated", "published", "source", "quote", "note")
+    fields: tuple[str, ...] = (
+        "kpi", "name", "unit", "period", "value", "estimated", "published", "source", "quote", "note"
+    )  # fmt: skip
+    if any(orgs):  # rows a unit owes (kpi due, reported_by = "units"): whose figure each is
+        fields += ("org",)
     for n, field in enumerate(fields, 1):
         _put(ws, 1, n, TEMPLATE_HEADERS[lang][field])
     last = len(kpis) + TEMPLATE_ROWS + 1
     for row, kpi in enumerate(kpis, 2):
         _put(ws, row, 1, kpi.id)
         _put(ws, row, 2, kpi.label(lang))
-        _put(ws, row, 3, kpi.unit)
+        _put(ws, row, 3, kpi.unit_label(lang))
         _put(ws, row, 4, periods[row - 2] if periods else period)
+        if any(orgs):
+            _put(ws, row, len(fields), orgs[row - 2])
     # Typed periods stay text (Excel would turn 2024-05 into a date) and published reads as a date.
     for row in range(2, last + 1):
         for column in (1, 4):
@@ -348,7 +371,7 @@ def template(
     estimated.add(f"F2:F{last}")
     ws.add_data_validation(ids)
     ws.add_data_validation(estimated)
-    _style_header(ws, 1, fields, [28, 48, 10, 10, 14, 10, 14, 30, 50, 30])
+    _style_header(ws, 1, fields, [28, 48, 10, 10, 14, 10, 14, 30, 50, 30, 16][: len(fields)])
     ws.auto_filter.ref = None
     out = io.BytesIO()
     book.save(out)
