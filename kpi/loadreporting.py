@@ -4,6 +4,7 @@
 import fnmatch
 import functools
 import itertools
+import re
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,9 @@ from kpi.fields import OWNER_FIELDS, OWNER_RULE_FIELDS, REPORTING_FIELDS, _kind,
 from kpi.i18n import msg
 from kpi.model import Assignment, Due, Kpi, Owner, Reporting, Sector
 from kpi.problems import did_you_mean
+from kpi.schema import ORG_ID
+
+_OWNER_ID = re.compile(ORG_ID.rstrip("$") + r"\Z")  # as an org's id: it names files
 
 
 def reporting_of(raw: dict[str, Any], report: _Report, path: str) -> Reporting | None:
@@ -81,6 +85,14 @@ def load_owners(
             path = f"[owners.{owner_id}]"
             if not isinstance(table, dict):
                 report.add(path, msg("must be a table, not {found}", found=_kind(table)))
+                continue
+            if not _OWNER_ID.match(owner_id):  # it names files (kpi due --by-owner) and columns
+                # Line breaks shown as escapes: the problem stays one line (printing escapes the rest).
+                shown = owner_id.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+                report.add(
+                    f"[owners.{shown}]",
+                    msg('owner id "{id}" must use only a-z, 0-9, "_", "." and "-"', id=shown),
+                )
                 continue
             if report.fields(table, OWNER_FIELDS, ("name",), path):
                 owners[owner_id] = Owner(

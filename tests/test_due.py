@@ -441,32 +441,20 @@ def test_a_new_owner_s_round_never_holds_what_fell_due_before_it(plan: Path) -> 
     assert any(i["accountable_owner"] == "kh" for i in doc["items"])  # still listed, to be chased
 
 
-def test_reminder_files_never_leave_the_folder_nor_collide(plan: Path, tmp_path: Path) -> None:
+def test_an_owner_id_that_could_leave_the_folder_is_refused(plan: Path, tmp_path: Path) -> None:
+    """Owner ids name the reminder files: like an org's, only a-z, 0-9, "_", "." and "-"."""
     hostile = PLAN.replace("[owners.vt]", '[owners."../../escaped"]').replace(
         'owner = "vt"', 'owner = "../../escaped"'
     )
-    hostile = hostile.replace("[owners.kh2]", '[owners."(unowned)"]').replace('"kh2"', '"(unowned)"')
+    hostile = hostile.replace("[owners.kh2]", '[owners."a\\u0000b\\nc"]')
     (plan / "targets.toml").write_text(hostile, encoding="utf-8")
     folder = tmp_path / "out" / "reminders"
-    folder.mkdir(parents=True)
-    args = [
-        "due",
-        "--data-dir",
-        str(plan),
-        "--as-of",
-        "2024-08-01",
-        "--by-owner",
-        "--format",
-        "markdown",
-        "-o",
-        str(folder),
-    ]
-    for _ in range(2):  # into a folder that exists, again and again
-        result = run(*args)
-        assert result.exit_code == 0, result.output
-    names = sorted(p.name for p in folder.iterdir())
-    assert len(names) == 3 and "(unowned).md" in names and "______escaped.md" in names
-    assert not (tmp_path / "escaped.md").exists() and not (tmp_path / "out" / "escaped.md").exists()
+    args = ("--as-of", "2024-08-01", "--by-owner", "--format", "markdown", "-o", str(folder), "--lang", "en")
+    result = run("due", "--data-dir", str(plan), *args)
+    assert result.exit_code == 1
+    assert 'owner id "../../escaped" must use only a-z' in result.output
+    assert 'owner id "a\\x00b\\nc"' in result.output  # shown escaped, never raw
+    assert not folder.exists() and not (tmp_path / "escaped.md").exists()
 
 
 def test_a_kpi_s_own_calendar_beats_the_plan_s(tmp_path: Path) -> None:

@@ -297,7 +297,8 @@ def _value(cell: Any) -> Any:
         return Unreadable(
             msg(
                 "holds a formula ({formula}); paste its value instead (Paste Special → Values)",
-                formula=str(value),
+                # An array or data-table formula is an object holding its text.
+                formula=str(getattr(value, "text", None) or value),
             )
         )
     if cell.data_type == "e":
