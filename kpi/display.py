@@ -96,6 +96,14 @@ def value(v: float | None, unit: str = "") -> str:
     return "0" if text == "-0" else localize(text)
 
 
+def with_unit(text: str, unit: str) -> str:
+    """A figure's text with its unit as people write it: 82,2% and 100/100 dân (a percentage or
+    a rate joins the number), 2.067.389 tỷ đồng."""
+    if not unit or text == "–":
+        return text
+    return text + unit if unit.startswith(("%", "/")) else f"{text} {unit}"
+
+
 def signed(v: float | None, unit: str = "") -> str:
     if v is None:
         return "–"

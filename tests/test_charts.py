@@ -174,7 +174,7 @@ def test_svg_chart_marks_and_tooltips() -> None:
     assert svg.startswith('<svg class="chart" viewBox="0 0 320 150"')
     assert svg.count('<circle class="actual"') == 1 and svg.count('<circle class="estimate"') == 1
     assert '<polyline class="trend"' in svg and '<polyline class="plan"' in svg
-    assert "<title>Actual 2022: 70.0 % (estimate)\nSource: src</title>" in svg
+    assert "<title>Actual 2022: 70.0% (estimate)\nSource: src</title>" in svg
     # The trend's last point is the milestone date at the projected (clamped) value.
     s = scale_for(series(a), 320 - 44 - 10, 150 - 10 - 22)
     assert s is not None

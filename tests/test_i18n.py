@@ -462,3 +462,12 @@ def test_a_long_text_s_note_and_a_published_date_are_in_the_language(data_dir: P
     ).output
     published = re.findall(r"\| (\d\d/\d\d/\d{4}) \|", out)
     assert published and not re.search(r"\| \d{4}-\d\d-\d\d \|", out), out
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "shown"),
+    [("82,2", "%", "82,2%"), ("21,0", "%/năm", "21,0%/năm"), ("100", "/100 dân", "100/100 dân"),
+     ("2.067.389", "tỷ đồng", "2.067.389 tỷ đồng"), ("5", "", "5"), ("–", "%", "–")],
+)  # fmt: skip
+def test_a_unit_follows_its_number_as_people_write_it(text: str, unit: str, shown: str) -> None:
+    assert display.with_unit(text, unit) == shown

@@ -96,7 +96,7 @@ def test_the_first_page_is_for_the_meeting(tmp_path: Path) -> None:
     assert "telecom.development_rank" in attention and "latest 67 (2024) · target 50 (2025)" in attention
     # the targets without any figure are named, not only counted
     without = _section(executive, "Targets without any figure")
-    assert "postal.communes_served" in without and "target 100.0 % (2021)" in without
+    assert "postal.communes_served" in without and "target 100.0% (2021)" in without
     assert "telecom.fiber_households" not in without
 
 

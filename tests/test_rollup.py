@@ -605,7 +605,7 @@ def test_by_org_options_are_checked(tmp_path: Path, data_dir: Path) -> None:
     no_orgs = run("status", "--data-dir", str(data_dir), "--by", "org", "--kpi", "telecom.fiber")
     assert no_orgs.exit_code == 2 and "declares no [[org]]" in no_orgs.output
     for args, wanted in (
-        (["--kpi", "t.subs"], "--kpi go with --by org"),
+        (["--kpi", "t.subs"], "--kpi: only with --by org"),
         (["--by", "org", "--org", "a"], "give one of them"),
         (["--by", "org", "--kpi", "t.sub"], 'unknown KPI "t.sub"'),
         (["--by", "org", "--level", "5"], "no unit is 5 levels below the root"),
@@ -727,7 +727,7 @@ def test_the_units_file_is_never_read_or_written_as_figures(tmp_path: Path) -> N
 def test_by_org_refuses_the_kpi_table_s_options(tmp_path: Path) -> None:
     folder = plan(tmp_path, TWO, "")
     result = run("status", "--data-dir", str(folder), "--by", "org", "--fail-on", "red")
-    assert result.exit_code == 2 and "--fail-on do not go with --by org" in result.output
+    assert result.exit_code == 2 and "--fail-on: not with --by org" in result.output
 
 
 def test_import_knows_a_merged_unit_s_name_after_the_merger(tmp_path: Path) -> None:

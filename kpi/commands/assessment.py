@@ -141,7 +141,7 @@ def status(
         table = (("--sector", sectors), ("--status", statuses), ("--milestone", milestone),
                  ("--all", show_all), ("--fail-on", fail_on), ("--review", review))  # fmt: skip
         if given := [name for name, value in table if value]:
-            raise click.UsageError(tr(msg("{options} do not go with --by org", options=", ".join(given))))
+            raise click.UsageError(tr(msg("{options}: not with --by org", options=", ".join(given))))
     dataset = load_valid(targets, actuals, data_dir, org, when, owner)
     if by is not None:
         _by_org(dataset, when, (level or 1, historical), kpi_id, fmt, output)
@@ -172,7 +172,7 @@ def _by_org_options(
             if value
         ]
         if given:
-            raise click.UsageError(tr(msg("{options} go with --by org", options=", ".join(given))))
+            raise click.UsageError(tr(msg("{options}: only with --by org", options=", ".join(given))))
     elif org is not None:
         raise click.UsageError(tr(msg("--by org shows every unit; --org shows one: give one of them")))
 

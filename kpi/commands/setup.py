@@ -38,7 +38,15 @@ from kpi.options import (
 
 @click.command(cls=KpiCommand, context_settings=CONTEXT)
 @data_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a line per problem (file:line:column); json: a list of "
+    "{file, line, column, path, message, severity}.",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option(
     "--check",

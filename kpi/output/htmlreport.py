@@ -185,8 +185,8 @@ def _executive(results: Sequence[Assessment], lang: str, changes: "Diff | None",
             items.append(
                 f"<li><b>{_t(a.kpi.label(lang))}</b> <small class='muted'>{_t(a.kpi.id)}</small> — "
                 + _t(
-                    _("target {value} {unit} ({period})").format(
-                        value=target, unit=a.kpi.unit_label(lang), period=period
+                    _("target {value} ({period})").format(
+                        value=display.with_unit(target, a.kpi.unit_label(lang)), period=period
                     )
                 )
                 + "</li>"
@@ -432,8 +432,8 @@ def _markdown_first_page(
     lines += ["", f"## {md(heading)} ({len(without)})", ""]
     for a in without:
         target, period = target_text(a.milestone or a.kpi.targets[-1], a.kpi.unit)
-        what = _("target {value} {unit} ({period})").format(
-            value=target, unit=a.kpi.unit_label(lang), period=period
+        what = _("target {value} ({period})").format(
+            value=display.with_unit(target, a.kpi.unit_label(lang)), period=period
         )
         lines.append(f"- **{md(a.kpi.label(lang))}** `{a.kpi.id}` — {md(what)}")
     if changes is not None and since is not None:

@@ -18,7 +18,7 @@ LEFT, RIGHT, TOP, BOTTOM = 44, 10, 10, 22  # room for the axis labels
 
 
 def _tooltip(m: Mark, unit: str, kind: str, shown: str) -> str:
-    text = f"{_(kind)} {m.label}: {display.value(m.value, unit)} {shown}"
+    text = f"{_(kind)} {m.label}: {display.with_unit(display.value(m.value, unit), shown)}"
     if m.estimated:
         text += " " + _("(estimate)")
     if m.revised:

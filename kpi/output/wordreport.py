@@ -123,8 +123,8 @@ def document(
         _run(
             item,
             " — "
-            + _("target {value} {unit} ({period})").format(
-                value=target, unit=a.kpi.unit_label(lang), period=period
+            + _("target {value} ({period})").format(
+                value=display.with_unit(target, a.kpi.unit_label(lang)), period=period
             ),
         )
     if changes is not None and since is not None:
