@@ -361,7 +361,7 @@ def test_a_libreoffice_formula_is_refused_by_its_cell(tmp_path: Path) -> None:
     problems = [line for line in result.stderr.splitlines() if "unit-sheet.xlsx: unit-sheet!" in line]
     assert problems == [
         f'{FIXTURES / "unit-sheet.xlsx"}: unit-sheet!D6 (kpi "telecom.fiber_households", period "2026-05"): '
-        "value holds a formula (=D4+1); paste its value instead (Paste Special → Values)"
+        "Giá trị holds a formula (=D4+1); paste its value instead (Paste Special → Values)"
     ]
     assert (data / "actuals.toml").read_bytes() == before
 
@@ -915,3 +915,19 @@ def test_an_english_template_says_unit_en_and_imports_back(data_dir: Path) -> No
     edit(out, fill)
     result = imports(data_dir, str(out))
     assert result.exit_code == 0 and "imported 1 figure" in result.output, result.output
+
+
+def test_a_cell_s_problem_names_its_column_as_the_sheet_heads_it(data_dir: Path) -> None:
+    out = data_dir / "t.xlsx"
+    args = ("--data-dir", str(data_dir), "--lang", "vi")
+    assert run("template", "-o", str(out), "--period", "2024", *args).exit_code == 0
+
+    def fill(book: openpyxl.Workbook) -> None:
+        ws = book.worksheets[0]
+        row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "digital.revenue")
+        row[4].value, row[4].number_format, row[7].value = 0.1255, "0.0%", "x"
+
+    edit(out, fill)
+    result = run("import", str(out), "--dry-run", *args)
+    assert result.exit_code == 1
+    assert "giá trị được định dạng phần trăm (12,55%) nhưng đơn vị của chỉ tiêu là tỷ đồng" in result.output

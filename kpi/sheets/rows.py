@@ -70,8 +70,8 @@ def _number(cell: Cell, notation: str | None, unit: str | None) -> float:
             if not (unit or "").startswith("%"):
                 raise ValueError(
                     msg(
-                        "is formatted as a percentage ({shown}) but the KPI's unit is {unit}",
-                        shown=f"{value * 100:g}%",
+                        "is formatted as a percentage ({shown}%) but the KPI's unit is {unit}",
+                        shown=float(value) * 100,
                         unit=unit or '""',
                     )
                 )
@@ -232,6 +232,15 @@ def read_rows(
     warnings: list[RowProblem] = []
     unread: list[tuple[str, int, str, str]] = []
     blank = 0
+    # A field is named in problems by its column's header as the sheet says it ("giá trị"),
+    # else by its key.
+    heading = dict(sheet.rows).get(found.header_row, [])
+    label = {
+        f: str(heading[c - 1].value).strip()
+        if c <= len(heading) and isinstance(heading[c - 1].value, str) and heading[c - 1].value.strip()
+        else f
+        for f, c in found.columns.items()
+    }
     for number, cells in sheet.rows:
         if number <= found.header_row:
             continue
@@ -257,7 +266,9 @@ def read_rows(
         for field in REQUIRED:
             if field not in got:
                 at = ref.get(field, f"{number}:{number}")
-                problems.append(RowProblem(at, number, what, msg("{field} is empty", field=field)))
+                problems.append(
+                    RowProblem(at, number, what, msg("{field} is empty", field=label.get(field, field)))
+                )
                 bad = True
         for field, cell in got.items():
             if isinstance(cell.value, Unreadable):
@@ -266,7 +277,7 @@ def read_rows(
                         cell.ref,
                         number,
                         what,
-                        msg("{field} {problem}", field=field, problem=cell.value.problem),
+                        msg("{field} {problem}", field=label[field], problem=cell.value.problem),
                     )
                 )
                 bad = True
@@ -303,7 +314,9 @@ def read_rows(
             except ValueError as exc:
                 message = exc.args[0]
                 problems.append(
-                    RowProblem(cell.ref, number, what, msg("{field} {problem}", field=field, problem=message))
+                    RowProblem(
+                        cell.ref, number, what, msg("{field} {problem}", field=label[field], problem=message)
+                    )
                 )
                 bad = True
         if bad:
