@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from kpi.i18n import N_, msg, tr
 from kpi.i18n import _ as _translate
-from kpi.i18n import msg, tr
 from kpi.statuses import LIGHTS, STATUSES
 
 # The core is imported inside the commands: `kpi --help` needs none of it.
@@ -219,6 +219,32 @@ def help_texts(command: click.Command) -> list[str]:
     return texts
 
 
+# The placeholders help shows for values (--as-of DATE) and in the usage line: said in the
+# language of the help; Click's own (PATH, FILE, DIRECTORY) come from its catalog.
+METAVARS = {
+    "DATE": N_("DATE"),
+    "TEXT": N_("TEXT"),
+    "PERIOD": N_("PERIOD"),
+    "ID": N_("ID"),
+    "INTEGER RANGE": N_("INTEGER"),
+    "INTEGER": N_("INTEGER"),
+    "FLOAT RANGE": N_("NUMBER"),
+    "FLOAT": N_("NUMBER"),
+    "NUMBER": N_("NUMBER"),
+    "SHARE": N_("SHARE"),
+    "FIELD=COLUMN": N_("FIELD=COLUMN"),
+    "[OPTIONS]": N_("[OPTIONS]"),
+    "COMMAND [ARGS]...": N_("COMMAND [ARGS]..."),
+}
+
+
+def _metavar(param: click.Parameter, ctx: click.Context) -> str:
+    try:
+        return param.make_metavar(ctx)
+    except TypeError:  # Click before 8.2 takes no context
+        return param.make_metavar()  # type: ignore[call-arg]
+
+
 class KpiCommand(click.Command):
     """A command whose help is shown in the language in effect, and whose core's usage problems
     (kpi.errors.UsageProblem) are Click's usage errors: one handler, exit 2, the option named."""
@@ -254,22 +280,42 @@ class KpiCommand(click.Command):
         first = text.split("\n\n", 1)[0].replace("\n", " ").strip()
         return first if len(first) <= limit else first[: limit - 3].rsplit(" ", 1)[0] + "..."
 
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        written = self.options_metavar
+        group = getattr(self, "subcommand_metavar", None)
+        try:
+            if written in METAVARS:
+                self.options_metavar = _translate(METAVARS[written])
+            if group in METAVARS:
+                self.subcommand_metavar = _translate(METAVARS[group])
+            super().format_usage(ctx, formatter)
+        finally:
+            self.options_metavar = written
+            if group is not None:
+                self.subcommand_metavar = group
+
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         from kpi.i18n import click_gettext
 
         options = [p for p in self.get_params(ctx) if isinstance(p, click.Option) and p.help]
         help_option = self.get_help_option(ctx)
         written = [p.help for p in options]
+        metavars = [p.metavar for p in options]
         try:
             for param, text in zip(options, written, strict=True):
                 # Click wrote its --help option's text in the language in effect when the
                 # command was first built; it is looked up again in Click's catalog.
                 english = text or ""
                 param.help = click_gettext(english) if param is help_option else _translate(english)
+                if not param.is_flag and not param.count:
+                    shown = _metavar(param, ctx)
+                    if shown in METAVARS:
+                        param.metavar = _translate(METAVARS[shown])
             super().format_options(ctx, formatter)
         finally:
-            for param, text in zip(options, written, strict=True):
+            for param, text, metavar in zip(options, written, metavars, strict=True):
                 param.help = text
+                param.metavar = metavar
 
 
 class NumberType(click.ParamType):  # type: ignore[type-arg]

@@ -313,6 +313,10 @@ def test_help_is_in_the_language_asked_for(command: list[str]) -> None:
     shared = [line for line in english_lines if line in vi.output.splitlines()]
     prose = [s for s in shared if not s.strip().startswith("kpi ") and re.search(r"\b(the|a|of|and|to)\b", s)]
     assert not prose, prose
+    # Placeholders too: the usage line's and the options' values (--as-of NGÀY).
+    assert "[TÙY CHỌN]" in vi.output and "[OPTIONS]" in en.output
+    placeholders = {"DATE", "TEXT", "PERIOD", "ID", "INTEGER", "NUMBER", "SHARE", "OPTIONS", "COMMAND"}
+    assert not placeholders & set(re.findall(r"--[a-z-]+ ([A-Z]{2,})\b", vi.output)), vi.output
 
 
 def test_the_compiled_click_catalog_is_its_po() -> None:
