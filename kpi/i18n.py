@@ -234,7 +234,9 @@ def resolve(option: str | None, plan_lang: str | None, environ: Mapping[str, str
                 return "vi"
             if lowered == "en":
                 return "en"
-            raise LanguageError(f'{where} is "{value}"; kpi speaks "vi" or "en"')
+            raise LanguageError(
+                msg('{where} is "{value}"; kpi speaks "vi" or "en"', where=where, value=value)
+            )
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = environ.get(variable)
         if value:

@@ -135,8 +135,9 @@ def _provisional_language(ctx: click.Context, param: click.Parameter, value: str
 
     try:
         set_language(resolve(value, None, os.environ))
-    except LanguageError as exc:
-        raise click.BadParameter(str(exc)) from None
+    except LanguageError as exc:  # KPI_LANG (Click checked --lang): said in the fallback language
+        set_language(resolve(None, None, {k: v for k, v in os.environ.items() if k != "KPI_LANG"}))
+        raise click.UsageError(tr(exc.args[0])) from None
     return value.lower() if value else None
 
 

@@ -245,8 +245,11 @@ def test_the_language_rule(
 def test_kpi_lang_is_read_case_insensitively_and_a_bad_one_is_named(data_dir: Path) -> None:
     ok = run("status", "--data-dir", str(data_dir), "--as-of", AS_OF, env={"KPI_LANG": "VI"})
     assert ok.exit_code == 0 and "Tình trạng" in ok.output
-    bad = run("status", "--data-dir", str(data_dir), env={"KPI_LANG": "fr"})
-    assert bad.exit_code == 2 and 'KPI_LANG is "fr"' in bad.output
+    # Said in the language kpi falls back to (the locale's, else Vietnamese), never about --lang.
+    bad = run("status", "--data-dir", str(data_dir), env={"KPI_LANG": "fr", "LC_ALL": "en_US.UTF-8"})
+    assert bad.exit_code == 2 and 'Error: KPI_LANG is "fr"' in bad.output and "--lang" not in bad.output
+    bad = run("status", "--data-dir", str(data_dir), env={"KPI_LANG": "fr", "LC_ALL": "", "LANG": ""})
+    assert bad.exit_code == 2 and 'Lỗi: KPI_LANG là "fr"' in bad.output
 
 
 def test_the_plan_can_name_its_language(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
