@@ -23,7 +23,6 @@ from kpi.datafiles import (
     expand,
     file_key,
     locate,
-    matches,
     parse_toml,
     read_bytes,
     read_regular,
@@ -211,28 +210,27 @@ def actuals_files(files: DataFiles, plan: Plan, problems: list[Problem]) -> list
 
 
 def actuals_at(
-    files: DataFiles, plan: Plan, committed: Callable[[], dict[Path, Path]]
+    files: DataFiles, plan: Plan, committed: Callable[[tuple[str, ...]], dict[Path, Path]]
 ) -> list[tuple[Path, Path]]:
     """The actuals files of the plan as committed somewhere, each named as on disk and with the
-    file it is there (committed() maps every committed path to that): the rule of actuals_files
-    on that listing — each file once, targets.toml and the file of units never as figures."""
+    file it is there (committed(patterns) maps each committed path the patterns name to that):
+    the rule of actuals_files — each file once, targets.toml and the file of units never as
+    figures, each pattern's files sorted."""
     if files.actuals:
         return [(path, path) for path in files.actuals]
     if not plan.actuals:
         return [(files.default, files.default)]
     base = files.targets.resolve().parent
-    listing = committed()
-    other = {listing.get(files.targets.resolve(), files.targets.resolve())}
+    other = {files.targets.resolve()}
     if plan.orgs is not None:
-        orgs = Path(os.path.normpath(base / plan.orgs))
-        other.add(listing.get(orgs, orgs))
+        other.add(Path(os.path.normpath(base / plan.orgs)))
     out: list[tuple[Path, Path]] = []
     seen = set(other)
-    ordered = sorted(listing)
     for pattern in plan.actuals:
-        for path in ordered:
+        listing = committed((pattern,))
+        for path in sorted(listing):
             real = listing[path]
-            if real not in seen and matches(path, base, (pattern,)):
+            if real not in seen:
                 seen.add(real)
                 # Named as the files on disk are: from targets.toml's folder as given.
                 out.append((files.targets.parent / os.path.relpath(path, base), real))

@@ -447,7 +447,7 @@ def test_narrow_lists_are_blocks_and_the_review_has_a_legend(tmp_path: Path) -> 
         out = run(
             "status", "--review", "--data-dir", str(bundled), "--lang", lang, env={"COLUMNS": "60"}
         ).output
-        legend = "✔ Đã đạt · ✖ Không đạt" if lang == "vi" else "✔ achieved · ✖ missed"
+        legend = "✔ Đã đạt  ✖ Không đạt" if lang == "vi" else "✔ achieved  ✖ missed"
         assert legend in out, out
 
 

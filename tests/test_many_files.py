@@ -325,6 +325,11 @@ def test_a_figure_in_another_file_is_corrected_or_deleted_there(plan: Path) -> N
     )
     result = run("record", "telecom.fiber", "71", "--period", "2023", "--source", "x", "--replace")
     assert result.exit_code == 1 and f"give --actuals {hanoi} with --replace" in result.output
+    # the same figure as the loader sees it: a level's 2023-12 is its 2023
+    result = run("record", "telecom.fiber", "--period", "2023-12", "--delete")
+    assert result.exit_code == 1 and f"{hanoi} holds it" in result.output
+    result = run("record", "telecom.fiber", "--period", "2023", "--delete", "--published", "2024-01-01")
+    assert result.exit_code == 1 and "holds it" not in result.output  # no such revision there
     assert {p: p.read_bytes() for p in plan.rglob("*.toml")} == before
     result = run("record", "telecom.fiber", "--period", "2023", "--delete", "--actuals", hanoi)
     assert result.exit_code == 0, result.output
@@ -363,3 +368,29 @@ def test_a_pattern_never_silently_skips_a_file_it_cannot_read(plan: Path) -> Non
     ):
         assert any(line.startswith(str(Path("units") / f"{name}.toml")) and wanted in line
                    for line in result.output.splitlines()), (name, result.output)  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_diff_at_a_revision_follows_committed_links_as_the_checkout_would(tmp_path: Path) -> None:
+    """A folder the pattern names that is a committed link, and a committed link to a file out
+    of the repository: read as a checkout of the revision would read them, never as new."""
+    repo, outside = tmp_path / "repo", tmp_path / "outside.toml"
+    (repo / "plan").mkdir(parents=True)
+    (repo / "realdata").mkdir()
+    (repo / "plan" / "targets.toml").write_text(
+        '[files]\nactuals = ["data/*.toml", "ext/*.toml"]\n\n' + TARGETS, encoding="utf-8"
+    )
+    (repo / "realdata" / "one.toml").write_text(figure("2022", 65), encoding="utf-8")
+    (repo / "plan" / "data").symlink_to(Path("..") / "realdata")
+    (repo / "plan" / "ext").mkdir()
+    outside.write_text(figure("2021", 61), encoding="utf-8")
+    (repo / "plan" / "ext" / "far.toml").symlink_to(outside)
+    git_commit(repo)
+    result = run("diff", "HEAD", "--as-of", "2025-01-01", "--data-dir", str(repo / "plan"), "--lang", "en")
+    assert result.exit_code == 0 and "No change." in result.output, result.output
+    (repo / "realdata" / "one.toml").write_text(figure("2022", 66), encoding="utf-8")
+    result = run(
+        "diff", "HEAD", "--as-of", "2025-01-01", "--data-dir", str(repo / "plan"), "--format", "json"
+    )
+    figures = json.loads(result.output)["figures"]
+    assert [(f["period"], f["before"]["value"], f["after"]["value"]) for f in figures] == [("2022", 65, 66)]

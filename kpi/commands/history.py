@@ -184,7 +184,7 @@ def _versions(
 def _dataset_at(revision: str, files: DataFiles) -> Dataset:
     """The dataset as committed at the revision (a file missing then: no figures, or an error
     for targets.toml)."""
-    from kpi.gitfiles import GitError, files_at, show
+    from kpi.gitfiles import GitError, files_at, show, show_committed, tree_at
     from kpi.loader import actuals_at, check_actuals, check_targets
 
     problems: list[Problem] = []
@@ -202,8 +202,14 @@ def _dataset_at(revision: str, files: DataFiles) -> Dataset:
             lambda rel: show(revision, files.targets.parent / rel),
         )
         use_language(targets.plan)  # its problems are said in the plan's language
-        paths = actuals_at(files, targets.plan, lambda: files_at(revision, files.targets.resolve().parent))
-        sources = [(str(path), show(revision, real)) for path, real in paths]
+        tree = tree_at(revision, files.targets.resolve().parent) if targets.plan.actuals else None
+        paths = actuals_at(files, targets.plan, lambda patterns: files_at(tree, patterns) if tree else {})
+        # Files named outright are read by their path; those a pattern found, as found in the tree.
+        named = bool(files.actuals) or not targets.plan.actuals
+        sources = [
+            (str(path), show(revision, real) if named else show_committed(revision, real, files.targets))
+            for path, real in paths
+        ]
     except GitError as exc:
         fail(exc.args[0], code=2)
     dataset = check_actuals(targets, sources, problems)

@@ -249,7 +249,9 @@ def _record(
     def change(old: str) -> tuple[str | None, Any]:
         checked, before, changed = rec.corrected(old, entry, flow, replace, published, given)
         if replace and before is None:
-            _not_elsewhere(dest, entry.kpi, entry.period, entry.org, "--replace")
+            _not_elsewhere(
+                dest, entry.kpi, entry.period, entry.org, "--replace", published, flow, entry.cumulative
+            )
         if not checked.source and no_source:
             raise click.MissingParameter(param_hint="'--source'", param_type="option")
         _check_figure(checked, dataset, dest)
@@ -319,30 +321,34 @@ def _check_with_the_rest(
         say(_("warning: {message}").format(message=warning), err=True)
 
 
-def _not_elsewhere(dest: Destination, kpi_id: str, period: str, org: str | None, option: str) -> None:
-    """A figure to correct or delete that another of the plan's files holds: that file is the
-    one to name (a change here would leave it there, or add a second one)."""
-    from kpi.record import RecordError
+def _not_elsewhere(
+    dest: Destination,
+    kpi_id: str,
+    period: str,
+    org: str | None,
+    option: str,
+    published: date | None = None,
+    flow: bool = False,
+    cumulative: bool = False,
+) -> None:
+    """A figure to correct or delete that another of the plan's files holds (the same figure as
+    the loader sees it: the KPI, unit and span, and the revision asked for): that file is the
+    one to name; a change here would leave it there, or add a second one."""
+    from kpi.record import RecordError, find
     from kpi.transaction import other_tables
 
     for file, tables in other_tables(dest):
-        for table in tables:
-            if (
-                isinstance(table, dict)
-                and table.get("kpi") == kpi_id
-                and table.get("period") == period
-                and table.get("org") == org
-            ):
-                raise RecordError(
-                    msg(
-                        'no figure of {kpi} for period "{period}" here; {file} holds it: '
-                        "give --actuals {file} with {option}",
-                        kpi=kpi_id,
-                        period=period,
-                        file=file,
-                        option=option,
-                    )
+        if find(tables, kpi_id, period, published, flow, cumulative, org) is not None:
+            raise RecordError(
+                msg(
+                    'no figure of {kpi} for period "{period}" here; {file} holds it: '
+                    "give --actuals {file} with {option}",
+                    kpi=kpi_id,
+                    period=period,
+                    file=file,
+                    option=option,
                 )
+            )
 
 
 def _delete_figure(
@@ -364,7 +370,7 @@ def _delete_figure(
         try:
             new, removed = rec.delete(old, kpi_id, period, published, flow, cumulative, org)
         except rec.RecordError:
-            _not_elsewhere(dest, kpi_id, period, org, "--delete")
+            _not_elsewhere(dest, kpi_id, period, org, "--delete", published, flow, cumulative)
             raise
         if dry_run:
             click.echo("# " + _("would delete:"))

@@ -342,7 +342,9 @@ def _wrap_words(text: str, first: int, width: int) -> list[str]:
         if line and cell_len(line) + 1 + cell_len(word) <= limit:
             line += " " + word
             continue
-        if line:
+        if line or (not lines and limit < cell_len(word) <= width):
+            # A word too long for the first line's room, that a whole line holds, starts the
+            # next line (the first keeps the status alone) rather than being cut.
             lines.append(line)
             limit = width
         line = word

@@ -187,6 +187,10 @@ def _terminal(v: OrgView, out: IO[str]) -> None:
         rows = [
             [f"{r[0]}\n{r[3]}" if r[3] else r[0], *r[1:3], r[4].replace(" (", "\n(", 1), *r[5:]] for r in rows
         ]
+    if v.kpi is None and console.width < 80:  # the lights' words once, above; symbols head them
+        legend = "  ".join(header[1:5])
+        header = [header[0], *(h.split(" ", 1)[0] for h in header[1:5]), *header[5:]]
+        title = f"{title}\n{legend}"
     # Data as text, never markup: a name such as "[bold]x[/]" prints as written.
     caption = allocation_line(v)
     table = Table(title=_text(title), header_style="bold", caption=_text(caption) if caption else None)
@@ -292,7 +296,14 @@ def render_org_list(dataset: Dataset, fmt: str, lang: str, out: IO[str]) -> None
     from kpi.output.console import _text, make_console
 
     console = make_console(out)
-    if console.width < 80:  # a unit a line: a table this narrow would cut ids and dates
+    from rich.cells import cell_len
+
+    # A column no unit fills (codes, often) is left out; ids, dates and codes are never cut,
+    # the name wraps between its words. Where they cannot all fit, a unit a block.
+    shown = [n for n in range(len(header)) if n == 1 or any(row[n] for row in rows)]
+    widest = [max([cell_len(header[n]), *(cell_len(row[n]) for row in rows)]) for n in range(len(header))]
+    needed = sum(max(widest[n], 4) for n in shown if n != 1) + 10 + 3 * len(shown)  # padding, edges
+    if needed > console.width:
         from rich.padding import Padding
 
         for row in rows:
@@ -304,16 +315,10 @@ def render_org_list(dataset: Dataset, fmt: str, lang: str, out: IO[str]) -> None
                 console.print(Padding(_text(" · ".join(facts), "dim"), (0, 0, 0, 2)))
         return
     from rich import box
-    from rich.cells import cell_len
 
-    # A column no unit fills (codes, often) is left out; ids and dates are never cut, the
-    # name wraps between its words.
-    shown = [n for n in range(len(header)) if n == 1 or any(row[n] for row in rows)]
     table = Table(header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
-    widest = [max((cell_len(row[n]) for row in rows), default=0) for n in range(len(header))]
     for n in shown:
-        # Minimum widths keep an id or a date whole; a heading wraps between its words instead.
-        least = 10 if n == 1 else min(widest[n], 20)
+        least = 10 if n == 1 else widest[n]
         table.add_column(header[n], overflow="fold", min_width=least, ratio=1 if n == 1 else None)
     for row in rows:
         table.add_row(*(_text(row[n]) for n in shown))

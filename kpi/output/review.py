@@ -47,6 +47,7 @@ def records(rows: Sequence[ReviewRow], lang: str) -> list[dict[str, Any]]:
             "id": r.kpi.id,
             "name": r.kpi.label(lang),
             "unit": r.kpi.unit,
+            "unit_en": r.kpi.unit_en,
             "target_period": r.target.period.text,
             "target": r.target.value,
             "verdict": r.verdict,
@@ -115,12 +116,15 @@ def render(
 
     # Wide enough for the longest word of a sector's name: a name wraps between words.
     longest = max((cell_len(w) for _sid, sector, _c in summary for w in sector.split()), default=0)
-    table.add_column(_("Sector"), overflow="fold", min_width=min(max(12, longest), 24))
+    digits = max((len(str(c[v])) for _s, _n, c in summary for v in REVIEW_VERDICTS), default=1)
+    verdict_cells = 4 * (2 + digits)
+    room = console.width - verdict_cells  # what the verdicts' columns leave the sector's name
+    table.add_column(_("Sector"), overflow="fold", min_width=max(4, min(max(12, longest), 24, room)))
     narrow = console.width < 80
     if narrow:  # the verdicts' words once, above; the columns headed by their symbols
         legend = Text()
         for n, v in enumerate(REVIEW_VERDICTS):
-            legend.append(" · " if n else "")
+            legend.append("  " if n else "")  # not " · ": "·" is a verdict's symbol
             legend.append(f"{VERDICT_SYMBOL[v]} {_(VERDICT_LABEL[v])}", VERDICT_STYLE[v])
         console.print(legend)
     for v in REVIEW_VERDICTS:

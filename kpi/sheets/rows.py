@@ -59,7 +59,9 @@ class Row(NamedTuple):
     refs: dict[str, str]  # field → cell
 
 
-def _number(cell: Cell, notation: str | None, unit: str | None) -> float:
+def _number(cell: Cell, notation: str | None, unit: str | None, said: str | None = None) -> float:
+    """A number cell's value; a percentage only for a KPI whose unit is one (said: the unit as
+    problems name it, with its English)."""
     from kpi.numbers import NumberError, parse
 
     value = cell.value
@@ -72,7 +74,7 @@ def _number(cell: Cell, notation: str | None, unit: str | None) -> float:
                     msg(
                         "is formatted as a percentage ({shown}%) but the KPI's unit is {unit}",
                         shown=float(value) * 100,
-                        unit=unit or '""',
+                        unit=said or unit or '""',
                     )
                 )
             return float(round(value * 100, 12))
@@ -81,7 +83,11 @@ def _number(cell: Cell, notation: str | None, unit: str | None) -> float:
     if text.endswith("%"):
         if not (unit or "").startswith("%"):
             raise ValueError(
-                msg('"{text}" is a percentage but the KPI\'s unit is {unit}', text=text, unit=unit or '""')
+                msg(
+                    '"{text}" is a percentage but the KPI\'s unit is {unit}',
+                    text=text,
+                    unit=said or unit or '""',
+                )
             )
         text = text[:-1].strip()
     try:
@@ -213,8 +219,14 @@ def _unit_problem(
     return cell.ref, msg(
         'unit "{said}" is not the KPI\'s unit "{unit}"; convert the value to {unit}, or correct the unit',
         said=str(cell.value),
-        unit=units[kpi],
+        unit=_said(units[kpi], english.get(kpi)),
     )
+
+
+def _said(unit: str | None, english: str | None) -> str | None:
+    """A KPI's unit as a problem names it: as stated, with its English where the plan gives one
+    (an English sheet's reader knows it as that)."""
+    return f"{unit} ({english})" if unit and english and english != unit else unit
 
 
 def read_rows(
@@ -298,8 +310,9 @@ def read_rows(
                             )
                         )
                 elif kind == "number":
+                    kpi_unit = units.get(kpi_id or "") if field == "value" else None
                     fields[field] = _number(
-                        cell, notation, units.get(kpi_id or "") if field == "value" else None
+                        cell, notation, kpi_unit, _said(kpi_unit, (english or {}).get(kpi_id or ""))
                     )
                 elif kind == "boolean":
                     fields[field] = _boolean(cell)
