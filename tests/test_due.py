@@ -626,3 +626,17 @@ def test_a_total_made_of_units_figures_arrives_with_its_last_part(tmp_path: Path
     assert item("2024-04-25")["state"] == "overdue"  # B's figure came on 30 May
     later = item("2024-06-10")
     assert (later["state"], later["received"]) == ("late", "2024-05-30")
+
+
+def test_reminders_per_owner_are_markdown_unless_asked(tmp_path: Path) -> None:
+    import shutil
+
+    data = tmp_path / "cycle"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "docs" / "examples" / "cycle", data)
+    folder = tmp_path / "rem"
+    result = run("due", "--as-of", "2025-10-31", "--by-owner", "-o", str(folder), "--data-dir", str(data))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.suffix for p in folder.iterdir()) == [".md"] * len(list(folder.iterdir())) != []
+    result = run("due", "--as-of", "2025-10-31", "--by-owner", "--format", "table", "-o", str(folder),
+                 "--data-dir", str(data))  # fmt: skip
+    assert result.exit_code == 2  # a table is for the terminal

@@ -406,7 +406,12 @@ def _docx_report(r: MeetingReport, lang: str, output: Path | None) -> None:
         import docx  # noqa: F401 (only to say what is missing before starting)
         import PIL  # noqa: F401
     except ImportError:
-        fail(msg("--format docx needs python-docx and Pillow; install them with: pip install 'kpi[docx]'"))
+        fail(
+            msg(
+                "--format docx needs python-docx and Pillow; "
+                "install them with: pip install python-docx pillow"
+            )
+        )
     from kpi.output import wordreport
 
     _bytes_out(

@@ -93,6 +93,9 @@ def due(
     if failed:
         EXIT_ON_CLOSED_PIPE[0] = 1
     if by_owner:
+        ctx = click.get_current_context()
+        if ctx.get_parameter_source("fmt") == click.core.ParameterSource.DEFAULT:
+            fmt = "markdown"  # a reminder per owner is a file to read or send: Markdown unless asked
         _per_owner(view, fmt, output)
     elif fmt == "xlsx":
         _workbook(view, output)

@@ -89,7 +89,7 @@ def validate(
     if fmt == "json":
         from kpi.output import jsonout
 
-        click.echo(jsonout.dumps([p.as_dict() for p in problems], indent=2))
+        click.echo(jsonout.dumps([p.as_dict() for p in problems], indent=2 if sys.stdout.isatty() else None))
     else:
         _say_checked(dataset, problems, len(errors), warnings)
     sys.exit(1 if errors or (strict and warnings) else 0)

@@ -52,7 +52,7 @@ def _need_openpyxl() -> None:
     except ImportError:
         fail(
             msg(
-                "workbooks need openpyxl, which is not installed; install it with: pip install 'kpi[xlsx]'",
+                "workbooks need openpyxl, which is not installed; install it with: pip install openpyxl",
             )
         )
 
