@@ -23,6 +23,7 @@ class DueView(NamedTuple):
     lang: str
     as_of: date
     calendar: bool  # some KPI has a reporting calendar
+    reminded: str | None = None  # kpi due --by-owner: whose reminder this is ("": the unowned)
 
 
 def _under(dataset: Dataset, owner: str | None, wanted: str) -> bool:
@@ -117,7 +118,7 @@ def for_owners(view: DueView) -> list[tuple[str, DueView]]:
             file, n = f"{base}-{n}", n + 1
         used.add(file.casefold())
         overall, owners = summary(theirs, view.as_of), by_owner(theirs, view.as_of)
-        out.append((file, view._replace(items=mine, overall=overall, owners=owners)))
+        out.append((file, view._replace(items=mine, overall=overall, owners=owners, reminded=name)))
     return out
 
 

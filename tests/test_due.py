@@ -637,6 +637,9 @@ def test_reminders_per_owner_are_markdown_unless_asked(tmp_path: Path) -> None:
     result = run("due", "--as-of", "2025-10-31", "--by-owner", "-o", str(folder), "--data-dir", str(data))
     assert result.exit_code == 0, result.output
     assert sorted(p.suffix for p in folder.iterdir()) == [".md"] * len(list(folder.iterdir())) != []
+    # each says whose it is and when, for a reader who gets it on its own
+    first = (folder / "vt.md").read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# ") and "2025-10-31" in first and "Cục Viễn thông" in first
     result = run("due", "--as-of", "2025-10-31", "--by-owner", "--format", "table", "-o", str(folder),
                  "--data-dir", str(data))  # fmt: skip
     assert result.exit_code == 2  # a table is for the terminal

@@ -146,6 +146,13 @@ def _markdown(v: DueView, out: IO[str]) -> None:
             md(_("No KPI has a reporting calendar ([reporting], or frequency and due on a KPI).")) + "\n"
         )
         return
+    if v.reminded is not None:  # a reminder sent on its own says whose it is, and when
+        owner = v.dataset.owners.get(v.reminded)
+        who = owner.label(v.lang) if owner is not None else v.reminded or _("unowned")
+        heading = _("{owner}: what is owed for {plan}, as of {date}").format(
+            owner=who, plan=v.dataset.plan.label(v.lang), date=display.iso(v.as_of)
+        )
+        out.write(f"# {md(display.one_line(heading))}\n\n")
     for title, states in ((_("Overdue"), ("overdue",)), (_("Due soon"), ("due_soon",))):
         out.write(f"## {md(title)}\n\n")
         rows = _rows(v, states)
