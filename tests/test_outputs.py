@@ -371,3 +371,27 @@ def test_the_status_writers_on_a_hand_built_report() -> None:
     out = stringio.StringIO()
     STATUS_FORMATS["table"](view, out)
     assert "t.fiber" in out.getvalue() and "Cáp quang" in out.getvalue()
+
+
+def test_a_long_listing_is_written_item_by_item_as_the_same_text() -> None:
+    """Piped, status and gap JSON stream their KPIs; the text is _dump_json's, byte for byte,
+    non-finite numbers (null) and characters that act on a terminal (escaped) included."""
+    import io
+
+    from kpi.output.jsonview import _dump_json, dump_listing
+
+    head = {"as_of": "2025-06-30", "plan": {"name": "Kế hoạch\u0085", "period": "2021-2025"}}
+    items = [{"id": "a", "value": 1.5}, {"id": "b\u202e", "value": float("nan")}, {"id": "c", "x": [1, 2]}]
+    tail = {"sectors": [{"id": "s", "kpis": 3}]}
+    for kept in ([], items):
+        streamed, whole = io.StringIO(), io.StringIO()
+        dump_listing(head, "kpis", iter(kept), tail, streamed)
+        _dump_json({**head, "kpis": kept, **tail}, whole)
+        assert streamed.getvalue() == whole.getvalue()
+        assert json.loads(streamed.getvalue())["kpis"] == json.loads(whole.getvalue())["kpis"]
+    streamed = io.StringIO()
+    dump_listing({}, "kpis", iter(items), {}, streamed)
+    assert json.loads(streamed.getvalue()) == {
+        "schema_version": 1,
+        "kpis": json.loads(whole.getvalue())["kpis"],
+    }

@@ -3,7 +3,7 @@ Markdown); kpi show is kpi/show.py. Machine formats never import Rich."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
@@ -27,6 +27,7 @@ from kpi.output.jsonview import (
     _dump_json,
     _plan_json,
     _sector_json,
+    dump_listing,
     kpi_json,
 )
 from kpi.output.tables import (
@@ -75,21 +76,21 @@ def _owners(v: StatusView) -> dict[str, str] | None:
 
 
 def _status_json(v: StatusView, out: IO[str]) -> None:
-    kpis = [kpi_json(a, v.lang) for a in v.results]
+    held = None
     if v.dataset.owners:
         from kpi.cycle import owners_at
 
         held = owners_at(v.dataset, v.as_of)
-        kpis = [{**k, "owner": held.get(k["id"]) or None} for k in kpis]
-    _dump_json(
-        {
-            "as_of": v.as_of.isoformat(),
-            "plan": _plan_json(v.dataset),
-            "kpis": kpis,
-            "sectors": [_sector_json(s) for s in v.summaries],
-        },
-        out,
-    )
+
+    def kpis() -> Iterator[dict[str, Any]]:
+        for a in v.results:
+            entry = kpi_json(a, v.lang)
+            if held is not None:
+                entry["owner"] = held.get(a.kpi.id) or None
+            yield entry
+
+    head = {"as_of": v.as_of.isoformat(), "plan": _plan_json(v.dataset)}
+    dump_listing(head, "kpis", kpis(), {"sectors": [_sector_json(s) for s in v.summaries]}, out)
 
 
 def _status_csv(v: StatusView, out: IO[str]) -> None:
@@ -181,17 +182,18 @@ class GapView(NamedTuple):
 
 
 def _gap_json(v: GapView, out: IO[str]) -> None:
-    kpis = []
-    for a in v.results:
-        entry = kpi_json(a, v.lang)
-        entry["gap_pct"] = a.relative_gap
-        entry["required_per_year"] = a.required_per_year
-        entry["overdue"] = a.overdue
-        entry["trend_per_year"] = a.trend_per_year
-        if v.shares is not None:
-            entry["share_of_plan_gap"] = v.shares.get(a.kpi.id)
-        kpis.append(entry)
-    _dump_json({"as_of": v.as_of.isoformat(), "plan": _plan_json(v.dataset), "kpis": kpis}, out)
+    def kpis() -> Iterator[dict[str, Any]]:
+        for a in v.results:
+            entry = kpi_json(a, v.lang)
+            entry["gap_pct"] = a.relative_gap
+            entry["required_per_year"] = a.required_per_year
+            entry["overdue"] = a.overdue
+            entry["trend_per_year"] = a.trend_per_year
+            if v.shares is not None:
+                entry["share_of_plan_gap"] = v.shares.get(a.kpi.id)
+            yield entry
+
+    dump_listing({"as_of": v.as_of.isoformat(), "plan": _plan_json(v.dataset)}, "kpis", kpis(), {}, out)
 
 
 def _gap_csv(v: GapView, out: IO[str]) -> None:
