@@ -4,17 +4,14 @@
 import fnmatch
 import functools
 import itertools
-import re
 from datetime import date
 from typing import Any
 
 from kpi.fields import OWNER_FIELDS, OWNER_RULE_FIELDS, REPORTING_FIELDS, _kind, _period, _Report
 from kpi.i18n import msg
+from kpi.loadorgs import ORG_ID as _OWNER_ID  # an owner's id follows an org's: it names files
 from kpi.model import Assignment, Due, Kpi, Owner, Reporting, Sector
 from kpi.problems import did_you_mean
-from kpi.schema import ORG_ID
-
-_OWNER_ID = re.compile(ORG_ID.rstrip("$") + r"\Z")  # as an org's id: it names files
 
 
 def reporting_of(raw: dict[str, Any], report: _Report, path: str) -> Reporting | None:

@@ -352,13 +352,7 @@ def _list_terminal(v: ListView, out: IO[str]) -> None:
     table.add_column(_("Dir."), no_wrap=True)
     table.add_column(_("Targets"), justify="right", no_wrap=True)
     table.add_column(_("Actuals"), justify="right", no_wrap=True)
-    by_sector: dict[str, list[dict[str, Any]]] = {}
-    for r in v.records:
-        by_sector.setdefault(r["sector"], []).append(r)
-    for sid, rows in by_sector.items():
-        sector = v.dataset.sectors.get(sid)
-        title = _text(sector.label(v.lang) if sector else sid, "bold underline")
-        title.append(f"  {sid}", style="dim")
+    for title, rows in _list_sectors(v):
         table.add_row(title)
         for r in rows:
             name = _text(r["id"])
@@ -373,18 +367,26 @@ def _list_terminal(v: ListView, out: IO[str]) -> None:
     console.print(table)
 
 
+def _list_sectors(v: ListView) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """kpi list's records by sector, each under its heading (the sector's name, then its id)."""
+    by_sector: dict[str, list[dict[str, Any]]] = {}
+    for r in v.records:
+        by_sector.setdefault(r["sector"], []).append(r)
+    out = []
+    for sid, rows in by_sector.items():
+        sector = v.dataset.sectors.get(sid)
+        title = _text(sector.label(v.lang) if sector else sid, "bold underline")
+        title.append(f"  {sid}", style="dim")
+        out.append((title, rows))
+    return out
+
+
 def _list_blocks(v: ListView, console: Any) -> None:
     """kpi list in a narrow terminal: a KPI a block (its id, unit, direction and counts on one
     line, its name under it), as a table there would cut ids and words in pieces."""
     from rich.padding import Padding
 
-    sector_of: dict[str, list[dict[str, Any]]] = {}
-    for r in v.records:
-        sector_of.setdefault(r["sector"], []).append(r)
-    for sid, rows in sector_of.items():
-        sector = v.dataset.sectors.get(sid)
-        title = _text(sector.label(v.lang) if sector else sid, "bold underline")
-        title.append(f"  {sid}", style="dim")
+    for title, rows in _list_sectors(v):
         console.print(title)
         for r in rows:
             head = _text(r["id"], "bold")
